@@ -1,0 +1,62 @@
+// Every method of SPEC section 6: the exports the module gate requires and the names the
+// client and replay call. `view` methods never write (the host runs them read-only).
+
+export const METHODS = {
+  init: { view: false },
+  grantRole: { view: false },
+  revokeRole: { view: false },
+  hasRole: { view: true },
+  createFeature: { view: false },
+  updatePolicy: { view: false },
+  startCanary: { view: false },
+  startRollout: { view: false },
+  enable: { view: false },
+  disable: { view: false },
+  pause: { view: false },
+  resume: { view: false },
+  rollback: { view: false },
+  setOverride: { view: false },
+  setGlobal: { view: false },
+  recordSuccess: { view: false },
+  recordError: { view: false },
+  recordBatch: { view: false },
+  recordLatency: { view: false },
+  recordInvariant: { view: false },
+  reportIncident: { view: false },
+  processRollout: { view: false },
+  onPersist: { view: false },
+  isEnabled: { view: true },
+  isEnabledMany: { view: true },
+  bucketOf: { view: true },
+  getFeature: { view: true },
+  getMetrics: { view: true },
+  listFeatures: { view: true },
+  getHistory: { view: true },
+  getGlobal: { view: true },
+} as const;
+
+export type MethodName = keyof typeof METHODS;
+export const METHOD_NAMES = Object.keys(METHODS) as MethodName[];
+
+/** Optional exports SPEC section 8 allows besides `memory` and the methods. */
+export const OPTIONAL_EXPORTS = ["_initialize", "_reset"] as const;
+
+/** The host imports of SPEC section 7 (module `host`) with their signatures. */
+export const HOST_IMPORTS: Record<string, { params: ("i32")[]; results: ("i32")[] }> = {
+  input_len: { params: [], results: ["i32"] },
+  input_read: { params: ["i32"], results: [] },
+  output_write: { params: ["i32", "i32"], results: [] },
+  storage_read: { params: ["i32", "i32", "i32", "i32"], results: ["i32"] },
+  storage_write: { params: ["i32", "i32", "i32", "i32"], results: [] },
+  storage_delete: { params: ["i32", "i32"], results: [] },
+  storage_next: { params: ["i32", "i32", "i32", "i32", "i32", "i32"], results: ["i32"] },
+  block_height: { params: [], results: ["i32"] },
+  caller: { params: ["i32"], results: [] },
+  check_witness: { params: ["i32"], results: ["i32"] },
+  emit: { params: ["i32", "i32", "i32", "i32"], results: [] },
+  log: { params: ["i32", "i32"], results: [] },
+};
+
+/** Limits the host enforces on every storage call (SPEC section 7). */
+export const MAX_KEY_BYTES = 128;
+export const MAX_VALUE_BYTES = 65535;
