@@ -1,3 +1,12 @@
-@external("host", "input_len") declare function input_len(): i32;
-export function hello(): i32 { let a = new Uint8Array(input_len()); a[0] = 1; return a.length; }
-export function _reset(): void { __reset(); }
+// The module's exports: one `() → i32` entry point per SPEC section 6 method, and `_reset`.
+
+export {
+  init, grantRole, revokeRole, hasRole,
+  createFeature, updatePolicy, startCanary, startRollout, enable, disable, pause, resume, rollback,
+  setOverride, setGlobal,
+  recordSuccess, recordError, recordBatch, recordLatency, recordInvariant, reportIncident,
+  processRollout, onPersist,
+  isEnabled, isEnabledMany, bucketOf, getFeature, getMetrics, listFeatures, getHistory, getGlobal,
+} from "./entry";
+
+export { _reset } from "./reset";

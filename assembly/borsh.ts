@@ -1,0 +1,175 @@
+// Borsh, little-endian: a reader that never traps (it records the first failure and reads
+// zeros after it) and a growable writer. Used for call arguments, results, events and records.
+
+import { ACCOUNT_LEN } from "./env";
+import { isValidUtf8 } from "./utf8";
+
+export class Reader {
+  private pos: i32 = 0;
+  /** Set at the first short read, bad bool, bad option tag or invalid UTF-8. */
+  failed: bool = false;
+
+  constructor(private buf: Uint8Array) {}
+
+  /** True when every byte was read and nothing failed: "decodes exactly". */
+  done(): bool {
+    return !this.failed && this.pos == this.buf.length;
+  }
+
+  remaining(): i32 {
+    return this.buf.length - this.pos;
+  }
+
+  private take(n: i32): usize {
+    if (this.failed || n < 0 || n > this.buf.length - this.pos) {
+      this.failed = true;
+      return 0;
+    }
+    const at = this.buf.dataStart + <usize>this.pos;
+    this.pos += n;
+    return at;
+  }
+
+  u8(): u8 {
+    const p = this.take(1);
+    return p ? load<u8>(p) : 0;
+  }
+
+  u16(): u16 {
+    const p = this.take(2);
+    return p ? load<u16>(p) : 0;
+  }
+
+  u32(): u32 {
+    const p = this.take(4);
+    return p ? load<u32>(p) : 0;
+  }
+
+  u64(): u64 {
+    const p = this.take(8);
+    return p ? load<u64>(p) : 0;
+  }
+
+  bool(): bool {
+    const v = this.u8();
+    if (v > 1) this.failed = true;
+    return v == 1;
+  }
+
+  /** An Option tag: false for None, true for Some; anything else fails. */
+  option(): bool {
+    return this.bool();
+  }
+
+  /** `n` raw bytes (a copy). */
+  bytes(n: i32): Uint8Array {
+    const p = this.take(n);
+    const out = new Uint8Array(p ? n : 0);
+    if (p) memory.copy(out.dataStart, p, <usize>n);
+    return out;
+  }
+
+  account(): Uint8Array {
+    return this.bytes(ACCOUNT_LEN);
+  }
+
+  /** A Borsh String as its UTF-8 bytes (validated). */
+  string(): Uint8Array {
+    const len = this.u32();
+    if (len > <u32>this.remaining()) {
+      this.failed = true;
+      return new Uint8Array(0);
+    }
+    const s = this.bytes(<i32>len);
+    if (!isValidUtf8(s)) this.failed = true;
+    return s;
+  }
+
+  /** A Vec count, checked against the bytes left for items of `itemSize` bytes. */
+  count(itemSize: i32): i32 {
+    const n = this.u32();
+    if (<u64>n * <u64>itemSize > <u64>this.remaining()) {
+      this.failed = true;
+      return 0;
+    }
+    return <i32>n;
+  }
+}
+
+export class Writer {
+  private ptr: usize;
+  private cap: i32;
+  len: i32 = 0;
+
+  constructor(initial: i32 = 256) {
+    this.cap = initial;
+    this.ptr = heap.alloc(<usize>initial);
+  }
+
+  get dataStart(): usize {
+    return this.ptr;
+  }
+
+  private reserve(n: i32): usize {
+    const need = this.len + n;
+    if (need > this.cap) {
+      let cap = this.cap << 1;
+      if (cap < need) cap = need;
+      this.ptr = heap.realloc(this.ptr, <usize>cap);
+      this.cap = cap;
+    }
+    const at = this.ptr + <usize>this.len;
+    this.len = need;
+    return at;
+  }
+
+  /** Low byte of v (enum values are i32 in AssemblyScript). */
+  u8(v: i32): Writer {
+    store<u8>(this.reserve(1), <u8>v);
+    return this;
+  }
+
+  u16(v: u16): Writer {
+    store<u16>(this.reserve(2), v);
+    return this;
+  }
+
+  u32(v: u32): Writer {
+    store<u32>(this.reserve(4), v);
+    return this;
+  }
+
+  u64(v: u64): Writer {
+    store<u64>(this.reserve(8), v);
+    return this;
+  }
+
+  bool(v: bool): Writer {
+    return this.u8(v ? 1 : 0);
+  }
+
+  raw(b: Uint8Array): Writer {
+    const at = this.reserve(b.length);
+    memory.copy(at, b.dataStart, <usize>b.length);
+    return this;
+  }
+
+  /** A Borsh String from UTF-8 bytes. */
+  string(b: Uint8Array): Writer {
+    this.u32(<u32>b.length);
+    return this.raw(b);
+  }
+
+  /** Option<u8>. */
+  optionU8(has: bool, v: i32): Writer {
+    if (!has) return this.u8(0);
+    return this.u8(1).u8(v);
+  }
+
+  /** The bytes written so far, as a view. */
+  toBytes(): Uint8Array {
+    const out = new Uint8Array(this.len);
+    memory.copy(out.dataStart, this.ptr, <usize>this.len);
+    return out;
+  }
+}

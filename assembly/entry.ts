@@ -1,0 +1,361 @@
+// Entry points: decode the Borsh arguments (BadInput unless exact), check the caller, call
+// one function, write the result. The rules live in the called functions.
+
+import { Reader, Writer } from "./borsh";
+import { blockHeight, readInput, sender, writeOutput } from "./env";
+import * as lifecycle from "./lifecycle";
+import { Tx } from "./lifecycle";
+import { Policy } from "./policy";
+import * as reports from "./reports";
+import * as roles from "./roles";
+import { ErrorCode, OverrideMode, RollbackReason, Role } from "./shared/codes";
+import { FeatureLoad, loadFeature } from "./state";
+import * as steps from "./steps";
+import * as views from "./views";
+
+const BAD: i32 = ErrorCode.BadInput;
+
+function args(): Reader {
+  return new Reader(readInput());
+}
+
+function respond(code: i32, out: Writer): i32 {
+  if (code == ErrorCode.Ok) writeOutput(out.dataStart, out.len);
+  return code;
+}
+
+function isRole(v: i32): bool {
+  return v <= Role.Reporter;
+}
+
+/** The transaction as seen from the caller's side. */
+function callerTx(): Tx {
+  return new Tx(blockHeight(), sender());
+}
+
+/** Authorizes the caller for `role` (or `alt`) and loads the named feature. */
+function authorizedFeature(tx: Tx, name: Uint8Array, role: i32, alt: i32 = -1): FeatureLoad {
+  const auth = roles.authorize(tx.actor!, role, alt);
+  if (auth != ErrorCode.Ok) {
+    const failed = new FeatureLoad();
+    failed.code = auth;
+    return failed;
+  }
+  return loadFeature(name);
+}
+
+// ---- roles ----
+
+export function init(): i32 {
+  const r = args();
+  const admin = r.account();
+  if (!r.done()) return BAD;
+  return roles.init(admin, blockHeight());
+}
+
+export function grantRole(): i32 {
+  const r = args();
+  const role = r.u8();
+  const account = r.account();
+  if (!r.done() || !isRole(role)) return BAD;
+  return roles.grantRole(sender(), role, account);
+}
+
+export function revokeRole(): i32 {
+  const r = args();
+  const role = r.u8();
+  const account = r.account();
+  if (!r.done() || !isRole(role)) return BAD;
+  return roles.revokeRole(sender(), role, account);
+}
+
+export function hasRole(): i32 {
+  const r = args();
+  const role = r.u8();
+  const account = r.account();
+  if (!r.done() || !isRole(role)) return BAD;
+  const init = roles.requireInitialized();
+  if (init != ErrorCode.Ok) return init;
+  const held = roles.holds(role, account);
+  if (held < 0) return ErrorCode.CorruptState;
+  return respond(ErrorCode.Ok, new Writer(1).bool(held == 1));
+}
+
+// ---- features and lifecycle ----
+
+export function createFeature(): i32 {
+  const r = args();
+  const name = r.string();
+  const description = r.string();
+  const policy: Policy | null = r.option() ? Policy.read(r) : null;
+  if (!r.done()) return BAD;
+  const tx = callerTx();
+  const auth = roles.authorize(tx.actor!, Role.Operator);
+  if (auth != ErrorCode.Ok) return auth;
+  return lifecycle.createFeature(name, description, policy, tx);
+}
+
+export function updatePolicy(): i32 {
+  const r = args();
+  const name = r.string();
+  const policy = Policy.read(r);
+  if (!r.done()) return BAD;
+  const tx = callerTx();
+  const f = authorizedFeature(tx, name, Role.Operator);
+  if (f.code != ErrorCode.Ok) return f.code;
+  return lifecycle.updatePolicy(f.feature!, policy);
+}
+
+export function startCanary(): i32 {
+  const r = args();
+  const name = r.string();
+  const bps = r.u16();
+  if (!r.done()) return BAD;
+  const tx = callerTx();
+  const f = authorizedFeature(tx, name, Role.Operator);
+  if (f.code != ErrorCode.Ok) return f.code;
+  return lifecycle.startCanary(f.feature!, bps, tx);
+}
+
+export function startRollout(): i32 {
+  const r = args();
+  const name = r.string();
+  const target = r.u16();
+  if (!r.done()) return BAD;
+  const tx = callerTx();
+  const f = authorizedFeature(tx, name, Role.Operator);
+  if (f.code != ErrorCode.Ok) return f.code;
+  return lifecycle.startRollout(f.feature!, target, tx);
+}
+
+export function enable(): i32 {
+  const r = args();
+  const name = r.string();
+  if (!r.done()) return BAD;
+  const tx = callerTx();
+  const f = authorizedFeature(tx, name, Role.Operator);
+  if (f.code != ErrorCode.Ok) return f.code;
+  return lifecycle.enable(f.feature!, tx);
+}
+
+export function disable(): i32 {
+  const r = args();
+  const name = r.string();
+  if (!r.done()) return BAD;
+  const tx = callerTx();
+  const f = authorizedFeature(tx, name, Role.Operator);
+  if (f.code != ErrorCode.Ok) return f.code;
+  return lifecycle.disable(f.feature!, tx);
+}
+
+function pauseOrResume(paused: bool): i32 {
+  const r = args();
+  const name = r.string();
+  if (!r.done()) return BAD;
+  const tx = callerTx();
+  const f = authorizedFeature(tx, name, Role.Operator, Role.Guardian);
+  if (f.code != ErrorCode.Ok) return f.code;
+  return lifecycle.setPaused(f.feature!, paused, tx);
+}
+
+export function pause(): i32 {
+  return pauseOrResume(true);
+}
+
+export function resume(): i32 {
+  return pauseOrResume(false);
+}
+
+export function rollback(): i32 {
+  const r = args();
+  const name = r.string();
+  const reason: i32 = r.u8();
+  if (!r.done() || reason > RollbackReason.Deadline) return BAD;
+  const tx = callerTx();
+  const f = authorizedFeature(tx, name, Role.Operator, Role.Guardian);
+  if (f.code != ErrorCode.Ok) return f.code;
+  return lifecycle.rollBack(f.feature!, reason, tx);
+}
+
+export function setOverride(): i32 {
+  const r = args();
+  const name = r.string();
+  const account = r.account();
+  const mode: i32 = r.u8();
+  if (!r.done() || mode > OverrideMode.ForceOff) return BAD;
+  const tx = callerTx();
+  const f = authorizedFeature(tx, name, Role.Operator);
+  if (f.code != ErrorCode.Ok) return f.code;
+  return lifecycle.setOverride(f.feature!, account, mode);
+}
+
+export function setGlobal(): i32 {
+  const r = args();
+  const paused = r.bool();
+  const halted = r.bool();
+  if (!r.done()) return BAD;
+  const tx = callerTx();
+  const auth = roles.authorize(tx.actor!, Role.Guardian);
+  if (auth != ErrorCode.Ok) return auth;
+  return lifecycle.setGlobal(paused, halted, tx);
+}
+
+// ---- reports ----
+
+function outcomes(successes: u64, errors: u64, r: Reader): i32 {
+  const name = r.string();
+  if (r.failed) return BAD;
+  // recordBatch carries its counts after the name.
+  if (successes == u64.MAX_VALUE) {
+    successes = r.u64();
+    errors = r.u64();
+  }
+  if (!r.done()) return BAD;
+  const tx = callerTx();
+  const f = authorizedFeature(tx, name, Role.Reporter);
+  if (f.code != ErrorCode.Ok) return f.code;
+  return reports.recordOutcomes(f.feature!, successes, errors, tx);
+}
+
+export function recordSuccess(): i32 {
+  return outcomes(1, 0, args());
+}
+
+export function recordError(): i32 {
+  return outcomes(0, 1, args());
+}
+
+export function recordBatch(): i32 {
+  return outcomes(u64.MAX_VALUE, 0, args());
+}
+
+export function recordLatency(): i32 {
+  const r = args();
+  const name = r.string();
+  const value = r.u64();
+  if (!r.done()) return BAD;
+  const tx = callerTx();
+  const f = authorizedFeature(tx, name, Role.Reporter);
+  if (f.code != ErrorCode.Ok) return f.code;
+  return reports.recordLatency(f.feature!, value, tx);
+}
+
+export function recordInvariant(): i32 {
+  const r = args();
+  const name = r.string();
+  const ok = r.bool();
+  if (!r.done()) return BAD;
+  const tx = callerTx();
+  const f = authorizedFeature(tx, name, Role.Reporter);
+  if (f.code != ErrorCode.Ok) return f.code;
+  return reports.recordInvariant(f.feature!, ok, tx);
+}
+
+export function reportIncident(): i32 {
+  const r = args();
+  const name = r.string();
+  const reason: i32 = r.u8();
+  const known = reason == RollbackReason.CircuitBreaker || reason == RollbackReason.ConsensusFailure;
+  if (!r.done() || !known) return BAD;
+  const tx = callerTx();
+  const f = authorizedFeature(tx, name, Role.Reporter, Role.Guardian);
+  if (f.code != ErrorCode.Ok) return f.code;
+  return lifecycle.reportIncident(f.feature!, reason, tx);
+}
+
+// ---- steps ----
+
+export function processRollout(): i32 {
+  const r = args();
+  const name = r.string();
+  if (!r.done()) return BAD;
+  const f = views.loadForCall(name);
+  if (f.code != ErrorCode.Ok) return f.code;
+  const tx = callerTx();
+  const clock = tx.clock();
+  if (tx.global.corrupt) return ErrorCode.CorruptState;
+  if (!tx.global.get().paused) steps.processDue(f.feature!, clock, tx);
+  return ErrorCode.Ok;
+}
+
+export function onPersist(): i32 {
+  if (!args().done()) return BAD;
+  return steps.onPersist(new Tx(blockHeight(), null));
+}
+
+// ---- views ----
+
+export function isEnabled(): i32 {
+  const r = args();
+  const name = r.string();
+  const account = r.account();
+  if (!r.done()) return BAD;
+  const out = new Writer(1);
+  return respond(views.exposures(name, [account], out, false), out);
+}
+
+export function isEnabledMany(): i32 {
+  const r = args();
+  const name = r.string();
+  const n = r.count(20);
+  const accounts = new Array<Uint8Array>(n);
+  for (let i = 0; i < n; i++) unchecked((accounts[i] = r.account()));
+  if (!r.done()) return BAD;
+  if (n > views.MAX_ACCOUNTS) {
+    const init = roles.requireInitialized();
+    return init != ErrorCode.Ok ? init : ErrorCode.LimitExceeded;
+  }
+  const out = new Writer(n + 4);
+  return respond(views.exposures(name, accounts, out, true), out);
+}
+
+export function bucketOf(): i32 {
+  const r = args();
+  const name = r.string();
+  const account = r.account();
+  if (!r.done()) return BAD;
+  const out = new Writer(2);
+  return respond(views.bucketOf(name, account, out), out);
+}
+
+export function getFeature(): i32 {
+  const r = args();
+  const name = r.string();
+  if (!r.done()) return BAD;
+  const out = new Writer(512);
+  return respond(views.getFeature(name, false, out), out);
+}
+
+export function getMetrics(): i32 {
+  const r = args();
+  const name = r.string();
+  if (!r.done()) return BAD;
+  const out = new Writer(64);
+  return respond(views.getFeature(name, true, out), out);
+}
+
+export function listFeatures(): i32 {
+  const r = args();
+  const startAfter = r.string();
+  const limit = r.u16();
+  const activeOnly = r.bool();
+  if (!r.done()) return BAD;
+  const out = new Writer(4096);
+  return respond(views.listFeatures(startAfter, limit, activeOnly, out), out);
+}
+
+export function getHistory(): i32 {
+  const r = args();
+  const name = r.string();
+  const fromSeq = r.u32();
+  const limit = r.u16();
+  if (!r.done()) return BAD;
+  const out = new Writer(1024);
+  return respond(views.getHistory(name, fromSeq, limit, out), out);
+}
+
+export function getGlobal(): i32 {
+  if (!args().done()) return BAD;
+  const out = new Writer(2);
+  return respond(views.getGlobal(out), out);
+}

@@ -1,0 +1,117 @@
+// The host ABI (SPEC section 7): every raw import in this one file, each documented, behind
+// thin typed wrappers. Nothing else in the contract touches an import.
+
+// ---- raw imports (module "host"); pointers and lengths are offsets into our memory ----
+
+/** Byte length of the call's Borsh arguments. */
+@external("host", "input_len")
+declare function input_len(): i32;
+/** Copies the call's arguments to dst. */
+@external("host", "input_read")
+declare function input_read(dst: usize): void;
+/** Sets the call's result bytes (last write wins). */
+@external("host", "output_write")
+declare function output_write(src: usize, len: i32): void;
+/** −1 if the key is absent; else the value's length, min(len, cap) bytes copied to dst. */
+@external("host", "storage_read")
+declare function storage_read(key: usize, keyLen: i32, dst: usize, cap: i32): i32;
+/** Puts a value. */
+@external("host", "storage_write")
+declare function storage_write(key: usize, keyLen: i32, val: usize, valLen: i32): void;
+/** Deletes a key (absent is fine). */
+@external("host", "storage_delete")
+declare function storage_delete(key: usize, keyLen: i32): void;
+/** Smallest key > after (bytewise) starting with prefix: −1 if none, else its length, min(len, cap) bytes copied. */
+@external("host", "storage_next")
+declare function storage_next(prefix: usize, prefixLen: i32, after: usize, afterLen: i32, dst: usize, cap: i32): i32;
+/** Height of the block being executed (u32). */
+@external("host", "block_height")
+declare function block_height(): i32;
+/** Copies the transaction's sender (20 bytes) to dst. */
+@external("host", "caller")
+declare function caller(dst: usize): void;
+/** 1 if the transaction is signed by the 20-byte account at ptr, else 0. */
+@external("host", "check_witness")
+declare function check_witness(account: usize): i32;
+/** Emits an event: ASCII name, Borsh payload. */
+@external("host", "emit")
+declare function emit(name: usize, nameLen: i32, data: usize, dataLen: i32): void;
+/** A UTF-8 debug line; no effect on state. */
+@external("host", "log")
+declare function log(msg: usize, len: i32): void;
+
+// ---- typed wrappers ----
+
+export const ACCOUNT_LEN = 20;
+/** Values above this are never stored by this contract; a larger stored value is corrupt. */
+const READ_CAP = 4096;
+
+/** The call's argument bytes. */
+export function readInput(): Uint8Array {
+  const len = input_len();
+  const buf = new Uint8Array(len);
+  if (len > 0) input_read(buf.dataStart);
+  return buf;
+}
+
+export function writeOutput(ptr: usize, len: i32): void {
+  output_write(ptr, len);
+}
+
+/** The stored value, or null when absent ("may_load"). */
+export function storageGet(key: Uint8Array): Uint8Array | null {
+  const buf = new Uint8Array(READ_CAP);
+  const len = storage_read(key.dataStart, key.length, buf.dataStart, READ_CAP);
+  if (len < 0) return null;
+  if (len <= READ_CAP) return buf.subarray(0, len);
+  // Larger than any record we write: read it whole so the decoder can report it corrupt.
+  const big = new Uint8Array(len);
+  storage_read(key.dataStart, key.length, big.dataStart, len);
+  return big;
+}
+
+/** True when the key is present; reads no value bytes. */
+export function storageHas(key: Uint8Array): bool {
+  return storage_read(key.dataStart, key.length, 0, 0) >= 0;
+}
+
+export function storagePut(key: Uint8Array, ptr: usize, len: i32): void {
+  storage_write(key.dataStart, key.length, ptr, len);
+}
+
+export function storageDelete(key: Uint8Array): void {
+  storage_delete(key.dataStart, key.length);
+}
+
+/** The smallest stored key > after that starts with prefix, or null. Keys are ≤ 128 bytes. */
+export function storageNext(prefix: Uint8Array, after: Uint8Array): Uint8Array | null {
+  const buf = new Uint8Array(128);
+  const len = storage_next(prefix.dataStart, prefix.length, after.dataStart, after.length, buf.dataStart, 128);
+  if (len < 0) return null;
+  return buf.subarray(0, min(len, 128));
+}
+
+export function blockHeight(): u32 {
+  return <u32>block_height();
+}
+
+/** The transaction's sender. */
+export function sender(): Uint8Array {
+  const buf = new Uint8Array(ACCOUNT_LEN);
+  caller(buf.dataStart);
+  return buf;
+}
+
+export function isWitness(account: Uint8Array): bool {
+  return check_witness(account.dataStart) == 1;
+}
+
+export function emitEvent(name: string, ptr: usize, len: i32): void {
+  const n = String.UTF8.encode(name);
+  emit(changetype<usize>(n), n.byteLength, ptr, len);
+}
+
+export function debugLog(msg: string): void {
+  const m = String.UTF8.encode(msg);
+  log(changetype<usize>(m), m.byteLength);
+}

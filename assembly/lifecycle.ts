@@ -1,0 +1,192 @@
+// The lifecycle of SPEC section 5: each call checks its rule, changes the feature, writes,
+// then emits. Every "otherwise" returns its named error before anything is written.
+
+import * as events from "./events";
+import { Feature, MAX_DESCRIPTION_BYTES, Window } from "./feature";
+import { BPS_FULL, bytesEqual, Policy } from "./policy";
+import { Global, HistoryEntry } from "./records";
+import { ErrorCode, OverrideMode, Status } from "./shared/codes";
+import { appendHistory, isValidName, LazyGlobal, loadOverride, saveFeature, saveGlobal, saveOverride } from "./state";
+import { storageHas } from "./env";
+import { featureKey } from "./keys";
+
+/** The transaction around a change: when, by whom (null for onPersist), and the global record. */
+export class Tx {
+  global: LazyGlobal = new LazyGlobal();
+  constructor(public height: u32, public actor: Uint8Array | null) {}
+
+  /** The pause-aware clock now (see Global). */
+  clock(): u32 {
+    return this.global.get().clock(this.height);
+  }
+}
+
+/** Unpaused clock ticks since the last step (saturating). */
+export function elapsedSinceStep(f: Feature, clock: u32): u32 {
+  if (f.paused || clock < f.clockMark) return f.stepAccum;
+  const e = <u64>f.stepAccum + <u64>(clock - f.clockMark);
+  return e > <u64>u32.MAX_VALUE ? u32.MAX_VALUE : <u32>e;
+}
+
+/** Restarts the step clock: a new step (or rollout) begins now. */
+function restartStepClock(f: Feature, tx: Tx, clock: u32): void {
+  f.stepAccum = 0;
+  f.clockMark = clock;
+  f.lastStepBlock = tx.height;
+}
+
+/**
+ * Records a status change (or a step, when from == to == RollingOut): one history entry,
+ * the record written, then the event.
+ */
+export function commitStatus(f: Feature, from: i32, tx: Tx): void {
+  const e = new HistoryEntry();
+  e.block = tx.height;
+  e.from = from;
+  e.to = f.status;
+  e.rolloutBps = f.rolloutBps;
+  e.hasReason = f.status == Status.RolledBack && f.hasReason;
+  e.reason = f.reason;
+  e.actor = tx.actor;
+  appendHistory(f, e);
+  saveFeature(f);
+  if (from != f.status || from != Status.RollingOut) {
+    events.statusChanged(f.name, from, f.status, f.rolloutBps, e.hasReason, e.reason);
+  }
+}
+
+export function createFeature(name: Uint8Array, description: Uint8Array, policy: Policy | null, tx: Tx): i32 {
+  if (!isValidName(name)) return ErrorCode.InvalidName;
+  if (description.length > MAX_DESCRIPTION_BYTES) return ErrorCode.LimitExceeded;
+  const p = policy ? policy : new Policy();
+  if (!p.isValid()) return ErrorCode.InvalidPolicy;
+  if (storageHas(featureKey(name))) return ErrorCode.FeatureAlreadyExists;
+  const f = new Feature(name);
+  f.description = description;
+  f.policy = p;
+  const creator = tx.actor;
+  if (creator) f.createdBy = creator;
+  saveFeature(f);
+  events.featureCreated(name, f.createdBy);
+  return ErrorCode.Ok;
+}
+
+export function updatePolicy(f: Feature, p: Policy): i32 {
+  if (!p.isValid() || !bytesEqual(p.salt, f.policy.salt)) return ErrorCode.InvalidPolicy;
+  f.policy = p; // a new dwell moves the due index entry in saveFeature
+  saveFeature(f);
+  events.policyUpdated(f.name);
+  return ErrorCode.Ok;
+}
+
+export function startCanary(f: Feature, bps: u16, tx: Tx): i32 {
+  if (f.status == Status.RollingOut) return ErrorCode.RolloutInProgress;
+  if (f.status == Status.Enabled) return ErrorCode.InvalidTransition;
+  if (bps == 0 || bps > BPS_FULL) return ErrorCode.InvalidPercent;
+  const from = f.status;
+  f.status = Status.Canary;
+  f.rolloutBps = bps;
+  f.targetBps = 0;
+  f.hasReason = false;
+  f.reason = 0;
+  f.window = new Window();
+  f.startBlock = tx.height;
+  f.lastStepBlock = tx.height;
+  commitStatus(f, from, tx);
+  return ErrorCode.Ok;
+}
+
+export function startRollout(f: Feature, target: u16, tx: Tx): i32 {
+  if (f.status == Status.RollingOut) return ErrorCode.RolloutInProgress;
+  if (f.status != Status.Canary) return ErrorCode.InvalidTransition;
+  if (target <= f.rolloutBps || target > BPS_FULL) return ErrorCode.InvalidPercent;
+  if (f.window.successes < f.policy.minSuccessCount) return ErrorCode.InsufficientData;
+  const clock = tx.clock();
+  if (tx.global.corrupt) return ErrorCode.CorruptState;
+  const from = f.status;
+  f.status = Status.RollingOut;
+  f.targetBps = target;
+  f.window = new Window();
+  restartStepClock(f, tx, clock);
+  commitStatus(f, from, tx);
+  return ErrorCode.Ok;
+}
+
+export function enable(f: Feature, tx: Tx): i32 {
+  if (f.status == Status.Enabled) return ErrorCode.InvalidTransition;
+  const from = f.status;
+  f.status = Status.Enabled;
+  f.rolloutBps = BPS_FULL;
+  f.paused = false;
+  f.hasReason = false;
+  f.reason = 0;
+  commitStatus(f, from, tx);
+  return ErrorCode.Ok;
+}
+
+export function disable(f: Feature, tx: Tx): i32 {
+  if (f.status == Status.Disabled) return ErrorCode.InvalidTransition;
+  const from = f.status;
+  f.status = Status.Disabled;
+  f.rolloutBps = 0;
+  f.paused = false;
+  commitStatus(f, from, tx);
+  return ErrorCode.Ok;
+}
+
+/** Rolls back an active or Enabled feature: RolledBack, 0 bps, the reason kept. */
+export function rollBack(f: Feature, reason: i32, tx: Tx): i32 {
+  if (!f.isActive() && f.status != Status.Enabled) return ErrorCode.InvalidTransition;
+  const from = f.status;
+  f.status = Status.RolledBack;
+  f.rolloutBps = 0;
+  f.paused = false;
+  f.hasReason = true;
+  f.reason = reason;
+  commitStatus(f, from, tx);
+  return ErrorCode.Ok;
+}
+
+/** pause (paused = true) or resume (false); health rules stay armed either way. */
+export function setPaused(f: Feature, paused: bool, tx: Tx): i32 {
+  if (!f.isActive() || f.paused == paused) return ErrorCode.InvalidTransition;
+  const clock = tx.clock();
+  if (tx.global.corrupt) return ErrorCode.CorruptState;
+  if (paused) {
+    f.stepAccum = elapsedSinceStep(f, clock); // bank the dwell so far, then stop counting
+  }
+  f.clockMark = clock;
+  f.paused = paused;
+  saveFeature(f);
+  events.pauseChanged(f.name, paused);
+  return ErrorCode.Ok;
+}
+
+export function setOverride(f: Feature, account: Uint8Array, mode: i32): i32 {
+  const current = loadOverride(f, account);
+  if (current < 0) return ErrorCode.CorruptState;
+  if (current == mode) return ErrorCode.Ok; // no change, no event
+  if (current == OverrideMode.Clear) f.overrideCount += 1; // ≤ one per account: no wrap
+  else if (mode == OverrideMode.Clear) f.overrideCount -= 1; // current exists, so count ≥ 1
+  saveOverride(f, account, mode);
+  saveFeature(f);
+  events.overrideSet(f.name, account, mode);
+  return ErrorCode.Ok;
+}
+
+export function setGlobal(paused: bool, halted: bool, tx: Tx): i32 {
+  const g: Global = tx.global.get();
+  if (tx.global.corrupt) return ErrorCode.CorruptState;
+  if (g.paused == paused && g.halted == halted) return ErrorCode.Ok;
+  g.setPaused(paused, tx.height);
+  g.halted = halted;
+  saveGlobal(g);
+  events.globalChanged(paused, halted);
+  return ErrorCode.Ok;
+}
+
+/** reportIncident: an external signal rolls back at once (FeatureDisabled when not live). */
+export function reportIncident(f: Feature, reason: i32, tx: Tx): i32 {
+  if (f.status == Status.Disabled || f.status == Status.RolledBack) return ErrorCode.FeatureDisabled;
+  return rollBack(f, reason, tx);
+}

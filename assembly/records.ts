@@ -1,0 +1,141 @@
+// The small records (SPEC section 9), each `version ‖ fields`, and their exact decoders.
+//
+//   0xD4 global      v:u8=1 paused:bool halted:bool clockBase:u32 clockSince:u32
+//   0xD6 meta        v:u8=1 adminCount:u32
+//   0xD5 roles       v:u8=1 mask:u8            bit r set = holds role r (bits 0..3)
+//   0xD2 history     v:u8=1 block:u32 from:u8 to:u8 rolloutBps:u16 reason:Option<u8> actor:Option<[u8;20]>
+//   0xD3 override    v:u8=1 mode:u8            1 ForceOn, 2 ForceOff (Clear deletes the key)
+//   0xD7, 0xD8       v:u8=1                    index entries carry no data
+
+import { Reader, Writer } from "./borsh";
+import { RECORD_VERSION } from "./feature";
+import { OverrideMode, RollbackReason, Status } from "./shared/codes";
+
+/**
+ * Global switches and the pause-aware clock. The clock counts blocks during which the
+ * global pause was off: clock(now) = clockBase + (now − clockSince) while running, clockBase
+ * while paused. Step dwell and deadlines are measured on it, so globally paused blocks never
+ * count, without touching any feature when the pause flips.
+ */
+export class Global {
+  paused: bool = false;
+  halted: bool = false;
+  clockBase: u32 = 0;
+  clockSince: u32 = 0;
+
+  clock(now: u32): u32 {
+    if (this.paused || now < this.clockSince) return this.clockBase;
+    const c = <u64>this.clockBase + <u64>(now - this.clockSince);
+    return c > <u64>u32.MAX_VALUE ? u32.MAX_VALUE : <u32>c;
+  }
+
+  /** Changes the pause flag at `now`, keeping the clock continuous. */
+  setPaused(paused: bool, now: u32): void {
+    if (paused == this.paused) return;
+    this.clockBase = this.clock(now);
+    this.clockSince = now;
+    this.paused = paused;
+  }
+
+  static decode(v: Uint8Array): Global | null {
+    const r = new Reader(v);
+    if (r.u8() != RECORD_VERSION) return null;
+    const g = new Global();
+    g.paused = r.bool();
+    g.halted = r.bool();
+    g.clockBase = r.u32();
+    g.clockSince = r.u32();
+    return r.done() ? g : null;
+  }
+
+  encode(): Writer {
+    const w = new Writer(16);
+    w.u8(RECORD_VERSION).bool(this.paused).bool(this.halted).u32(this.clockBase).u32(this.clockSince);
+    return w;
+  }
+}
+
+/** Decodes the meta record to its admin count; −1 when corrupt. */
+export function decodeAdminCount(v: Uint8Array): i64 {
+  const r = new Reader(v);
+  if (r.u8() != RECORD_VERSION) return -1;
+  const n = r.u32();
+  return r.done() ? <i64>n : -1;
+}
+
+export function encodeAdminCount(n: u32): Writer {
+  return new Writer(8).u8(RECORD_VERSION).u32(n);
+}
+
+/** Decodes a roles record to its mask; −1 when corrupt. */
+export function decodeRoles(v: Uint8Array): i32 {
+  const r = new Reader(v);
+  if (r.u8() != RECORD_VERSION) return -1;
+  const mask = r.u8();
+  if (!r.done() || mask == 0 || mask > 0x0f) return -1;
+  return mask;
+}
+
+export function encodeRoles(mask: i32): Writer {
+  return new Writer(2).u8(RECORD_VERSION).u8(mask);
+}
+
+/** Decodes an override record to its mode; −1 when corrupt. */
+export function decodeOverride(v: Uint8Array): i32 {
+  const r = new Reader(v);
+  if (r.u8() != RECORD_VERSION) return -1;
+  const mode: i32 = r.u8();
+  if (!r.done() || mode == OverrideMode.Clear || mode > OverrideMode.ForceOff) return -1;
+  return mode;
+}
+
+export function encodeOverride(mode: i32): Writer {
+  return new Writer(2).u8(RECORD_VERSION).u8(mode);
+}
+
+export function encodeMarker(): Writer {
+  return new Writer(1).u8(RECORD_VERSION);
+}
+
+export class HistoryEntry {
+  block: u32 = 0;
+  from: i32 = 0;
+  to: i32 = 0;
+  rolloutBps: u16 = 0;
+  hasReason: bool = false;
+  reason: i32 = 0;
+  /** Null for changes made by onPersist. */
+  actor: Uint8Array | null = null;
+
+  static decode(v: Uint8Array): HistoryEntry | null {
+    const r = new Reader(v);
+    if (r.u8() != RECORD_VERSION) return null;
+    const e = new HistoryEntry();
+    e.block = r.u32();
+    e.from = r.u8();
+    e.to = r.u8();
+    e.rolloutBps = r.u16();
+    e.hasReason = r.option();
+    if (e.hasReason) e.reason = r.u8();
+    if (r.option()) e.actor = r.account();
+    if (!r.done()) return null;
+    if (e.from > Status.RolledBack || e.to > Status.RolledBack || e.rolloutBps > 10000) return null;
+    if (e.hasReason && e.reason > RollbackReason.Deadline) return null;
+    return e;
+  }
+
+  encode(): Writer {
+    const w = new Writer(40);
+    w.u8(RECORD_VERSION);
+    this.writeFields(w);
+    return w;
+  }
+
+  /** block, from, to, rolloutBps, reason, actor: shared by the record and the view. */
+  writeFields(w: Writer): void {
+    w.u32(this.block).u8(this.from).u8(this.to).u16(this.rolloutBps).optionU8(this.hasReason, this.reason);
+    const actor = this.actor;
+    if (actor) w.u8(1).raw(actor);
+    else w.u8(0);
+  }
+}

@@ -1,0 +1,86 @@
+// Who may do what (SPEC section 3). Roles are one bit mask per account; Admin implies all.
+
+import { isWitness } from "./env";
+import * as events from "./events";
+import { Global } from "./records";
+import { ErrorCode, Role } from "./shared/codes";
+import { isInitialized, loadAdminCount, loadRoles, saveAdminCount, saveGlobal, saveRoles } from "./state";
+
+const ADMIN_BIT: i32 = 1 << Role.Admin;
+
+function bit(role: i32): i32 {
+  return 1 << <i32>role;
+}
+
+/**
+ * Ok when the sender holds `role` (or `alt`, or Admin) and signed the transaction;
+ * else NotInitialized, Unauthorized or CorruptState. A role record implies init ran, so the
+ * meta record is read only on the failure path.
+ */
+export function authorize(who: Uint8Array, role: i32, alt: i32 = -1): i32 {
+  const mask = loadRoles(who);
+  if (mask < 0) return ErrorCode.CorruptState;
+  const wanted = ADMIN_BIT | bit(role) | (alt >= 0 ? 1 << alt : 0);
+  if ((mask & wanted) == 0) {
+    return isInitialized() ? ErrorCode.Unauthorized : ErrorCode.NotInitialized;
+  }
+  return isWitness(who) ? ErrorCode.Ok : ErrorCode.Unauthorized;
+}
+
+/** Ok once init ran; NotInitialized before. */
+export function requireInitialized(): i32 {
+  return isInitialized() ? ErrorCode.Ok : ErrorCode.NotInitialized;
+}
+
+export function init(admin: Uint8Array, now: u32): i32 {
+  if (isInitialized()) return ErrorCode.AlreadyInitialized;
+  if (!isWitness(admin)) return ErrorCode.Unauthorized;
+  saveAdminCount(1);
+  saveRoles(admin, ADMIN_BIT);
+  events.roleChanged(Role.Admin, admin, true);
+  const g = new Global();
+  g.clockSince = now;
+  saveGlobal(g);
+  return ErrorCode.Ok;
+}
+
+export function grantRole(who: Uint8Array, role: i32, account: Uint8Array): i32 {
+  const auth = authorize(who, Role.Admin);
+  if (auth != ErrorCode.Ok) return auth;
+  const mask = loadRoles(account);
+  if (mask < 0) return ErrorCode.CorruptState;
+  if (mask & bit(role)) return ErrorCode.Ok; // already held: nothing changes, no event
+  if (role == Role.Admin) {
+    const admins = loadAdminCount();
+    if (admins < 0) return ErrorCode.CorruptState;
+    // At most one admin per 20-byte account: the count cannot reach 2^32.
+    saveAdminCount(<u32>admins + 1);
+  }
+  saveRoles(account, mask | bit(role));
+  events.roleChanged(role, account, true);
+  return ErrorCode.Ok;
+}
+
+export function revokeRole(who: Uint8Array, role: i32, account: Uint8Array): i32 {
+  const auth = authorize(who, Role.Admin);
+  if (auth != ErrorCode.Ok) return auth;
+  const mask = loadRoles(account);
+  if (mask < 0) return ErrorCode.CorruptState;
+  if ((mask & bit(role)) == 0) return ErrorCode.Ok; // not held: nothing changes, no event
+  if (role == Role.Admin) {
+    const admins = loadAdminCount();
+    if (admins < 0) return ErrorCode.CorruptState;
+    if (admins <= 1) return ErrorCode.LastAdmin;
+    saveAdminCount(<u32>admins - 1);
+  }
+  saveRoles(account, mask & ~bit(role));
+  events.roleChanged(role, account, false);
+  return ErrorCode.Ok;
+}
+
+/** −1 when corrupt, else 1 when the account holds role or Admin, 0 otherwise. */
+export function holds(role: i32, account: Uint8Array): i32 {
+  const mask = loadRoles(account);
+  if (mask < 0) return -1;
+  return (mask & (ADMIN_BIT | bit(role))) != 0 ? 1 : 0;
+}

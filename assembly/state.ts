@@ -1,0 +1,198 @@
+// Loading and saving records, with the index upkeep that goes with them. Absent and corrupt
+// are told apart everywhere: absent is an answer, corrupt is CorruptState.
+
+import { storageDelete, storageGet, storageHas, storagePut } from "./env";
+import { Feature } from "./feature";
+import {
+  activeKey, dueKey, featureKey, historyKey, overrideKey, rolesKey, single,
+  PREFIX_GLOBAL, PREFIX_META,
+} from "./keys";
+import {
+  decodeAdminCount, decodeOverride, decodeRoles, encodeAdminCount, encodeMarker,
+  encodeOverride, encodeRoles, Global, HistoryEntry,
+} from "./records";
+import { ErrorCode, OverrideMode } from "./shared/codes";
+import { Writer } from "./borsh";
+
+export const MAX_NAME_BYTES = 64;
+
+/** 1..64 bytes of [a-z0-9_.-]. */
+export function isValidName(name: Uint8Array): bool {
+  const n = name.length;
+  if (n < 1 || n > MAX_NAME_BYTES) return false;
+  for (let i = 0; i < n; i++) {
+    const c = unchecked(name[i]);
+    const ok = (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c == 0x5f || c == 0x2e || c == 0x2d;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+function put(key: Uint8Array, w: Writer): void {
+  storagePut(key, w.dataStart, w.len);
+}
+
+// ---- contract meta: initialized flag and admin count ----
+
+export function isInitialized(): bool {
+  return storageHas(single(PREFIX_META));
+}
+
+/** The admin count, 0 before init, −1 when corrupt. */
+export function loadAdminCount(): i64 {
+  const v = storageGet(single(PREFIX_META));
+  if (v == null) return 0;
+  return decodeAdminCount(v);
+}
+
+export function saveAdminCount(n: u32): void {
+  put(single(PREFIX_META), encodeAdminCount(n));
+}
+
+// ---- roles ----
+
+/** The account's role mask (0 when none), −1 when corrupt. */
+export function loadRoles(account: Uint8Array): i32 {
+  const v = storageGet(rolesKey(account));
+  if (v == null) return 0;
+  return decodeRoles(v);
+}
+
+export function saveRoles(account: Uint8Array, mask: i32): void {
+  if (mask == 0) storageDelete(rolesKey(account));
+  else put(rolesKey(account), encodeRoles(mask));
+}
+
+// ---- global state ----
+
+export function loadGlobal(): Global | null {
+  const v = storageGet(single(PREFIX_GLOBAL));
+  if (v == null) return null;
+  return Global.decode(v);
+}
+
+export function saveGlobal(g: Global): void {
+  put(single(PREFIX_GLOBAL), g.encode());
+}
+
+/** Reads the global record at most once per call, and only if asked. */
+export class LazyGlobal {
+  private loaded: bool = false;
+  private value: Global | null = null;
+  /** Set when the record was needed and is missing (only before init). */
+  missing: bool = false;
+  /** Set when the record was needed and did not decode, or is missing (corrupt after init). */
+  corrupt: bool = false;
+
+  get(): Global {
+    if (!this.loaded) {
+      this.loaded = true;
+      const v = storageGet(single(PREFIX_GLOBAL));
+      if (v == null) this.missing = true;
+      else this.value = Global.decode(v);
+      if (this.value == null) this.corrupt = true;
+    }
+    const g = this.value;
+    return g ? g : new Global();
+  }
+
+  halted(): bool {
+    return this.get().halted;
+  }
+}
+
+// ---- features ----
+
+export class FeatureLoad {
+  code: i32 = ErrorCode.Ok;
+  feature: Feature | null = null;
+}
+
+/** Ok with the feature, FeatureNotFound (also for a name no feature can have), or CorruptState. */
+export function loadFeature(name: Uint8Array): FeatureLoad {
+  const out = new FeatureLoad();
+  if (!isValidName(name)) {
+    out.code = ErrorCode.FeatureNotFound;
+    return out;
+  }
+  const v = storageGet(featureKey(name));
+  if (v == null) {
+    out.code = ErrorCode.FeatureNotFound;
+    return out;
+  }
+  const f = Feature.decode(name, v);
+  if (f == null) out.code = ErrorCode.CorruptState;
+  else out.feature = f;
+  return out;
+}
+
+/** The clock value at which the next step falls due (saturating). */
+export function dueAtOf(f: Feature): u32 {
+  const dwell = f.policy.incrementBlocks;
+  const left: u64 = f.stepAccum >= dwell ? 0 : <u64>(dwell - f.stepAccum);
+  const at = <u64>f.clockMark + left;
+  return at > <u64>u32.MAX_VALUE ? u32.MAX_VALUE : <u32>at;
+}
+
+/** Writes the record and moves its active and due index entries to match it. */
+export function saveFeature(f: Feature): void {
+  const indexed = f.isIndexed();
+  if (indexed) f.dueAt = dueAtOf(f);
+  put(featureKey(f.name), f.encode());
+
+  const active = f.isActive();
+  if (active != f.storedActive) {
+    if (active) put(activeKey(f.name), encodeMarker());
+    else storageDelete(activeKey(f.name));
+  }
+  const moved = f.storedIndexed != indexed || f.storedDueAt != f.dueAt;
+  if (f.storedIndexed && moved) storageDelete(dueKey(f.storedDueAt, f.name));
+  if (indexed && moved) put(dueKey(f.dueAt, f.name), encodeMarker());
+
+  f.storedActive = active;
+  f.storedIndexed = indexed;
+  f.storedDueAt = f.dueAt;
+}
+
+// ---- overrides ----
+
+/** The override mode for (feature, account): Clear when none, −1 when corrupt. */
+export function loadOverride(f: Feature, account: Uint8Array): i32 {
+  if (f.overrideCount == 0) return OverrideMode.Clear;
+  const v = storageGet(overrideKey(f.name, account));
+  if (v == null) return OverrideMode.Clear;
+  return decodeOverride(v);
+}
+
+export function saveOverride(f: Feature, account: Uint8Array, mode: i32): void {
+  if (mode == OverrideMode.Clear) storageDelete(overrideKey(f.name, account));
+  else put(overrideKey(f.name, account), encodeOverride(mode));
+}
+
+// ---- history ----
+
+/** Appends an entry under the next sequence number; history is never overwritten. */
+export function appendHistory(f: Feature, e: HistoryEntry): void {
+  // 2^32 − 1 entries is out of reach (one per status change or step); stop rather than wrap.
+  if (f.historyLen == u32.MAX_VALUE) return;
+  put(historyKey(f.name, f.historyLen), e.encode());
+  f.historyLen += 1;
+}
+
+export class HistoryLoad {
+  code: i32 = ErrorCode.Ok;
+  entry: HistoryEntry | null = null;
+}
+
+export function loadHistory(name: Uint8Array, seq: u32): HistoryLoad {
+  const out = new HistoryLoad();
+  const v = storageGet(historyKey(name, seq));
+  if (v == null) {
+    out.code = ErrorCode.FeatureNotFound;
+    return out;
+  }
+  const e = HistoryEntry.decode(v);
+  if (e == null) out.code = ErrorCode.CorruptState;
+  else out.entry = e;
+  return out;
+}

@@ -1,0 +1,71 @@
+// Rollout steps (SPEC section 5, "Steps" and "When steps run").
+
+import * as events from "./events";
+import { Feature, Window } from "./feature";
+import { HEALTHY, stepVerdict } from "./health";
+import { commitStatus, elapsedSinceStep, rollBack, Tx } from "./lifecycle";
+import { BPS_FULL } from "./policy";
+import { ErrorCode, Status } from "./shared/codes";
+import { storageNext } from "./env";
+import { loadFeature } from "./state";
+import { keyDueAt, nameFromKey, PREFIX_DUE, single } from "./keys";
+
+/**
+ * Processes one feature at `clock` if a step is due: rollback when unhealthy (or past its
+ * deadline), wait when the window has too few samples, else advance. Nothing happens when
+ * no step is due, so calling it twice in a block is harmless.
+ */
+export function processDue(f: Feature, clock: u32, tx: Tx): void {
+  if (f.status != Status.RollingOut || f.paused) return;
+  const elapsed = elapsedSinceStep(f, clock);
+  if (elapsed < f.policy.incrementBlocks) return;
+  const verdict = stepVerdict(f, elapsed);
+  if (verdict != HEALTHY) {
+    rollBack(f, verdict, tx);
+    return;
+  }
+  if (f.window.samples() < <u64>f.policy.minSamples) return; // wait for data, stay due
+  advance(f, clock, tx);
+}
+
+/** One step up the schedule; at target, Enabled (10000) or a held Canary (below 10000). */
+function advance(f: Feature, clock: u32, tx: Tx): void {
+  const fromBps = f.rolloutBps;
+  const toBps = f.policy.nextStep(fromBps, f.targetBps);
+  f.rolloutBps = toBps;
+  f.window = new Window();
+  f.stepAccum = 0;
+  f.clockMark = clock;
+  f.lastStepBlock = tx.height;
+  if (toBps >= f.targetBps) f.status = f.targetBps == BPS_FULL ? Status.Enabled : Status.Canary;
+  commitStatus(f, Status.RollingOut, tx);
+  events.rolloutAdvanced(f.name, fromBps, toBps);
+}
+
+/**
+ * After every block: every feature whose due clock value has come, in index order. Cost
+ * grows with the due features only: the 0xD7 index is ordered by due clock value, and the
+ * scan stops at the first entry not yet due. A processed feature is either re-indexed at a
+ * later value (> clock) or stays at its key (waiting), so the scan moves strictly forward.
+ */
+export function onPersist(tx: Tx): i32 {
+  const g = tx.global.get();
+  if (tx.global.missing) return ErrorCode.Ok; // before init: nothing to do
+  if (tx.global.corrupt) return ErrorCode.CorruptState;
+  if (g.paused) return ErrorCode.Ok;
+  const clock = g.clock(tx.height);
+  const prefix = single(PREFIX_DUE);
+  let after = new Uint8Array(0);
+  while (true) {
+    const key = storageNext(prefix, after);
+    if (key == null) break;
+    const name = nameFromKey(key, 4);
+    if (name == null) return ErrorCode.CorruptState;
+    if (keyDueAt(key) > clock) break;
+    const loaded = loadFeature(name);
+    if (loaded.code != ErrorCode.Ok) return ErrorCode.CorruptState; // an index entry without its feature
+    processDue(loaded.feature!, clock, tx);
+    after = key;
+  }
+  return ErrorCode.Ok;
+}

@@ -1,0 +1,121 @@
+// Read-only methods (SPEC section 6). Views never write; each fills a Writer with its result.
+
+import { Writer } from "./borsh";
+import { storageNext } from "./env";
+import { decideExposure, saltOf, bucketOf as bucket } from "./exposure";
+import { Feature } from "./feature";
+import { activeKey, featureKey, nameFromKey, PREFIX_ACTIVE, PREFIX_FEATURE, single } from "./keys";
+import { ErrorCode, OverrideMode } from "./shared/codes";
+import { FeatureLoad, isInitialized, LazyGlobal, loadFeature, loadHistory, loadOverride, MAX_NAME_BYTES } from "./state";
+
+export const MAX_PAGE = 100;
+export const MAX_ACCOUNTS = 1024;
+
+/** Like loadFeature, but NotInitialized (not FeatureNotFound) before init. */
+export function loadForCall(name: Uint8Array): FeatureLoad {
+  const loaded = loadFeature(name);
+  if (loaded.code == ErrorCode.FeatureNotFound && !isInitialized()) loaded.code = ErrorCode.NotInitialized;
+  return loaded;
+}
+
+/** isEnabled / isEnabledMany: one decision per account; global and overrides read lazily. */
+export function exposures(name: Uint8Array, accounts: Array<Uint8Array>, out: Writer, many: bool): i32 {
+  const loaded = loadForCall(name);
+  if (loaded.code != ErrorCode.Ok && loaded.code != ErrorCode.FeatureNotFound) return loaded.code;
+  if (many) out.u32(<u32>accounts.length);
+  const f = loaded.feature;
+  if (f == null) {
+    for (let i = 0; i < accounts.length; i++) out.bool(false);
+    return ErrorCode.Ok;
+  }
+  const global = new LazyGlobal();
+  const salt = saltOf(f);
+  for (let i = 0; i < accounts.length; i++) {
+    const account = unchecked(accounts[i]);
+    const mode = loadOverride(f, account);
+    if (mode < 0) return ErrorCode.CorruptState;
+    const on = decideExposure(f, salt, account, mode, global);
+    if (global.corrupt) return ErrorCode.CorruptState;
+    out.bool(on);
+  }
+  return ErrorCode.Ok;
+}
+
+export function bucketOf(name: Uint8Array, account: Uint8Array, out: Writer): i32 {
+  const loaded = loadForCall(name);
+  if (loaded.code != ErrorCode.Ok) return loaded.code;
+  out.u16(bucket(saltOf(loaded.feature!), account));
+  return ErrorCode.Ok;
+}
+
+/** getFeature (metrics false) and getMetrics (true): None for an unknown feature. */
+export function getFeature(name: Uint8Array, metrics: bool, out: Writer): i32 {
+  const loaded = loadForCall(name);
+  if (loaded.code == ErrorCode.FeatureNotFound) {
+    out.u8(0);
+    return ErrorCode.Ok;
+  }
+  if (loaded.code != ErrorCode.Ok) return loaded.code;
+  out.u8(1);
+  const f = loaded.feature!;
+  if (metrics) f.metrics.writeView(out);
+  else f.writeView(out);
+  return ErrorCode.Ok;
+}
+
+/**
+ * Features in ascending bytewise name order after `startAfter` (empty = from the first). With
+ * activeOnly, walks the 0xD8 index of Canary/RollingOut features, so the cost grows with
+ * what is returned, not with all features.
+ */
+export function listFeatures(startAfter: Uint8Array, limit: u16, activeOnly: bool, out: Writer): i32 {
+  if (limit == 0 || limit > <u16>MAX_PAGE || startAfter.length > MAX_NAME_BYTES) return ErrorCode.LimitExceeded;
+  if (!isInitialized()) return ErrorCode.NotInitialized;
+  const prefix = single(activeOnly ? PREFIX_ACTIVE : PREFIX_FEATURE);
+  let after = startAfter.length == 0 ? new Uint8Array(0) : activeOnly ? activeKey(startAfter) : featureKey(startAfter);
+  const items = new Writer(1024);
+  let n: u32 = 0;
+  while (n < <u32>limit) {
+    const key = storageNext(prefix, after);
+    if (key == null) break;
+    const name = nameFromKey(key, 0);
+    if (name == null) return ErrorCode.CorruptState;
+    const loaded = loadFeature(name);
+    // An index entry whose feature is missing or unreadable is corrupt state.
+    if (loaded.code != ErrorCode.Ok) return ErrorCode.CorruptState;
+    loaded.feature!.writeView(items);
+    n++;
+    after = key;
+  }
+  out.u32(n);
+  out.raw(items.toBytes());
+  return ErrorCode.Ok;
+}
+
+/** Entries fromSeq, fromSeq + 1, … (at most limit), in sequence order. */
+export function getHistory(name: Uint8Array, fromSeq: u32, limit: u16, out: Writer): i32 {
+  const loaded = loadForCall(name);
+  if (loaded.code != ErrorCode.Ok) return loaded.code;
+  if (limit == 0 || limit > <u16>MAX_PAGE) return ErrorCode.LimitExceeded;
+  const f: Feature = loaded.feature!;
+  const end64 = <u64>fromSeq + <u64>limit;
+  const end: u32 = end64 < <u64>f.historyLen ? <u32>end64 : f.historyLen;
+  const count: u32 = end > fromSeq ? end - fromSeq : 0;
+  out.u32(count);
+  for (let seq = fromSeq; seq < end; seq++) {
+    const h = loadHistory(name, seq);
+    if (h.code != ErrorCode.Ok) return ErrorCode.CorruptState; // below historyLen: must exist
+    out.u32(seq);
+    h.entry!.writeFields(out);
+  }
+  return ErrorCode.Ok;
+}
+
+export function getGlobal(out: Writer): i32 {
+  const g = new LazyGlobal();
+  const v = g.get();
+  if (g.missing) return ErrorCode.NotInitialized;
+  if (g.corrupt) return ErrorCode.CorruptState;
+  out.bool(v.paused).bool(v.halted);
+  return ErrorCode.Ok;
+}
