@@ -202,15 +202,7 @@ export function setGlobal(): i32 {
 
 // ---- reports ----
 
-function outcomes(successes: u64, errors: u64, r: Reader): i32 {
-  const name = r.string();
-  if (r.failed) return BAD;
-  // recordBatch carries its counts after the name.
-  if (successes == u64.MAX_VALUE) {
-    successes = r.u64();
-    errors = r.u64();
-  }
-  if (!r.done()) return BAD;
+function outcomes(name: Uint8Array, successes: u64, errors: u64): i32 {
   const tx = callerTx();
   const f = authorizedFeature(tx, name, Role.Reporter);
   if (f.code != ErrorCode.Ok) return f.code;
@@ -218,15 +210,26 @@ function outcomes(successes: u64, errors: u64, r: Reader): i32 {
 }
 
 export function recordSuccess(): i32 {
-  return outcomes(1, 0, args());
+  const r = args();
+  const name = r.string();
+  if (!r.done()) return BAD;
+  return outcomes(name, 1, 0);
 }
 
 export function recordError(): i32 {
-  return outcomes(0, 1, args());
+  const r = args();
+  const name = r.string();
+  if (!r.done()) return BAD;
+  return outcomes(name, 0, 1);
 }
 
 export function recordBatch(): i32 {
-  return outcomes(u64.MAX_VALUE, 0, args());
+  const r = args();
+  const name = r.string();
+  const successes = r.u64();
+  const errors = r.u64();
+  if (!r.done()) return BAD;
+  return outcomes(name, successes, errors);
 }
 
 export function recordLatency(): i32 {

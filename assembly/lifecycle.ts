@@ -36,10 +36,10 @@ function restartStepClock(f: Feature, tx: Tx, clock: u32): void {
 }
 
 /**
- * Records a status change (or a step, when from == to == RollingOut): one history entry,
- * the record written, then the event.
+ * Records a status change (or a step, when from == to == RollingOut): one history entry and
+ * the record written. Callers emit right after.
  */
-export function commitStatus(f: Feature, from: i32, tx: Tx): void {
+export function saveChange(f: Feature, from: i32, tx: Tx): HistoryEntry {
   const e = new HistoryEntry();
   e.block = tx.height;
   e.from = from;
@@ -50,9 +50,13 @@ export function commitStatus(f: Feature, from: i32, tx: Tx): void {
   e.actor = tx.actor;
   appendHistory(f, e);
   saveFeature(f);
-  if (from != f.status || from != Status.RollingOut) {
-    events.statusChanged(f.name, from, f.status, f.rolloutBps, e.hasReason, e.reason);
-  }
+  return e;
+}
+
+/** A status change: history, record, StatusChanged. */
+export function commitStatus(f: Feature, from: i32, tx: Tx): void {
+  const e = saveChange(f, from, tx);
+  events.statusChanged(f.name, from, e.to, e.rolloutBps, e.hasReason, e.reason);
 }
 
 export function createFeature(name: Uint8Array, description: Uint8Array, policy: Policy | null, tx: Tx): i32 {

@@ -3,7 +3,7 @@
 import * as events from "./events";
 import { Feature, Window } from "./feature";
 import { HEALTHY, stepVerdict } from "./health";
-import { commitStatus, elapsedSinceStep, rollBack, Tx } from "./lifecycle";
+import { elapsedSinceStep, rollBack, saveChange, Tx } from "./lifecycle";
 import { BPS_FULL } from "./policy";
 import { ErrorCode, Status } from "./shared/codes";
 import { storageNext } from "./env";
@@ -38,8 +38,10 @@ function advance(f: Feature, clock: u32, tx: Tx): void {
   f.clockMark = clock;
   f.lastStepBlock = tx.height;
   if (toBps >= f.targetBps) f.status = f.targetBps == BPS_FULL ? Status.Enabled : Status.Canary;
-  commitStatus(f, Status.RollingOut, tx);
+  // One history entry either way: a step, or the step that ends the rollout.
+  saveChange(f, Status.RollingOut, tx);
   events.rolloutAdvanced(f.name, fromBps, toBps);
+  if (f.status != Status.RollingOut) events.statusChanged(f.name, Status.RollingOut, f.status, toBps, false, 0);
 }
 
 /**
