@@ -1,0 +1,124 @@
+// Loads binaryen and the AssemblyScript compiler once per process, as one shared instance.
+//
+// Why not a plain `import binaryen from "binaryen"`: under tsx (npm run build / verify, the
+// canary CLI) every ES module goes through tsx's load hook, which rewrites dynamic imports
+// and builds a source map for the module. binaryen is one 13 MB file, and that costs 10-20 s
+// per process (measured: 20 s under tsx, 1 s with plain node). tsx passes modules whose URL
+// carries a foreign `tsx-namespace` straight to Node, and modules they import inherit the
+// namespace, so under tsx both are imported through such a URL: binaryen and the compiler
+// then load natively and share one binaryen instance. Anywhere else (vitest, plain node)
+// they are imported normally. If the tsx route fails, the plain import is the fallback.
+
+import type BinaryenApi from "binaryen";
+import type AscApi from "assemblyscript/asc";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export type Binaryen = typeof BinaryenApi;
+export type Asc = typeof AscApi;
+
+const TSX_NAMESPACE = "onchain-canary-native";
+
+function underTsx(): boolean {
+  return [...process.execArgv, process.env.NODE_OPTIONS ?? ""].some((a) => /[\\/]tsx[\\/]/.test(a));
+}
+
+async function importNative<T>(specifier: string, plain: () => Promise<T>): Promise<T> {
+  if (underTsx()) {
+    try {
+      const url = new URL(import.meta.resolve(specifier));
+      url.searchParams.set("tsx-namespace", TSX_NAMESPACE);
+      return (await import(url.href)) as T;
+    } catch {
+      // fall through to the ordinary (slow under tsx) import
+    }
+  }
+  return plain();
+}
+
+let binaryenPromise: Promise<Binaryen> | null = null;
+let ascPromise: Promise<Asc> | null = null;
+
+/** The binaryen instance the compiler uses too. */
+export function loadBinaryen(): Promise<Binaryen> {
+  binaryenPromise ??= importNative("binaryen", () => import("binaryen")).then((m) => {
+    initialSettings = readSettings(m.default);
+    return m.default;
+  });
+  return binaryenPromise;
+}
+
+// binaryen keeps process-wide settings that the compiler changes (optimize and shrink
+// levels, stack IR, inlining limits...). They are recorded when binaryen is first loaded.
+function readSettings(b: Binaryen) {
+  return {
+    optimizeLevel: b.getOptimizeLevel(),
+    shrinkLevel: b.getShrinkLevel(),
+    debugInfo: b.getDebugInfo(),
+    trapsNeverHappen: b.getTrapsNeverHappen(),
+    closedWorld: b.getClosedWorld(),
+    lowMemoryUnused: b.getLowMemoryUnused(),
+    zeroFilledMemory: b.getZeroFilledMemory(),
+    fastMath: b.getFastMath(),
+    generateStackIR: b.getGenerateStackIR(),
+    optimizeStackIR: b.getOptimizeStackIR(),
+    alwaysInlineMaxSize: b.getAlwaysInlineMaxSize(),
+    flexibleInlineMaxSize: b.getFlexibleInlineMaxSize(),
+    oneCallerInlineMaxSize: b.getOneCallerInlineMaxSize(),
+    allowInliningFunctionsWithLoops: b.getAllowInliningFunctionsWithLoops(),
+  };
+}
+
+let initialSettings: ReturnType<typeof readSettings> | null = null;
+
+/**
+ * Puts binaryen's process-wide settings back to what this process started with, so that a
+ * compile gives the same bytes whatever was compiled before it in the same process.
+ */
+export async function resetBinaryenSettings(): Promise<void> {
+  const b = await loadBinaryen();
+  const d = initialSettings!;
+  b.setOptimizeLevel(d.optimizeLevel);
+  b.setShrinkLevel(d.shrinkLevel);
+  b.setDebugInfo(d.debugInfo);
+  b.setTrapsNeverHappen(d.trapsNeverHappen);
+  b.setClosedWorld(d.closedWorld);
+  b.setLowMemoryUnused(d.lowMemoryUnused);
+  b.setZeroFilledMemory(d.zeroFilledMemory);
+  b.setFastMath(d.fastMath);
+  b.setGenerateStackIR(d.generateStackIR);
+  b.setOptimizeStackIR(d.optimizeStackIR);
+  b.setAlwaysInlineMaxSize(d.alwaysInlineMaxSize);
+  b.setFlexibleInlineMaxSize(d.flexibleInlineMaxSize);
+  b.setOneCallerInlineMaxSize(d.oneCallerInlineMaxSize);
+  b.setAllowInliningFunctionsWithLoops(d.allowInliningFunctionsWithLoops);
+  b.clearPassArguments();
+  b.clearPassesToSkip();
+}
+
+/** The AssemblyScript compiler (asc JS API). */
+export function loadAsc(): Promise<Asc> {
+  ascPromise ??= loadBinaryen().then(() =>
+    importNative("assemblyscript/asc", () => import("assemblyscript/asc")).then((m) => m.default),
+  );
+  return ascPromise;
+}
+
+/** The version of an installed package, read from its package.json (no import needed). */
+export function installedVersion(name: string): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const file = path.join(dir, "node_modules", name, "package.json");
+    if (existsSync(file)) {
+      try {
+        return (JSON.parse(readFileSync(file, "utf8")) as { version?: string }).version ?? "unknown";
+      } catch {
+        return "unknown";
+      }
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return "unknown";
+    dir = parent;
+  }
+}
