@@ -21,7 +21,9 @@ export type Asc = typeof AscApi;
 const TSX_NAMESPACE = "onchain-canary-native";
 
 function underTsx(): boolean {
-  return [...process.execArgv, process.env.NODE_OPTIONS ?? ""].some((a) => /[\\/]tsx[\\/]/.test(a));
+  const args = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)];
+  // The tsx CLI passes its loader by path; `node --import tsx` by name.
+  return args.some((a) => a === "tsx" || a.startsWith("tsx/") || /[\\/]tsx[\\/]/.test(a));
 }
 
 async function importNative<T>(specifier: string, plain: () => Promise<T>): Promise<T> {
