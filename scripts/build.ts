@@ -1,8 +1,9 @@
 // npm run build: compiles the contract for every asconfig target (release, debug) through the
 // AssemblyScript JS API and prints each module's path, size and SHA-256.
 //
-//   tsx scripts/build.ts [--force] [--verify] [--target NAME]...
+//   tsx scripts/build.ts [--force] [--verify] [--target NAME]... [--root DIR]
 //
+// --root    the checkout to build (default: this project)
 // --force   ignore the build stamps and always compile
 // --verify  run the module gate (SPEC section 8) on what was built; exit 1 on any problem
 // Exit status: 0 ok, 1 a compile error (the compiler's diagnostics go to stderr) or a gate
@@ -12,19 +13,21 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { BuildError, DEFAULT_TARGETS, buildModule } from "../src/verify/build.ts";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 async function main(argv: string[]): Promise<number> {
   let force = false;
   let verify = false;
+  let root = projectRoot;
   const targets: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === "--force") force = true;
     else if (a === "--verify") verify = true;
     else if (a === "--target" && argv[i + 1]) targets.push(argv[++i]!);
+    else if (a === "--root" && argv[i + 1]) root = path.resolve(argv[++i]!);
     else {
-      process.stderr.write(`usage: tsx scripts/build.ts [--force] [--verify] [--target NAME]...\n`);
+      process.stderr.write(`usage: tsx scripts/build.ts [--force] [--verify] [--target NAME]... [--root DIR]\n`);
       return 2;
     }
   }

@@ -7,9 +7,10 @@
 // an in-process build gives the same bytes as a fresh `npm run build`.
 
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { installedVersion, loadAsc, resetBinaryenSettings } from "./toolchain.ts";
 
 export interface BuildModuleOptions {
@@ -80,6 +81,13 @@ export const TOOLCHAIN = {
   assemblyscript: installedVersion("assemblyscript"),
   binaryen: installedVersion("binaryen"),
 };
+
+/** This builder's own code: a change to how it compiles invalidates every stamp. */
+const BUILDER = sha256(
+  ["build.ts", "toolchain.ts"]
+    .map((f) => readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), f), "utf8"))
+    .join("\0"),
+);
 
 let queue: Promise<unknown> = Promise.resolve();
 /** Runs builds one at a time: the compiler is not reentrant. */
@@ -203,7 +211,7 @@ async function build(opts: BuildModuleOptions): Promise<BuildOutput> {
   // The compiler always emits the text format when the config names a textFile; it is
   // written only when wanted. The stamp records the arguments, not the output paths.
   const args = ["--config", path.join(root, "asconfig.json"), "--target", target, ...(opts.extraArgs ?? [])];
-  const key = sha256(JSON.stringify({ toolchain: TOOLCHAIN, target, extraArgs: opts.extraArgs ?? [] }));
+  const key = sha256(JSON.stringify({ toolchain: TOOLCHAIN, builder: BUILDER, target, extraArgs: opts.extraArgs ?? [] }));
   const stampFile = path.join(path.dirname(outFile), `.${path.basename(outFile)}.stamp.json`);
 
   if (opts.cache) {
