@@ -1,0 +1,62 @@
+// Shared fixture for contract tests: the release module on a fresh in-memory chain, a typed
+// client, named accounts with their roles granted in block 1.
+
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Chain } from "../../src/host/index.ts";
+import { CanaryClient } from "../../src/client/index.ts";
+import { Role } from "../../assembly/shared/codes.ts";
+
+export const RELEASE_WASM = fileURLToPath(new URL("../../build/canary.wasm", import.meta.url));
+export const DEBUG_WASM = fileURLToPath(new URL("../../build/canary.debug.wasm", import.meta.url));
+
+let cached: Uint8Array | null = null;
+/** The release module's bytes (built by `npm run build`, which `npm test` runs first). */
+export function releaseWasm(): Uint8Array {
+  if (!cached) cached = new Uint8Array(readFileSync(RELEASE_WASM));
+  return cached;
+}
+
+/** A 20-byte account filled with one byte: easy to read in failures. */
+export function account(fill: number): Uint8Array {
+  return new Uint8Array(20).fill(fill);
+}
+
+export const ADMIN = account(0xa1);
+export const OPERATOR = account(0x0b);
+export const GUARDIAN = account(0x6d);
+export const REPORTER = account(0x7e);
+export const OUTSIDER = account(0xee);
+
+export interface Fixture {
+  chain: Chain;
+  client: CanaryClient;
+  /** Closes the open block (running onPersist) and opens `height`. */
+  goTo(height: number): void;
+}
+
+/** A chain with nothing on it; the client sends transactions in the chain's open block. */
+export function emptyChain(options: { reuse?: boolean } = {}): Fixture {
+  const chain = new Chain(releaseWasm(), undefined, options);
+  const client = new CanaryClient(chain, { height: () => chain.currentHeight });
+  const goTo = (height: number) => {
+    if (chain.currentHeight !== undefined) chain.endBlock();
+    chain.beginBlock(height);
+  };
+  goTo(1);
+  return { chain, client, goTo };
+}
+
+/** init(ADMIN) and every role granted, all in block 1. */
+export function initializedChain(options: { reuse?: boolean } = {}): Fixture {
+  const fx = emptyChain(options);
+  const { client } = fx;
+  const must = (r: { ok: boolean; codeName: string }, what: string) => {
+    if (!r.ok) throw new Error(`${what} failed: ${r.codeName}`);
+  };
+  must(client.init(ADMIN, ADMIN), "init");
+  must(client.grantRole(ADMIN, Role.Operator, OPERATOR), "grant Operator");
+  must(client.grantRole(ADMIN, Role.Guardian, GUARDIAN), "grant Guardian");
+  must(client.grantRole(ADMIN, Role.Reporter, REPORTER), "grant Reporter");
+  return fx;
+}
