@@ -43,8 +43,8 @@ declare function log(msg: usize, len: i32): void;
 // ---- typed wrappers ----
 
 export const ACCOUNT_LEN = 20;
-/** Values above this are never stored by this contract; a larger stored value is corrupt. */
-const READ_CAP = 4096;
+/** Most records fit in one read of this size; a longer value costs a second, exact read. */
+const READ_CAP = 512;
 
 /** The call's argument bytes. */
 export function readInput(): Uint8Array {
@@ -64,7 +64,6 @@ export function storageGet(key: Uint8Array): Uint8Array | null {
   const len = storage_read(key.dataStart, key.length, buf.dataStart, READ_CAP);
   if (len < 0) return null;
   if (len <= READ_CAP) return buf.subarray(0, len);
-  // Larger than any record we write: read it whole so the decoder can report it corrupt.
   const big = new Uint8Array(len);
   storage_read(key.dataStart, key.length, big.dataStart, len);
   return big;
