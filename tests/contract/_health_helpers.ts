@@ -1,0 +1,172 @@
+// Helpers of the health, steps and seed-defect contract tests (tests/contract/health.test.ts,
+// steps.test.ts, seed-defects.test.ts): a seeded PRNG, setup of features at known heights,
+// and block helpers that keep the block's events.
+
+import { expect } from "vitest";
+import type { BlockResult } from "../../src/host/chain.ts";
+import type { RawEvent } from "../../src/host/types.ts";
+import {
+  Status,
+  decodeTypedEvent,
+  type CanaryClient,
+  type FeatureView,
+  type HistoryEntry,
+  type PolicyInput,
+  type TxResult,
+  type TypedEvent,
+} from "../../src/client/index.ts";
+import { OPERATOR, REPORTER, initializedChain, type Fixture } from "../helpers/contract.ts";
+
+export const U64_MAX = (1n << 64n) - 1n;
+export const U32_MAX = 0xffffffff;
+
+// ------------------------------------------------------------------ randomness
+
+/** mulberry32: a small deterministic PRNG. `next()` is uniform in [0, 1). */
+export class Prng {
+  private a: number;
+  constructor(seed: number) {
+    this.a = seed >>> 0;
+  }
+  u32(): number {
+    this.a = (this.a + 0x6d2b79f5) | 0;
+    let t = Math.imul(this.a ^ (this.a >>> 15), 1 | this.a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return (t ^ (t >>> 14)) >>> 0;
+  }
+  next(): number {
+    return this.u32() / 4294967296;
+  }
+  /** True with probability p. */
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+  account(): Uint8Array {
+    const a = new Uint8Array(20);
+    for (let i = 0; i < 20; i += 4) {
+      const v = this.u32();
+      a[i] = v & 0xff;
+      a[i + 1] = (v >>> 8) & 0xff;
+      a[i + 2] = (v >>> 16) & 0xff;
+      a[i + 3] = v >>> 24;
+    }
+    return a;
+  }
+}
+
+// ------------------------------------------------------------------ results and blocks
+
+/** The result when ok; otherwise fails the test with the method, code name and trap. */
+export function ok<R>(r: TxResult<R>): TxResult<R> {
+  if (!r.ok) throw new Error(`${r.method} failed: ${r.codeName}${r.trap ? ` (trap: ${r.trap})` : ""}`);
+  return r;
+}
+
+/** Expects a failure with the given code name, and no trap. */
+export function fails(r: TxResult, codeName: string): void {
+  expect(r.trap, `${r.method} trapped`).toBeUndefined();
+  expect(r.codeName, `${r.method}`).toBe(codeName);
+  expect(r.ok).toBe(false);
+}
+
+/** Ends the open block (running onPersist), opens `next`, and returns the ended block. */
+export function closeBlock(fx: Fixture, next: number): BlockResult {
+  const br = fx.chain.endBlock();
+  fx.chain.beginBlock(next);
+  return br;
+}
+
+/** Raw-form events (enums as numbers) of a block or transaction. */
+export function typed(events: readonly RawEvent[]): TypedEvent[] {
+  return events.map((e) => {
+    const t = decodeTypedEvent(e);
+    if (!t) throw new Error(`unknown event ${e.name}`);
+    return t;
+  });
+}
+
+/**
+ * Runs every block from the open one up to `to` − 1 (each ends with onPersist) and opens
+ * `to`. Unlike `goTo`, which skips the heights in between, every height gets its block.
+ */
+export function walkTo(fx: Fixture, to: number): void {
+  for (let h = height(fx) + 1; h <= to; h++) fx.goTo(h);
+}
+
+export function height(fx: Fixture): number {
+  const h = fx.chain.currentHeight;
+  if (h === undefined) throw new Error("no open block");
+  return h;
+}
+
+// ------------------------------------------------------------------ features
+
+/** Rules that can never fire (threshold 100 %, unlimited invariant failures, latency off). */
+export const LAX: PolicyInput = {
+  maxErrorRateBps: 10000,
+  maxInvariantFailures: U32_MAX,
+  maxAvgLatency: 0,
+  maxPeakLatency: 0,
+  minSuccessCount: 0,
+};
+
+/** A fresh chain (init + roles in block 1) with block `at` open. */
+export function chainAt(at = 10): Fixture {
+  const fx = initializedChain();
+  if (at > 1) fx.goTo(at);
+  return fx;
+}
+
+/** createFeature + startCanary(bps) in the open block. */
+export function canary(fx: Fixture, name: string, policy: PolicyInput = {}, bps = 500): void {
+  ok(fx.client.createFeature(OPERATOR, name, "", policy));
+  ok(fx.client.startCanary(OPERATOR, name, bps));
+}
+
+/**
+ * createFeature + startCanary(bps) + enough successes for minSuccessCount + startRollout(target),
+ * all in the open block. Returns the height the rollout started at.
+ */
+export function rollingOut(
+  fx: Fixture,
+  name: string,
+  policy: PolicyInput = {},
+  opts: { canaryBps?: number; target?: number } = {},
+): number {
+  canary(fx, name, policy, opts.canaryBps ?? 500);
+  const need = BigInt(fx.client.getFeature(name)!.policy.minSuccessCount);
+  if (need > 0n) ok(fx.client.recordBatch(REPORTER, name, need, 0));
+  ok(fx.client.startRollout(OPERATOR, name, opts.target ?? 10000));
+  const f = fx.client.getFeature(name)!;
+  expect(f.status).toBe(Status.RollingOut);
+  return height(fx);
+}
+
+export function feature(client: CanaryClient, name: string): FeatureView {
+  const f = client.getFeature(name);
+  if (!f) throw new Error(`no feature ${name}`);
+  return f;
+}
+
+export function history(client: CanaryClient, name: string): HistoryEntry[] {
+  return client.getAllHistory(name);
+}
+
+export function lastHistory(client: CanaryClient, name: string): HistoryEntry {
+  const h = client.getAllHistory(name);
+  if (h.length === 0) throw new Error(`no history for ${name}`);
+  return h[h.length - 1]!;
+}
+
+export function hex(a: Uint8Array): string {
+  return "0x" + Buffer.from(a).toString("hex");
+}
+
+/** The StatusChanged events (raw form) among `events`. */
+export function statusChanges(events: readonly RawEvent[]) {
+  return typed(events).filter((e) => e.name === "StatusChanged").map((e) => e.data as { name: string; from: number; to: number; rolloutBps: number; reason: number | null });
+}
+
+export function advances(events: readonly RawEvent[]) {
+  return typed(events).filter((e) => e.name === "RolloutAdvanced").map((e) => e.data as { name: string; fromBps: number; toBps: number });
+}
