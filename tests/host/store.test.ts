@@ -1,0 +1,302 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { Overlay } from "../../src/host/overlay.ts";
+import { MemoryStore, type Store, type Write } from "../../src/host/store.ts";
+
+const u = (...b: number[]): Uint8Array => Uint8Array.from(b);
+const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
+const keysOf = (s: Store): string[] => [...s.entries()].map(([k]) => hex(k));
+
+/** Naive bytewise comparison, independent of the implementation under test. */
+function cmp(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}
+const startsWith = (k: Uint8Array, p: Uint8Array): boolean => k.length >= p.length && p.every((b, i) => k[i] === b);
+
+/** A Store with only the public interface (no binary fast path): exercises the adapters. */
+class PlainStore implements Store {
+  private readonly inner = new MemoryStore();
+  applies = 0;
+  get size(): number {
+    return this.inner.size;
+  }
+  get(key: Uint8Array) {
+    return this.inner.get(key);
+  }
+  next(prefix: Uint8Array, after: Uint8Array) {
+    return this.inner.next(prefix, after);
+  }
+  put(key: Uint8Array, value: Uint8Array) {
+    this.inner.put(key, value);
+  }
+  delete(key: Uint8Array) {
+    this.inner.delete(key);
+  }
+  apply(writes: Iterable<Write>) {
+    this.applies++;
+    this.inner.apply(writes);
+  }
+  entries() {
+    return this.inner.entries();
+  }
+}
+
+describe("MemoryStore", () => {
+  it("orders keys bytewise: a key before its extensions, 0x7f before 0x80..0xff, no length-first order", () => {
+    const s = new MemoryStore();
+    for (const k of [u(0xff), u(0x80), u(0x7f, 0x00), u(0x7f), u(0x00, 0xff, 0xff), u(0x01), u(0x80, 0x00), u(0xc3, 0xa9), u(0xc3)]) s.put(k, u(1));
+    expect(keysOf(s)).toEqual(["00ffff", "01", "7f", "7f00", "80", "8000", "c3", "c3a9", "ff"]);
+  });
+
+  it("next returns the smallest key > after that starts with prefix (empty after = from the prefix itself)", () => {
+    const s = new MemoryStore();
+    for (const k of [u(1), u(1, 0), u(1, 0, 5), u(1, 0x80), u(1, 0xff), u(2), u(2, 0)]) s.put(k, u(k.length));
+    const next = (p: Uint8Array, a: Uint8Array) => {
+      const r = s.next(p, a);
+      return r && hex(r[0]);
+    };
+    expect(next(u(1), u())).toBe("01"); // the key equal to the prefix is included
+    expect(next(u(1), u(1))).toBe("0100");
+    expect(next(u(1), u(1, 0))).toBe("010005");
+    expect(next(u(1), u(1, 0, 5))).toBe("0180");
+    expect(next(u(1), u(1, 0x80))).toBe("01ff");
+    expect(next(u(1), u(1, 0xff))).toBeUndefined(); // 02 is next overall but lacks the prefix
+    expect(next(u(1, 0), u())).toBe("0100");
+    expect(next(u(1, 0), u(0))).toBe("0100"); // after below the prefix
+    expect(next(u(1, 0), u(1, 0x7f))).toBeUndefined(); // after above the prefix's run
+    expect(next(u(), u())).toBe("01");
+    expect(next(u(), u(1, 0xff))).toBe("02");
+    expect(next(u(3), u())).toBeUndefined();
+    const r = s.next(u(2), u())!;
+    expect(hex(r[1])).toBe("01");
+  });
+
+  it("copies values on put and on get so callers cannot alias stored bytes", () => {
+    const s = new MemoryStore();
+    const v = u(1, 2, 3);
+    s.put(u(9), v);
+    v[0] = 99;
+    const got = s.get(u(9))!;
+    expect([...got]).toEqual([1, 2, 3]);
+    got[1] = 77;
+    expect([...s.get(u(9))!]).toEqual([1, 2, 3]);
+    s.next(u(), u())![1][2] = 55;
+    [...s.entries()][0]![1][0] = 44;
+    expect([...s.get(u(9))!]).toEqual([1, 2, 3]);
+  });
+
+  it("apply is all or nothing: a batch with an invalid write changes nothing", () => {
+    const s = new MemoryStore();
+    s.put(u(1), u(1));
+    const bad = [{ key: u(2), value: u(2) }, { key: u(1), value: null }, { key: u(3), value: "x" as unknown as Uint8Array }];
+    expect(() => s.apply(bad)).toThrow(TypeError);
+    expect(keysOf(s)).toEqual(["01"]);
+    s.apply(bad.slice(0, 2));
+    expect(keysOf(s)).toEqual(["02"]);
+    expect(s.size).toBe(1);
+  });
+});
+
+describe("Overlay", () => {
+  const base = () => {
+    const s = new MemoryStore();
+    for (const k of [u(1), u(1, 1), u(1, 2), u(1, 3), u(2)]) s.put(k, u(0xb0, ...k));
+    return s;
+  };
+
+  it("reads prefer buffered puts and hide tombstoned parent keys", () => {
+    const s = base();
+    const o = new Overlay(s);
+    o.put(u(1, 1), u(0xee));
+    o.delete(u(1, 2));
+    o.put(u(1, 5), u(0xef));
+    expect(hex(o.get(u(1, 1))!)).toBe("ee");
+    expect(o.get(u(1, 2))).toBeUndefined();
+    expect(hex(o.get(u(1, 3))!)).toBe("b00103");
+    expect(keysOf(o)).toEqual(["01", "0101", "0103", "0105", "02"]);
+    expect(o.size).toBe(5);
+    expect(hex(s.get(u(1, 2))!)).toBe("b00102"); // parent untouched until commit
+  });
+
+  it("next merges buffer and parent: skips runs of tombstones, prefers buffered values, respects the prefix", () => {
+    const s = base();
+    const o = new Overlay(s);
+    o.delete(u(1)); // tombstone at the very start of the prefix run
+    o.delete(u(1, 1));
+    o.delete(u(1, 2));
+    o.put(u(1, 3), u(0xaa));
+    o.delete(u(2));
+    o.put(u(2, 0), u(0xab));
+    const walk = (p: Uint8Array): string[] => {
+      const out: string[] = [];
+      let after = u();
+      for (let r = o.next(p, after); r; r = o.next(p, after)) {
+        out.push(`${hex(r[0])}=${hex(r[1])}`);
+        after = r[0];
+        if (out.length > 20) throw new Error("next does not progress");
+      }
+      return out;
+    };
+    expect(walk(u(1))).toEqual(["0103=aa"]);
+    expect(walk(u())).toEqual(["0103=aa", "0200=ab"]);
+    expect(walk(u(2))).toEqual(["0200=ab"]);
+    o.delete(u(1, 3));
+    expect(walk(u(1))).toEqual([]);
+  });
+
+  it("commit pushes every buffered write into the parent with one apply; discard drops them", () => {
+    const p = new PlainStore();
+    p.put(u(1), u(1));
+    p.put(u(2), u(2));
+    const o = new Overlay(p);
+    o.put(u(3), u(3));
+    o.delete(u(1));
+    o.discard();
+    expect(keysOf(o)).toEqual(["01", "02"]);
+    o.put(u(3), u(3));
+    o.delete(u(1));
+    o.put(u(2), u(0x22));
+    expect(p.applies).toBe(0);
+    o.commit();
+    expect(p.applies).toBe(1);
+    expect(keysOf(p)).toEqual(["02", "03"]);
+    expect(hex(p.get(u(2))!)).toBe("22");
+    expect(o.pending).toBe(0);
+  });
+
+  it("changesParent is false when every buffered write restores the bytes already there", () => {
+    const s = base();
+    const o = new Overlay(s);
+    o.put(u(1), u(0xb0, 1));
+    o.delete(u(9)); // absent in the parent
+    expect(o.changesParent()).toBe(false);
+    o.put(u(1), u(0xb0, 2));
+    expect(o.changesParent()).toBe(true);
+    o.discard();
+    o.delete(u(2));
+    expect(o.changesParent()).toBe(true);
+  });
+});
+
+// ---- randomized: store ← block overlay ← tx overlay against a naive model ----
+
+type Model = Map<string, Uint8Array | null>; // hex key → value (null = tombstone in a layer)
+
+// A small key space (40 keys over 0x00, 0x7f, 0x80, 0xff) so that layers collide often.
+const keyArb = fc.uint8Array({ minLength: 0, maxLength: 3 }).map((a) => a.map((b) => [0x00, 0x7f, 0x80, 0xff][b % 4]!));
+const valArb = fc.uint8Array({ minLength: 0, maxLength: 2 });
+const opArb = fc.oneof(
+  { weight: 5, arbitrary: fc.record({ op: fc.constant("put" as const), key: keyArb, value: valArb }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant("delete" as const), key: keyArb }) },
+  { weight: 4, arbitrary: fc.record({ op: fc.constant("next" as const), prefix: keyArb.map((k) => k.subarray(0, 2)), after: keyArb }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("walk" as const), prefix: keyArb.map((k) => k.subarray(0, 2)) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("get" as const), key: keyArb }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant("commitTx" as const) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant("discardTx" as const) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("commitBlock" as const) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant("discardBlock" as const) }) },
+);
+
+function view(layers: Model[]): [Uint8Array, Uint8Array][] {
+  const merged = new Map<string, Uint8Array | null>();
+  for (const l of layers) for (const [k, v] of l) merged.set(k, v);
+  const out: [Uint8Array, Uint8Array][] = [];
+  for (const [k, v] of merged) if (v !== null) out.push([Uint8Array.from(Buffer.from(k, "hex")), v]);
+  return out.sort((a, b) => cmp(a[0], b[0]));
+}
+
+function modelNext(entries: [Uint8Array, Uint8Array][], prefix: Uint8Array, after: Uint8Array): [Uint8Array, Uint8Array] | undefined {
+  return entries.find(([k]) => cmp(k, after) > 0 && startsWith(k, prefix));
+}
+
+const show = (e: [Uint8Array, Uint8Array][]): string[] => e.map(([k, v]) => `${hex(k)}=${hex(v)}`);
+
+for (const plain of [false, true]) {
+  it(`randomized: Overlay over Overlay over ${plain ? "a plain Store" : "MemoryStore"} agrees with a naive sorted-array model`, () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { minLength: 1, maxLength: 120, size: "max" }), (ops) => {
+        const store: Store = plain ? new PlainStore() : new MemoryStore();
+        const block = new Overlay(store);
+        const tx = new Overlay(block);
+        const committed: Model = new Map();
+        let blockM: Model = new Map();
+        let txM: Model = new Map();
+        for (const o of ops) {
+          switch (o.op) {
+            case "put":
+              tx.put(o.key, o.value);
+              txM.set(hex(o.key), o.value.slice());
+              break;
+            case "delete":
+              tx.delete(o.key);
+              txM.set(hex(o.key), null);
+              break;
+            case "get": {
+              const want = view([committed, blockM, txM]).find(([k]) => cmp(k, o.key) === 0)?.[1];
+              const got = tx.get(o.key);
+              expect(got && hex(got)).toEqual(want && hex(want));
+              break;
+            }
+            case "next": {
+              const want = modelNext(view([committed, blockM, txM]), o.prefix, o.after);
+              const got = tx.next(o.prefix, o.after);
+              expect(got && show([got])).toEqual(want && show([want]));
+              const wantB = modelNext(view([committed, blockM]), o.prefix, o.after);
+              const gotB = block.next(o.prefix, o.after);
+              expect(gotB && show([gotB])).toEqual(wantB && show([wantB]));
+              break;
+            }
+            case "walk": {
+              // Iterate the prefix with next the way a contract does (after = the last key).
+              for (const [layer, layers] of [[tx, [committed, blockM, txM]], [block, [committed, blockM]]] as const) {
+                const got: [Uint8Array, Uint8Array][] = [];
+                let after = new Uint8Array(0);
+                for (let r = layer.next(o.prefix, after); r; r = layer.next(o.prefix, after)) {
+                  got.push(r);
+                  after = r[0];
+                  if (got.length > 100) throw new Error("next does not progress");
+                }
+                expect(show(got)).toEqual(show(view([...layers]).filter(([k]) => k.length > 0 && startsWith(k, o.prefix))));
+              }
+              break;
+            }
+            case "commitTx":
+              tx.commit();
+              for (const [k, v] of txM) blockM.set(k, v);
+              txM = new Map();
+              break;
+            case "discardTx":
+              tx.discard();
+              txM = new Map();
+              break;
+            case "commitBlock": {
+              tx.discard();
+              txM = new Map();
+              const before = show(view([committed]));
+              const changes = block.changesParent();
+              block.commit();
+              for (const [k, v] of blockM) if (v === null) committed.delete(k);
+              else committed.set(k, v);
+              blockM = new Map();
+              expect(changes).toBe(before.join() !== show(view([committed])).join());
+              break;
+            }
+            case "discardBlock":
+              tx.discard();
+              block.discard();
+              txM = new Map();
+              blockM = new Map();
+              break;
+          }
+          expect(show([...tx.entries()])).toEqual(show(view([committed, blockM, txM])));
+          expect(tx.size).toBe(view([committed, blockM, txM]).length);
+          expect(block.size).toBe(view([committed, blockM]).length);
+          expect(show([...store.entries()])).toEqual(show(view([committed])));
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+}
