@@ -263,47 +263,80 @@ export interface RandomBlock {
   txs: RandomTx[];
 }
 
-const NAMES = ["alpha", "beta", "a", "ab", "vita_recovery_v2", "x.y-z_9", "Bad-Name", ""];
+const NAMES = ["alpha", "beta", "a", "ab", "vita_recovery_v2", "x.y-z_9"];
+const BAD_NAMES = ["Bad-Name", "", "a".repeat(65)];
+
+/** Who may call a method (SPEC section 6), used to pick a proper signer most of the time. */
+function signerFor(m: string): (keyof typeof ACCOUNTS)[] {
+  switch (m) {
+    case "init":
+    case "grantRole":
+    case "revokeRole":
+      return ["admin"];
+    case "pause":
+    case "resume":
+    case "rollback":
+      return ["operator", "guardian"];
+    case "setGlobal":
+      return ["guardian"];
+    case "recordSuccess":
+    case "recordError":
+    case "recordBatch":
+    case "recordLatency":
+    case "recordInvariant":
+      return ["reporter"];
+    case "reportIncident":
+      return ["reporter", "guardian"];
+    case "processRollout":
+      return ["outsider", "operator"];
+    default:
+      return ["operator", "admin"];
+  }
+}
 
 /**
  * A seeded random call sequence: `blocks` blocks with 0..maxTxs calls each, every method of
- * SPEC section 6, mostly well-formed arguments with random values (so many calls succeed and
- * state evolves) and some invalid ones (random bytes, truncated or extended args, unknown
- * methods, unsigned or unauthorized senders). Block 1 starts with init and role grants.
+ * SPEC section 6, mostly well-formed arguments with random values from the proper signer (so
+ * many calls succeed and features move through their lifecycle) and some invalid ones (random
+ * bytes, truncated or extended args, out-of-range values, bad names, unknown methods, unsigned
+ * or unauthorized senders). Block 1 starts with init and role grants.
  */
 export function randomSequence(seed: number, blocks: number, maxTxs = 8): RandomBlock[] {
   const rng = new Prng(seed);
   const all = Object.values(ACCOUNTS);
   const randomAccount = (): Uint8Array => (rng.bool(0.7) ? rng.pick(all) : rng.bool(0.5) ? rng.bytes(20) : new Uint8Array(20).fill(rng.int(256)));
-  const name = (): string => rng.pick(NAMES);
-  const bps = (): number => rng.pick([0, 1, 5, 100, 500, 1000, 2500, 5000, 9999, 10000, 10001, 65535, rng.int(10001)]);
+  const name = (): string => (rng.bool(0.93) ? rng.pick(NAMES) : rng.pick(BAD_NAMES));
+  /** Mostly valid, sometimes out of range. */
+  const valid = <T>(good: readonly T[], bad: readonly T[], pBad = 0.08): T => (rng.bool(pBad) ? rng.pick(bad) : rng.pick(good));
+  const bps = (): number => valid([1, 5, 100, 500, 1000, 2500, 5000, 9000, 9999, 10000, 1 + rng.int(10000)], [0, 10001, 65535]);
   const u64 = (): bigint => rng.pick([0n, 1n, 5n, 50n, 100n, 1000n, 2n ** 64n - 1n, BigInt(rng.int(200))]);
   const policy = () => ({
-    steps: rng.bool(0.7) ? [] : rng.bool(0.7) ? [500, 2000, 6000] : [rng.int(10001), rng.int(10001)],
-    incrementBps: rng.pick([0, 500, 1000, 2500, 10000, 10001]),
-    incrementBlocks: rng.pick([0, 1, 2, 3, 5, 8640]),
-    maxErrorRateBps: rng.pick([0, 100, 1000, 10000, 10001]),
+    steps: rng.bool(0.7) ? [] : valid([[500, 2000, 6000], [100, 9000]], [[rng.int(10001), rng.int(10001)], [0], [5, 5]], 0.3),
+    incrementBps: valid([500, 1000, 2500, 10000], [0, 10001]),
+    incrementBlocks: valid([1, 1, 2, 3, 5, 8640], [0]),
+    maxErrorRateBps: valid([100, 1000, 5000, 10000], [10001]),
     minSamples: rng.pick([0, 1, 5, 100]),
-    minSuccessCount: rng.pick([0n, 1n, 5n, 100n]),
-    analysis: rng.pick([0, 0, 1, 2]),
+    minSuccessCount: rng.pick([0n, 0n, 1n, 5n, 100n]),
+    analysis: valid([0, 0, 1], [2]),
     seqSlopePpm: rng.pick([0, 14435, 100000]),
     seqInterceptPpm: rng.pick([0n, 4110000n]),
     maxInvariantFailures: rng.pick([0, 1, 3]),
     maxAvgLatency: rng.pick([0n, 100n, 1000n]),
     maxPeakLatency: rng.pick([0n, 500n, 5000n]),
-    progressDeadlineBlocks: rng.pick([0, 0, 4, 10, 100]),
-    salt: rng.pick(["", "", "salt-1", "x".repeat(65)]),
+    progressDeadlineBlocks: rng.pick([0, 0, 0, 4, 10, 100]),
+    salt: valid(["", "", "salt-1"], ["x".repeat(65)]),
   });
   const argsFor = (m: MethodName): unknown => {
     switch (m) {
       case "init":
         return { admin: randomAccount() };
       case "grantRole":
-      case "revokeRole":
       case "hasRole":
-        return { role: rng.int(5), account: randomAccount() };
+        return { role: valid([0, 1, 2, 3], [4, 255]), account: randomAccount() };
+      case "revokeRole": // mostly accounts outside the fixed cast, so the cast keeps its roles
+        return { role: valid([0, 1, 2, 3], [4, 255]), account: rng.bool(0.8) ? rng.bytes(20) : rng.pick(all) };
       case "createFeature":
-        return { name: name(), description: rng.bool(0.9) ? "d" : "é".repeat(129), policy: rng.bool(0.5) ? null : policy() };
+        return { name: name(), description: rng.bool(0.95) ? "d" : "é".repeat(129), policy: rng.bool(0.2) ? null : policy() };
       case "updatePolicy":
         return { name: name(), policy: policy() };
       case "startCanary":
@@ -311,13 +344,13 @@ export function randomSequence(seed: number, blocks: number, maxTxs = 8): Random
       case "startRollout":
         return { name: name(), targetBps: bps() };
       case "rollback":
-        return { name: name(), reason: rng.int(8) };
+        return { name: name(), reason: valid([0, 1, 2, 3, 4, 5, 6], [7, 200]) };
       case "reportIncident":
-        return { name: name(), reason: rng.int(8) };
+        return { name: name(), reason: valid([3, 4], [0, 1, 5, 7]) };
       case "setOverride":
-        return { name: name(), account: randomAccount(), mode: rng.int(4) };
+        return { name: name(), account: randomAccount(), mode: valid([0, 1, 2], [3]) };
       case "setGlobal":
-        return { paused: rng.bool(0.3), halted: rng.bool(0.3) };
+        return { paused: rng.bool(0.15), halted: rng.bool(0.15) };
       case "recordBatch":
         return { name: name(), successes: u64(), errors: u64() };
       case "recordLatency":
@@ -360,16 +393,27 @@ export function randomSequence(seed: number, blocks: number, maxTxs = 8): Random
         tx("grantRole", encodeArgs("grantRole", { role, account: who }), ACCOUNTS.admin);
       }
     }
+    if (b > 0 && rng.bool(0.2)) {
+      // A coherent burst, so features really reach RollingOut and step: a permissive policy,
+      // a canary, enough successes, a rollout (to 100 % or to a held canary below it).
+      const f = rng.pick(NAMES);
+      const fast = { ...policy(), steps: [], incrementBps: rng.pick([1000, 2500, 5000]), incrementBlocks: rng.pick([1, 2, 3]), minSamples: rng.pick([0, 1, 5]), minSuccessCount: rng.pick([0n, 1n, 5n]), maxErrorRateBps: 5000, analysis: 0, progressDeadlineBlocks: 0, salt: "" };
+      const op = ACCOUNTS.operator;
+      if (rng.bool(0.5)) tx("createFeature", encodeArgs("createFeature", { name: f, description: "burst", policy: fast }), op);
+      else tx("updatePolicy", encodeArgs("updatePolicy", { name: f, policy: fast }), op);
+      tx("startCanary", encodeArgs("startCanary", { name: f, bps: rng.pick([100, 500, 1000]) }), op);
+      tx("recordBatch", encodeArgs("recordBatch", { name: f, successes: BigInt(5 + rng.int(20)), errors: BigInt(rng.int(2)) }), ACCOUNTS.reporter);
+      tx("startRollout", encodeArgs("startRollout", { name: f, targetBps: rng.pick([10000, 10000, 6000]) }), op);
+    }
     const n = rng.int(maxTxs + 1);
     for (let i = 0; i < n; i++) {
       const m: MethodName = rng.bool(0.5) ? rng.pick(hot) : rng.pick(rng.bool(0.05) ? METHOD_NAMES : live);
       let args = encodeArgs(m, argsFor(m) as never);
-      const mutate = rng.int(20);
+      const mutate = rng.int(30);
       if (mutate === 0) args = rng.bytes(rng.int(40)); // garbage
       else if (mutate === 1 && args.length > 0) args = args.subarray(0, rng.int(args.length)); // short
       else if (mutate === 2) args = concat(args, rng.bytes(1 + rng.int(3))); // trailing bytes
-      const roleHolder = rng.bool(0.75);
-      const sender = roleHolder ? rng.pick([ACCOUNTS.admin, ACCOUNTS.operator, ACCOUNTS.guardian, ACCOUNTS.reporter]) : randomAccount();
+      const sender = rng.bool(0.85) ? ACCOUNTS[rng.pick(signerFor(m))] : randomAccount();
       const witnesses = rng.bool(0.9) ? [sender] : rng.bool(0.5) ? [] : [randomAccount()];
       tx(rng.bool(0.01) ? "noSuchMethod" : m, args, sender, witnesses);
     }
