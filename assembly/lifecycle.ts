@@ -77,6 +77,7 @@ export function createFeature(name: Uint8Array, description: Uint8Array, policy:
 
 export function updatePolicy(f: Feature, p: Policy): i32 {
   if (!p.isValid() || !bytesEqual(p.salt, f.policy.salt)) return ErrorCode.InvalidPolicy;
+  if (p.equals(f.policy)) return ErrorCode.Ok; // no change, no event
   f.policy = p; // a new dwell moves the due index entry in saveFeature
   saveFeature(f);
   events.policyUpdated(f.name);

@@ -67,6 +67,15 @@ export class Policy {
       .string(this.salt);
   }
 
+  /** Field-by-field equality (the same Borsh bytes). */
+  equals(o: Policy): bool {
+    const a = new Writer(128);
+    const b = new Writer(128);
+    this.write(a);
+    o.write(b);
+    return bytesEqual(a.toBytes(), b.toBytes());
+  }
+
   /** SPEC section 2's rules, salt changes aside (see updatePolicy). */
   isValid(): bool {
     const steps = this.steps;

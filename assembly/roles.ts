@@ -33,8 +33,9 @@ export function requireInitialized(): i32 {
 }
 
 export function init(admin: Uint8Array, now: u32): i32 {
-  if (isInitialized()) return ErrorCode.AlreadyInitialized;
+  // Unauthorized before the method's own AlreadyInitialized (SPEC section 6 error order).
   if (!isWitness(admin)) return ErrorCode.Unauthorized;
+  if (isInitialized()) return ErrorCode.AlreadyInitialized;
   saveAdminCount(1);
   saveRoles(admin, ADMIN_BIT);
   events.roleChanged(Role.Admin, admin, true);

@@ -7,7 +7,7 @@ import { elapsedSinceStep, rollBack, saveChange, Tx } from "./lifecycle";
 import { BPS_FULL } from "./policy";
 import { ErrorCode, Status } from "./shared/codes";
 import { storageNext } from "./env";
-import { loadFeature } from "./state";
+import { isInitialized, loadFeature } from "./state";
 import { keyDueAt, nameFromKey, PREFIX_DUE, single } from "./keys";
 
 /**
@@ -52,8 +52,8 @@ function advance(f: Feature, clock: u32, tx: Tx): void {
  */
 export function onPersist(tx: Tx): i32 {
   const g = tx.global.get();
-  if (tx.global.missing) return ErrorCode.Ok; // before init: nothing to do
-  if (tx.global.corrupt) return ErrorCode.CorruptState;
+  if (tx.global.missing && !isInitialized()) return ErrorCode.Ok; // before init: nothing to do
+  if (tx.global.corrupt) return ErrorCode.CorruptState; // also missing after init
   if (g.paused) return ErrorCode.Ok;
   const clock = g.clock(tx.height);
   const prefix = single(PREFIX_DUE);

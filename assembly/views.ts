@@ -69,8 +69,8 @@ export function getFeature(name: Uint8Array, metrics: bool, out: Writer): i32 {
  * what is returned, not with all features.
  */
 export function listFeatures(startAfter: Uint8Array, limit: u16, activeOnly: bool, out: Writer): i32 {
-  if (limit == 0 || limit > <u16>MAX_PAGE || startAfter.length > MAX_NAME_BYTES) return ErrorCode.LimitExceeded;
   if (!isInitialized()) return ErrorCode.NotInitialized;
+  if (limit == 0 || limit > <u16>MAX_PAGE || startAfter.length > MAX_NAME_BYTES) return ErrorCode.LimitExceeded;
   const prefix = single(activeOnly ? PREFIX_ACTIVE : PREFIX_FEATURE);
   let after = startAfter.length == 0 ? new Uint8Array(0) : activeOnly ? activeKey(startAfter) : featureKey(startAfter);
   const items = new Writer(1024);
@@ -114,8 +114,8 @@ export function getHistory(name: Uint8Array, fromSeq: u32, limit: u16, out: Writ
 export function getGlobal(out: Writer): i32 {
   const g = new LazyGlobal();
   const v = g.get();
-  if (g.missing) return ErrorCode.NotInitialized;
-  if (g.corrupt) return ErrorCode.CorruptState;
+  if (g.missing && !isInitialized()) return ErrorCode.NotInitialized;
+  if (g.corrupt) return ErrorCode.CorruptState; // also missing after init
   out.bool(v.paused).bool(v.halted);
   return ErrorCode.Ok;
 }
