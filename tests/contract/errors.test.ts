@@ -450,6 +450,15 @@ describe("SPEC 2 InvalidPolicy: every rule, on createFeature and on updatePolicy
     });
   }
 
+  it("updatePolicy with the policy already stored is a no-op (DESIGN): ok, no event, no write", () => {
+    const fx = chainAt("RollingOut");
+    const before = liveRoot(fx);
+    const r = send(fx, "updatePolicy", { name: F, policy: TEST_POLICY }, OPERATOR);
+    expect(r.codeName).toBe("Ok");
+    expect(r.events).toEqual([]);
+    expect(liveRoot(fx)).toBe(before);
+  });
+
   describe("the salt is fixed once the feature exists", () => {
     const withSalt = (salt: string): Fixture => {
       const fx = chainAt("Disabled");

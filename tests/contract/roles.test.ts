@@ -142,6 +142,25 @@ describe("SPEC 3 grantRole / revokeRole", () => {
     }
   });
 
+  it("roles are explicit bits (DESIGN): granting Operator to an Admin is a change, kept when Admin goes", () => {
+    const fx = initializedChain();
+    must(fx.client.grantRole(ADMIN, "Admin", NEWCOMER));
+    expect(fx.client.hasRole("Operator", NEWCOMER)).toBe(true); // through Admin
+    const before = liveRoot(fx);
+    const r = send(fx, "grantRole", { role: ROLE.Operator, account: NEWCOMER }, ADMIN);
+    expect(r.codeName).toBe("Ok");
+    expect(r.events).toEqual([roleChanged(ROLE.Operator, NEWCOMER, true)]);
+    expect(liveRoot(fx)).not.toBe(before);
+    must(fx.client.revokeRole(ADMIN, "Admin", NEWCOMER));
+    expect([0, 1, 2, 3].map((role) => fx.client.hasRole(role, NEWCOMER))).toEqual([false, true, false, false]);
+  });
+
+  it("revoking the last role of an account leaves it with none (hasRole false everywhere)", () => {
+    const fx = initializedChain();
+    must(fx.client.revokeRole(ADMIN, "Reporter", REPORTER));
+    expect([0, 1, 2, 3].map((role) => fx.client.hasRole(role, REPORTER))).toEqual([false, false, false, false]);
+  });
+
   it("a revoked role stops working at once", () => {
     const fx = chainAt("Disabled");
     must(fx.client.revokeRole(ADMIN, "Operator", OPERATOR));
