@@ -101,7 +101,7 @@ export class Writer {
   private cap: i32;
   len: i32 = 0;
 
-  constructor(initial: i32 = 256) {
+  constructor(initial: i32) {
     this.cap = initial;
     this.ptr = heap.alloc(<usize>initial);
   }

@@ -8,6 +8,7 @@ import { Tx } from "./lifecycle";
 import { Policy } from "./policy";
 import * as reports from "./reports";
 import * as roles from "./roles";
+import { NO_ROLE } from "./roles";
 import { ErrorCode, OverrideMode, RollbackReason, Role } from "./shared/codes";
 import { FeatureLoad, loadFeature } from "./state";
 import * as steps from "./steps";
@@ -34,7 +35,7 @@ function callerTx(): Tx {
 }
 
 /** Authorizes the caller for `role` (or `alt`) and loads the named feature. */
-function authorizedFeature(tx: Tx, name: Uint8Array, role: i32, alt: i32 = -1): FeatureLoad {
+function authorizedFeature(tx: Tx, name: Uint8Array, role: i32, alt: i32): FeatureLoad {
   const auth = roles.authorize(tx.actor!, role, alt);
   if (auth != ErrorCode.Ok) {
     const failed = new FeatureLoad();
@@ -90,7 +91,7 @@ export function createFeature(): i32 {
   const policy: Policy | null = r.option() ? Policy.read(r) : null;
   if (!r.done()) return BAD;
   const tx = callerTx();
-  const auth = roles.authorize(tx.actor!, Role.Operator);
+  const auth = roles.authorize(tx.actor!, Role.Operator, NO_ROLE);
   if (auth != ErrorCode.Ok) return auth;
   return lifecycle.createFeature(name, description, policy, tx);
 }
@@ -101,7 +102,7 @@ export function updatePolicy(): i32 {
   const policy = Policy.read(r);
   if (!r.done()) return BAD;
   const tx = callerTx();
-  const f = authorizedFeature(tx, name, Role.Operator);
+  const f = authorizedFeature(tx, name, Role.Operator, NO_ROLE);
   if (f.code != ErrorCode.Ok) return f.code;
   return lifecycle.updatePolicy(f.feature!, policy);
 }
@@ -112,7 +113,7 @@ export function startCanary(): i32 {
   const bps = r.u16();
   if (!r.done()) return BAD;
   const tx = callerTx();
-  const f = authorizedFeature(tx, name, Role.Operator);
+  const f = authorizedFeature(tx, name, Role.Operator, NO_ROLE);
   if (f.code != ErrorCode.Ok) return f.code;
   return lifecycle.startCanary(f.feature!, bps, tx);
 }
@@ -123,7 +124,7 @@ export function startRollout(): i32 {
   const target = r.u16();
   if (!r.done()) return BAD;
   const tx = callerTx();
-  const f = authorizedFeature(tx, name, Role.Operator);
+  const f = authorizedFeature(tx, name, Role.Operator, NO_ROLE);
   if (f.code != ErrorCode.Ok) return f.code;
   return lifecycle.startRollout(f.feature!, target, tx);
 }
@@ -133,7 +134,7 @@ export function enable(): i32 {
   const name = r.string();
   if (!r.done()) return BAD;
   const tx = callerTx();
-  const f = authorizedFeature(tx, name, Role.Operator);
+  const f = authorizedFeature(tx, name, Role.Operator, NO_ROLE);
   if (f.code != ErrorCode.Ok) return f.code;
   return lifecycle.enable(f.feature!, tx);
 }
@@ -143,7 +144,7 @@ export function disable(): i32 {
   const name = r.string();
   if (!r.done()) return BAD;
   const tx = callerTx();
-  const f = authorizedFeature(tx, name, Role.Operator);
+  const f = authorizedFeature(tx, name, Role.Operator, NO_ROLE);
   if (f.code != ErrorCode.Ok) return f.code;
   return lifecycle.disable(f.feature!, tx);
 }
@@ -184,7 +185,7 @@ export function setOverride(): i32 {
   const mode: i32 = r.u8();
   if (!r.done() || mode > OverrideMode.ForceOff) return BAD;
   const tx = callerTx();
-  const f = authorizedFeature(tx, name, Role.Operator);
+  const f = authorizedFeature(tx, name, Role.Operator, NO_ROLE);
   if (f.code != ErrorCode.Ok) return f.code;
   return lifecycle.setOverride(f.feature!, account, mode);
 }
@@ -195,7 +196,7 @@ export function setGlobal(): i32 {
   const halted = r.bool();
   if (!r.done()) return BAD;
   const tx = callerTx();
-  const auth = roles.authorize(tx.actor!, Role.Guardian);
+  const auth = roles.authorize(tx.actor!, Role.Guardian, NO_ROLE);
   if (auth != ErrorCode.Ok) return auth;
   return lifecycle.setGlobal(paused, halted, tx);
 }
@@ -204,7 +205,7 @@ export function setGlobal(): i32 {
 
 function outcomes(name: Uint8Array, successes: u64, errors: u64): i32 {
   const tx = callerTx();
-  const f = authorizedFeature(tx, name, Role.Reporter);
+  const f = authorizedFeature(tx, name, Role.Reporter, NO_ROLE);
   if (f.code != ErrorCode.Ok) return f.code;
   return reports.recordOutcomes(f.feature!, successes, errors, tx);
 }
@@ -238,7 +239,7 @@ export function recordLatency(): i32 {
   const value = r.u64();
   if (!r.done()) return BAD;
   const tx = callerTx();
-  const f = authorizedFeature(tx, name, Role.Reporter);
+  const f = authorizedFeature(tx, name, Role.Reporter, NO_ROLE);
   if (f.code != ErrorCode.Ok) return f.code;
   return reports.recordLatency(f.feature!, value, tx);
 }
@@ -249,7 +250,7 @@ export function recordInvariant(): i32 {
   const ok = r.bool();
   if (!r.done()) return BAD;
   const tx = callerTx();
-  const f = authorizedFeature(tx, name, Role.Reporter);
+  const f = authorizedFeature(tx, name, Role.Reporter, NO_ROLE);
   if (f.code != ErrorCode.Ok) return f.code;
   return reports.recordInvariant(f.feature!, ok, tx);
 }

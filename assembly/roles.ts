@@ -7,6 +7,8 @@ import { ErrorCode, Role } from "./shared/codes";
 import { isInitialized, loadAdminCount, loadRoles, saveAdminCount, saveGlobal, saveRoles } from "./state";
 
 const ADMIN_BIT: i32 = 1 << Role.Admin;
+/** `alt` for calls that accept a single role. */
+export const NO_ROLE: i32 = -1;
 
 function bit(role: i32): i32 {
   return 1 << <i32>role;
@@ -17,7 +19,7 @@ function bit(role: i32): i32 {
  * else NotInitialized, Unauthorized or CorruptState. A role record implies init ran, so the
  * meta record is read only on the failure path.
  */
-export function authorize(who: Uint8Array, role: i32, alt: i32 = -1): i32 {
+export function authorize(who: Uint8Array, role: i32, alt: i32): i32 {
   const mask = loadRoles(who);
   if (mask < 0) return ErrorCode.CorruptState;
   const wanted = ADMIN_BIT | bit(role) | (alt >= 0 ? 1 << alt : 0);
@@ -46,7 +48,7 @@ export function init(admin: Uint8Array, now: u32): i32 {
 }
 
 export function grantRole(who: Uint8Array, role: i32, account: Uint8Array): i32 {
-  const auth = authorize(who, Role.Admin);
+  const auth = authorize(who, Role.Admin, NO_ROLE);
   if (auth != ErrorCode.Ok) return auth;
   const mask = loadRoles(account);
   if (mask < 0) return ErrorCode.CorruptState;
@@ -63,7 +65,7 @@ export function grantRole(who: Uint8Array, role: i32, account: Uint8Array): i32 
 }
 
 export function revokeRole(who: Uint8Array, role: i32, account: Uint8Array): i32 {
-  const auth = authorize(who, Role.Admin);
+  const auth = authorize(who, Role.Admin, NO_ROLE);
   if (auth != ErrorCode.Ok) return auth;
   const mask = loadRoles(account);
   if (mask < 0) return ErrorCode.CorruptState;
