@@ -131,7 +131,7 @@ describe("Overlay", () => {
     o.put(u(2, 0), u(0xab));
     const walk = (p: Uint8Array): string[] => {
       const out: string[] = [];
-      let after = u();
+      let after: Uint8Array = u();
       for (let r = o.next(p, after); r; r = o.next(p, after)) {
         out.push(`${hex(r[0])}=${hex(r[1])}`);
         after = r[0];
@@ -252,7 +252,7 @@ for (const plain of [false, true]) {
               // Iterate the prefix with next the way a contract does (after = the last key).
               for (const [layer, layers] of [[tx, [committed, blockM, txM]], [block, [committed, blockM]]] as const) {
                 const got: [Uint8Array, Uint8Array][] = [];
-                let after = new Uint8Array(0);
+                let after: Uint8Array = new Uint8Array(0);
                 for (let r = layer.next(o.prefix, after); r; r = layer.next(o.prefix, after)) {
                   got.push(r);
                   after = r[0];
