@@ -1,0 +1,196 @@
+// Chain: the in-process chain that runs the contract block by block.
+//
+// State layers: the Store holds committed blocks; one Overlay over it buffers the open block;
+// one Overlay over that buffers the running transaction. A transaction's writes and events
+// are kept (tx overlay committed into the block overlay) only when the method returns 0
+// without a trap; otherwise they are discarded. A view runs on its own overlay, always
+// discarded. `endBlock` runs `onPersist` as the block's last step (kept only when it returns
+// 0), then commits the block overlay into the store with one `apply` and computes the state
+// root. The Chain owns its store: writing to it behind the Chain's back makes the cached
+// state root stale.
+
+import { readFileSync } from "node:fs";
+import { Overlay } from "./overlay.ts";
+import { ContractRuntime, ACCOUNT_BYTES, type RuntimeOptions } from "./runtime.ts";
+import { stateRoot } from "./stateRoot.ts";
+import { MemoryStore, type Store } from "./store.ts";
+import type { Account, CallContext, InvokeResult, Invoker, RawEvent } from "./types.ts";
+
+/** One transaction of a block. `witnesses` defaults to `[sender]` (the sender signed it). */
+export interface BlockTx {
+  method: string;
+  args: Uint8Array;
+  sender: Account;
+  witnesses?: Account[];
+}
+
+export interface BlockInput {
+  height: number;
+  txs: BlockTx[];
+}
+
+export interface BlockResult {
+  height: number;
+  /** One result per transaction, in order (failed ones included). */
+  txs: InvokeResult[];
+  /** The result of the block's `onPersist` (its writes and events kept only when ok). */
+  onPersist: InvokeResult;
+  /** Every kept event of the block, in order: transactions first, then onPersist's. */
+  events: RawEvent[];
+  /** Whether any byte of state differs from the previous block's. */
+  changed: boolean;
+  /** The state root after the block (see stateRoot.ts). */
+  stateRoot: string;
+}
+
+const EMPTY = new Uint8Array(0);
+const MAX_HEIGHT = 0xffffffff;
+
+function zeroAccount(): Account {
+  return new Uint8Array(ACCOUNT_BYTES);
+}
+
+function checkAccount(what: string, a: unknown): void {
+  if (!(a instanceof Uint8Array) || a.length !== ACCOUNT_BYTES) throw new Error(`${what} must be a ${ACCOUNT_BYTES}-byte Uint8Array`);
+}
+
+interface OpenBlock {
+  height: number;
+  txs: InvokeResult[];
+  events: RawEvent[];
+}
+
+export class Chain implements Invoker {
+  readonly runtime: ContractRuntime;
+  readonly store: Store;
+  private readonly blockOverlay: Overlay;
+  private readonly txOverlay: Overlay;
+  private readonly viewOverlay: Overlay;
+  private open: OpenBlock | null = null;
+  private last = -1;
+  private root: string | null = null;
+
+  constructor(contract: Uint8Array | ArrayBuffer | ContractRuntime, store: Store = new MemoryStore(), options: RuntimeOptions = {}) {
+    this.runtime = contract instanceof ContractRuntime ? contract : new ContractRuntime(contract, options);
+    this.store = store;
+    this.blockOverlay = new Overlay(store);
+    this.txOverlay = new Overlay(this.blockOverlay);
+    this.viewOverlay = new Overlay(this.blockOverlay);
+  }
+
+  static fromFile(path: string, store?: Store, options?: RuntimeOptions): Chain {
+    return new Chain(readFileSync(path), store, options);
+  }
+
+  /** Height of the last committed block, -1 before the first. */
+  get lastHeight(): number {
+    return this.last;
+  }
+
+  /** Height of the open block, undefined when none is open. */
+  get currentHeight(): number | undefined {
+    return this.open?.height;
+  }
+
+  /** Opens block `height`: it must be an integer in 0..2^32-1 above every earlier block. */
+  beginBlock(height: number): void {
+    if (this.open) throw new Error(`beginBlock(${height}): block ${this.open.height} is still open (call endBlock first)`);
+    if (!Number.isInteger(height) || height < 0 || height > MAX_HEIGHT) throw new Error(`beginBlock(${height}): a height is an integer in 0..${MAX_HEIGHT}`);
+    if (height <= this.last) throw new Error(`beginBlock(${height}): heights must strictly increase (last block was ${this.last})`);
+    this.open = { height, txs: [], events: [] };
+  }
+
+  /**
+   * Runs `method` as a transaction of the open block (opening block `ctx.height` when none is
+   * open). Its writes and events are kept only when the result is ok.
+   */
+  transact(method: string, args: Uint8Array, ctx: CallContext): InvokeResult {
+    if (!this.open) this.beginBlock(ctx.height);
+    const block = this.open!;
+    if (ctx.height !== block.height) throw new Error(`transact: ctx.height ${ctx.height} is not the open block's height ${block.height}`);
+    checkAccount("transact: sender", ctx.sender);
+    const tx = this.txOverlay;
+    let r: InvokeResult;
+    try {
+      r = this.runtime.invoke(method, args, ctx, tx);
+    } catch (e) {
+      tx.discard();
+      throw e;
+    }
+    if (r.ok) {
+      tx.commit();
+      for (const ev of r.events) block.events.push(ev);
+    } else tx.discard();
+    block.txs.push(r);
+    return r;
+  }
+
+  /**
+   * Runs `method` read-only on the current state (the open block's kept transactions
+   * included); whatever it writes is discarded. Defaults: the open block's height (else the
+   * last committed one, 0 before any), an all-zero sender, no witnesses.
+   */
+  view(method: string, args: Uint8Array, ctx: Partial<CallContext> = {}): InvokeResult {
+    const height = ctx.height ?? this.open?.height ?? Math.max(this.last, 0);
+    const sender = ctx.sender ?? zeroAccount();
+    checkAccount("view: sender", sender);
+    try {
+      return this.runtime.invoke(method, args, { height, sender, witnesses: ctx.witnesses ?? [] }, this.viewOverlay);
+    } finally {
+      this.viewOverlay.discard();
+    }
+  }
+
+  /** Runs `onPersist`, commits the block to the store with one `apply`, returns its result. */
+  endBlock(): BlockResult {
+    const block = this.open;
+    if (!block) throw new Error("endBlock: no open block (call beginBlock first)");
+    const tx = this.txOverlay;
+    let onPersist: InvokeResult;
+    try {
+      onPersist = this.runtime.invoke("onPersist", EMPTY, { height: block.height, sender: zeroAccount(), witnesses: [] }, tx);
+    } catch (e) {
+      tx.discard();
+      throw e;
+    }
+    if (onPersist.ok) {
+      tx.commit();
+      for (const ev of onPersist.events) block.events.push(ev);
+    } else tx.discard();
+
+    const changed = this.blockOverlay.changesParent();
+    this.blockOverlay.commit();
+    if (changed || this.root === null) this.root = stateRoot(this.store);
+    this.last = block.height;
+    this.open = null;
+    return { height: block.height, txs: block.txs, onPersist, events: block.events, changed, stateRoot: this.root };
+  }
+
+  /** Discards the open block entirely (nothing of it reaches the store). */
+  abortBlock(): void {
+    this.txOverlay.discard();
+    this.blockOverlay.discard();
+    this.open = null;
+  }
+
+  /** beginBlock + every transaction + endBlock. The block is checked before anything runs. */
+  executeBlock(block: BlockInput): BlockResult {
+    block.txs.forEach((tx, i) => {
+      if (typeof tx.method !== "string") throw new Error(`executeBlock: tx ${i}: method must be a string`);
+      if (!(tx.args instanceof Uint8Array)) throw new Error(`executeBlock: tx ${i}: args must be a Uint8Array`);
+      checkAccount(`executeBlock: tx ${i}: sender`, tx.sender);
+      for (const w of tx.witnesses ?? []) checkAccount(`executeBlock: tx ${i}: witness`, w);
+    });
+    this.beginBlock(block.height);
+    for (const tx of block.txs) {
+      this.transact(tx.method, tx.args, { height: block.height, sender: tx.sender, witnesses: tx.witnesses ?? [tx.sender] });
+    }
+    return this.endBlock();
+  }
+
+  /** The state root of the committed store (the open block not included). */
+  stateRoot(): string {
+    if (this.root === null) this.root = stateRoot(this.store);
+    return this.root;
+  }
+}

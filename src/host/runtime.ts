@@ -1,0 +1,374 @@
+// ContractRuntime: runs one exported method of the contract module against a Store.
+//
+// Faults. Whatever the module does, `invoke` returns an InvokeResult and never throws: a host
+// import that detects a violation (a pointer or length outside memory, a negative length, a
+// key over 128 bytes or a value over 65535 bytes, a bad event name, an import called from
+// `_initialize`/`_reset`) throws a private HostFault that unwinds through the Wasm frames;
+// `invoke` catches it, a Wasm trap (WebAssembly.RuntimeError), a stack overflow (RangeError)
+// and anything else thrown while the module runs, and reports code -1, ok false, and `trap`.
+// The runtime writes straight into the Store it is given: callers that need atomicity (the
+// Chain) pass an Overlay and discard it when the result is not ok.
+//
+// Instances. `reuse: false` instantiates the module for every invocation (and calls
+// `_initialize` when exported). `reuse: true` (default) keeps one instance: `_initialize` once,
+// and after every invocation `_reset`; an instance whose call trapped, whose `_reset` trapped,
+// or whose module has no `_reset`, is dropped and the next invocation gets a fresh one. So
+// nothing but storage survives from one invocation to the next, if `_reset` does its job.
+
+import { Buffer } from "node:buffer";
+import { readFileSync } from "node:fs";
+import { HOST_IMPORTS, MAX_KEY_BYTES, MAX_VALUE_BYTES } from "../abi/methods.ts";
+import { asBinary, MemoryStore, type BinaryStore, type Store } from "./store.ts";
+import type { CallContext, InvokeResult, RawEvent } from "./types.ts";
+import { readWasmInfo, sameSig, sigToString, type WasmInfo } from "./wasmInfo.ts";
+
+/** Host limits beyond SPEC section 7's key and value sizes. */
+export const MAX_EVENT_NAME_BYTES = 128;
+export const MAX_EVENT_DATA_BYTES = MAX_VALUE_BYTES;
+export const ACCOUNT_BYTES = 20;
+
+export interface RuntimeOptions {
+  /** Keep one instance and `_reset` it between invocations (default true). */
+  reuse?: boolean;
+}
+
+/** A violation detected by a host import: unwinds through the module, FAULTs the call. */
+class HostFault extends Error {
+  override name = "HostFault";
+}
+
+const EMPTY = new Uint8Array(0);
+const utf8 = new TextDecoder("utf-8");
+
+type Exports = Record<string, unknown>;
+type Instance = { exports: Exports; memory: WebAssembly.Memory };
+
+/** The one mutable per-call state every import closes over. */
+interface CallState {
+  active: boolean;
+  args: Uint8Array;
+  output: Uint8Array;
+  events: RawEvent[];
+  logs: string[];
+  store: BinaryStore;
+  ctx: CallContext;
+  memory: WebAssembly.Memory | null;
+  /** The ArrayBuffer the two views below were made on; memory growth replaces it. */
+  buffer: ArrayBuffer | null;
+  u8: Uint8Array;
+  buf: Buffer;
+}
+
+function describe(e: unknown): string {
+  if (e instanceof HostFault) return e.message;
+  if (e instanceof WebAssembly.RuntimeError) return `trap: ${e.message}`;
+  if (e instanceof RangeError && /call stack/i.test(e.message)) return `stack overflow: ${e.message}`;
+  if (e instanceof Error) return `host error: ${e.name}: ${e.message}`;
+  return `host error: ${String(e)}`;
+}
+
+export class ContractRuntime {
+  readonly module: WebAssembly.Module;
+  readonly info: WasmInfo;
+  readonly reuse: boolean;
+  /** Exported functions of type () → i32: the callable methods. */
+  readonly methods: ReadonlySet<string>;
+  readonly hasInitialize: boolean;
+  readonly hasReset: boolean;
+
+  private readonly cx: CallState;
+  private readonly imports: WebAssembly.Imports;
+  private instance: Instance | null = null;
+  /** Instances created so far (for tests and benchmarks). */
+  instances = 0;
+
+  constructor(wasm: Uint8Array | ArrayBuffer, options: RuntimeOptions = {}) {
+    const bytes = wasm instanceof Uint8Array ? wasm : new Uint8Array(wasm);
+    this.module = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+    this.info = readWasmInfo(bytes);
+    this.reuse = options.reuse ?? true;
+
+    for (const imp of this.info.imports) {
+      const where = `${imp.module}.${imp.name}`;
+      const spec = imp.module === "host" ? HOST_IMPORTS[imp.name] : undefined;
+      if (imp.kind !== "func") throw new Error(`module imports ${imp.kind} ${where}: only the host functions of SPEC section 7 are provided`);
+      if (spec) {
+        if (!sameSig(imp.sig, spec.params, spec.results))
+          throw new Error(`module imports ${where} as ${sigToString(imp.sig)}, the host provides ${sigToString(spec)}`);
+      } else if (imp.module === "env" && imp.name === "abort") {
+        if (!sameSig(imp.sig, ["i32", "i32", "i32", "i32"], []))
+          throw new Error(`module imports env.abort as ${sigToString(imp.sig)}, the host provides (i32, i32, i32, i32) → ()`);
+      } else throw new Error(`module imports ${where}: not a host import of SPEC section 7`);
+    }
+    const mem = this.info.exports.find((e) => e.name === "memory");
+    if (!mem || mem.kind !== "memory") throw new Error("module does not export its memory as `memory`");
+    const methods = new Set<string>();
+    let hasInit = false;
+    let hasReset = false;
+    for (const e of this.info.exports) {
+      if (e.kind !== "func") continue;
+      if (e.name === "_initialize" || e.name === "_reset") {
+        if (!sameSig(e.sig, [], [])) throw new Error(`export ${e.name} is ${sigToString(e.sig)}, must be () → ()`);
+        if (e.name === "_initialize") hasInit = true;
+        else hasReset = true;
+      } else if (sameSig(e.sig, [], ["i32"])) methods.add(e.name);
+    }
+    this.methods = methods;
+    this.hasInitialize = hasInit;
+    this.hasReset = hasReset;
+
+    this.cx = {
+      active: false,
+      args: EMPTY,
+      output: EMPTY,
+      events: [],
+      logs: [],
+      store: new MemoryStore(), // placeholder: imports are inactive between calls
+      ctx: { height: 0, sender: new Uint8Array(ACCOUNT_BYTES), witnesses: [] },
+      memory: null,
+      buffer: null,
+      u8: EMPTY,
+      buf: Buffer.alloc(0),
+    };
+    this.imports = makeImports(this.cx);
+  }
+
+  static fromFile(path: string, options?: RuntimeOptions): ContractRuntime {
+    return new ContractRuntime(readFileSync(path), options);
+  }
+
+  /** Whether `method` is an exported () → i32 function. */
+  has(method: string): boolean {
+    return this.methods.has(method);
+  }
+
+  /**
+   * Runs `method` with `args` as its input against `store` (writes go straight into it).
+   * Throws only for host misuse (a sender that is not 20 bytes); anything the module does
+   * ends in a result.
+   */
+  invoke(method: string, args: Uint8Array, ctx: CallContext, store: Store): InvokeResult {
+    if (ctx.sender.length !== ACCOUNT_BYTES) throw new Error(`invoke: sender must be ${ACCOUNT_BYTES} bytes, got ${ctx.sender.length}`);
+    const cx = this.cx;
+    cx.args = args;
+    cx.ctx = ctx;
+    cx.store = asBinary(store);
+    cx.output = EMPTY;
+    cx.events = [];
+    cx.logs = [];
+
+    if (!this.methods.has(method)) {
+      return { code: -1, ok: false, output: EMPTY, events: [], logs: cx.logs, trap: `no such method: ${method}` };
+    }
+
+    let inst = this.instance;
+    if (inst === null) {
+      try {
+        inst = this.instantiate();
+      } catch (e) {
+        return { code: -1, ok: false, output: EMPTY, events: [], logs: cx.logs, trap: `instantiate: ${describe(e)}` };
+      }
+    } else if (cx.memory !== inst.memory) {
+      cx.memory = inst.memory;
+      cx.buffer = null;
+    }
+
+    let code = -1;
+    let trap: string | undefined;
+    cx.active = true;
+    try {
+      code = (inst.exports[method] as () => number)();
+    } catch (e) {
+      trap = describe(e);
+    }
+    cx.active = false;
+
+    if (this.reuse) {
+      if (trap !== undefined || !this.hasReset) this.instance = null;
+      else {
+        try {
+          (inst.exports._reset as () => void)();
+        } catch {
+          this.instance = null;
+        }
+      }
+    }
+
+    const ok = trap === undefined && code === 0;
+    return {
+      code: trap === undefined ? code : -1,
+      ok,
+      output: cx.output,
+      events: ok ? cx.events : [],
+      logs: cx.logs,
+      trap,
+    };
+  }
+
+  /** Drops the cached instance (the next invocation instantiates afresh). */
+  dropInstance(): void {
+    this.instance = null;
+  }
+
+  private instantiate(): Instance {
+    this.cx.memory = null; // a start function must not see the previous instance's memory
+    const raw = new WebAssembly.Instance(this.module, this.imports);
+    this.instances++;
+    const exports = raw.exports as Exports;
+    const inst: Instance = { exports, memory: exports.memory as WebAssembly.Memory };
+    const cx = this.cx;
+    cx.memory = inst.memory;
+    cx.buffer = null;
+    if (this.hasInitialize) (exports._initialize as () => void)();
+    if (this.reuse) this.instance = inst;
+    return inst;
+  }
+}
+
+function makeImports(cx: CallState): WebAssembly.Imports {
+  /** The current memory as bytes; the views are rebuilt only when the buffer changed (growth). */
+  const view = (): Uint8Array => {
+    const b = cx.memory!.buffer as ArrayBuffer;
+    if (b !== cx.buffer) {
+      cx.buffer = b;
+      cx.u8 = new Uint8Array(b);
+      cx.buf = Buffer.from(b);
+    }
+    return cx.u8;
+  };
+  const inactive = (fn: string): HostFault => new HostFault(`${fn}: host imports may only be called while a method runs (not from _initialize or _reset)`);
+  const outside = (fn: string, what: string, ptr: number, len: number, size: number): HostFault =>
+    len < 0
+      ? new HostFault(`${fn}: negative ${what} length ${len}`)
+      : new HostFault(`${fn}: ${what} [${ptr},${ptr + len}) outside memory of ${size} bytes`);
+  /** Bounds check of [ptr, ptr+len) against a memory of `size` bytes. */
+  const range = (fn: string, what: string, ptr: number, len: number, size: number): void => {
+    if ((ptr | len) < 0 || ptr + len > size) throw outside(fn, what, ptr, len, size);
+  };
+  const keyRange = (fn: string, what: string, ptr: number, len: number, size: number): void => {
+    range(fn, what, ptr, len, size);
+    if (len > MAX_KEY_BYTES) throw new HostFault(`${fn}: ${what} of ${len} bytes exceeds ${MAX_KEY_BYTES}`);
+  };
+  const readString = (u8: Uint8Array, ptr: number): string => {
+    // An AssemblyScript string: UTF-16LE code units, its byte length as u32 at ptr - 4.
+    if (ptr === 0) return "(null)";
+    if (ptr < 4 || ptr > u8.length) return "(bad string)";
+    const len = (u8[ptr - 4]! | (u8[ptr - 3]! << 8) | (u8[ptr - 2]! << 16) | (u8[ptr - 1]! << 24)) >>> 0;
+    if (ptr + len > u8.length || len % 2 !== 0) return "(bad string)";
+    return cx.buf.toString("utf16le", ptr, ptr + Math.min(len, 2048));
+  };
+
+  const host = {
+    input_len(): number {
+      if (!cx.active) throw inactive("input_len");
+      return cx.args.length;
+    },
+    input_read(dst: number): void {
+      if (!cx.active) throw inactive("input_read");
+      const u8 = view();
+      range("input_read", "destination", dst, cx.args.length, u8.length);
+      u8.set(cx.args, dst);
+    },
+    output_write(src: number, len: number): void {
+      if (!cx.active) throw inactive("output_write");
+      const u8 = view();
+      range("output_write", "source", src, len, u8.length);
+      cx.output = u8.slice(src, src + len);
+    },
+    storage_read(key: number, keyLen: number, dst: number, cap: number): number {
+      if (!cx.active) throw inactive("storage_read");
+      const u8 = view();
+      const size = u8.length;
+      keyRange("storage_read", "key", key, keyLen, size);
+      range("storage_read", "destination", dst, cap, size);
+      const v = cx.store.getBin(cx.buf.toString("latin1", key, key + keyLen));
+      if (v === undefined) return -1;
+      const n = v.length;
+      u8.set(n <= cap ? v : v.subarray(0, cap), dst);
+      return n;
+    },
+    storage_write(key: number, keyLen: number, val: number, valLen: number): void {
+      if (!cx.active) throw inactive("storage_write");
+      const u8 = view();
+      const size = u8.length;
+      keyRange("storage_write", "key", key, keyLen, size);
+      if (keyLen === 0) throw new HostFault("storage_write: empty key (keys are 1..128 bytes)");
+      range("storage_write", "value", val, valLen, size);
+      if (valLen > MAX_VALUE_BYTES) throw new HostFault(`storage_write: value of ${valLen} bytes exceeds ${MAX_VALUE_BYTES}`);
+      cx.store.putBin(cx.buf.toString("latin1", key, key + keyLen), u8.slice(val, val + valLen));
+    },
+    storage_delete(key: number, keyLen: number): void {
+      if (!cx.active) throw inactive("storage_delete");
+      const u8 = view();
+      keyRange("storage_delete", "key", key, keyLen, u8.length);
+      cx.store.deleteBin(cx.buf.toString("latin1", key, key + keyLen));
+    },
+    storage_next(prefix: number, prefixLen: number, after: number, afterLen: number, dst: number, cap: number): number {
+      if (!cx.active) throw inactive("storage_next");
+      const u8 = view();
+      const size = u8.length;
+      keyRange("storage_next", "prefix", prefix, prefixLen, size);
+      keyRange("storage_next", "after", after, afterLen, size);
+      range("storage_next", "destination", dst, cap, size);
+      const buf = cx.buf;
+      const r = cx.store.nextBin(buf.toString("latin1", prefix, prefix + prefixLen), buf.toString("latin1", after, after + afterLen));
+      if (r === undefined) return -1;
+      const k = r[0];
+      const n = k.length;
+      buf.write(k, dst, n <= cap ? n : cap, "latin1");
+      return n;
+    },
+    block_height(): number {
+      if (!cx.active) throw inactive("block_height");
+      return cx.ctx.height | 0;
+    },
+    caller(dst: number): void {
+      if (!cx.active) throw inactive("caller");
+      const u8 = view();
+      range("caller", "destination", dst, ACCOUNT_BYTES, u8.length);
+      u8.set(cx.ctx.sender, dst);
+    },
+    check_witness(account: number): number {
+      if (!cx.active) throw inactive("check_witness");
+      const u8 = view();
+      range("check_witness", "account", account, ACCOUNT_BYTES, u8.length);
+      const ws = cx.ctx.witnesses;
+      outer: for (let w = 0; w < ws.length; w++) {
+        const a = ws[w]!;
+        if (a.length !== ACCOUNT_BYTES) continue;
+        for (let i = 0; i < ACCOUNT_BYTES; i++) if (a[i] !== u8[account + i]) continue outer;
+        return 1;
+      }
+      return 0;
+    },
+    emit(name: number, nameLen: number, data: number, dataLen: number): void {
+      if (!cx.active) throw inactive("emit");
+      const u8 = view();
+      const size = u8.length;
+      range("emit", "name", name, nameLen, size);
+      range("emit", "data", data, dataLen, size);
+      if (nameLen === 0 || nameLen > MAX_EVENT_NAME_BYTES)
+        throw new HostFault(`emit: event name of ${nameLen} bytes (must be 1..${MAX_EVENT_NAME_BYTES})`);
+      for (let i = name; i < name + nameLen; i++) {
+        const c = u8[i]!;
+        if (c < 0x21 || c > 0x7e) throw new HostFault(`emit: event name byte 0x${c.toString(16).padStart(2, "0")} at ${i - name} is not visible ASCII`);
+      }
+      if (dataLen > MAX_EVENT_DATA_BYTES) throw new HostFault(`emit: event data of ${dataLen} bytes exceeds ${MAX_EVENT_DATA_BYTES}`);
+      cx.events.push({ name: cx.buf.toString("latin1", name, name + nameLen), data: u8.slice(data, data + dataLen) });
+    },
+    log(msg: number, len: number): void {
+      if (!cx.active) throw inactive("log");
+      const u8 = view();
+      range("log", "message", msg, len, u8.length);
+      cx.logs.push(utf8.decode(u8.subarray(msg, msg + len)));
+    },
+  };
+  const env = {
+    abort(msg: number, file: number, line: number, col: number): void {
+      if (cx.memory === null) throw new HostFault(`abort during instantiation at ${line >>> 0}:${col >>> 0}`);
+      const u8 = view();
+      throw new HostFault(`abort: ${readString(u8, msg)} at ${readString(u8, file)}:${line >>> 0}:${col >>> 0}`);
+    },
+  };
+  return { host, env };
+}
