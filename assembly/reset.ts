@@ -3,13 +3,13 @@
 // the stub runtime's bump pointer and as-bignum's high-word scratch. Resetting the pointer and
 // zeroing every heap byte ever handed out restores memory exactly.
 
+import { wipeHeap } from "./arena";
+import { SCAN_KEY, SCAN_KEY_BYTES } from "./steps";
 import { __carry, __divmod_quot_hi, __divmod_rem_hi, __divmod_rem_lo, __res128_hi } from "as-bignum/assembly/globals";
 
 export function _reset(): void {
-  // The next allocation's address is the current top of the heap.
-  const top = heap.alloc(0) + 16;
-  __reset();
-  memory.fill(__heap_base, 0, top - __heap_base);
+  wipeHeap();
+  memory.fill(SCAN_KEY, 0, SCAN_KEY_BYTES);
   // as-bignum's result scratch: always written before read, zeroed so memory and globals match a fresh instance.
   __res128_hi = 0;
   __carry = 0;

@@ -6,6 +6,7 @@ import { HEALTHY, stepVerdict } from "./health";
 import { elapsedSinceStep, rollBack, saveChange, Tx } from "./lifecycle";
 import { BPS_FULL } from "./policy";
 import { ErrorCode, Status } from "./shared/codes";
+import { releaseHeap } from "./arena";
 import { storageNext } from "./env";
 import { isInitialized, loadFeature } from "./state";
 import { keyDueAt, nameFromKey, PREFIX_DUE, single } from "./keys";
@@ -44,11 +45,28 @@ function advance(f: Feature, clock: u32, tx: Tx): void {
   if (f.status != Status.RollingOut) events.statusChanged(f.name, Status.RollingOut, f.status, toBps, false, 0);
 }
 
+/** The scan position of onPersist: u32 length ‖ key. Static, so it survives releaseHeap. */
+export const SCAN_KEY_BYTES: usize = 4 + 128;
+export const SCAN_KEY: usize = memory.data(<i32>SCAN_KEY_BYTES);
+
+function loadScanKey(): Uint8Array {
+  const len = <i32>load<u32>(SCAN_KEY);
+  const key = new Uint8Array(len);
+  memory.copy(key.dataStart, SCAN_KEY + 4, <usize>len);
+  return key;
+}
+
+function saveScanKey(key: Uint8Array): void {
+  store<u32>(SCAN_KEY, <u32>key.length);
+  memory.copy(SCAN_KEY + 4, key.dataStart, <usize>key.length);
+}
+
 /**
  * After every block: every feature whose due clock value has come, in index order. Cost
  * grows with the due features only: the 0xD7 index is ordered by due clock value, and the
  * scan stops at the first entry not yet due. A processed feature is either re-indexed at a
  * later value (> clock) or stays at its key (waiting), so the scan moves strictly forward.
+ * Each feature is processed on a released heap, so memory does not grow with their number.
  */
 export function onPersist(tx: Tx): i32 {
   const g = tx.global.get();
@@ -56,18 +74,20 @@ export function onPersist(tx: Tx): i32 {
   if (tx.global.corrupt) return ErrorCode.CorruptState; // also missing after init
   if (g.paused) return ErrorCode.Ok;
   const clock = g.clock(tx.height);
-  const prefix = single(PREFIX_DUE);
-  let after = new Uint8Array(0);
+  const height = tx.height;
+  store<u32>(SCAN_KEY, 0);
   while (true) {
-    const key = storageNext(prefix, after);
+    // Only locals and SCAN_KEY survive this: tx, g and everything else are rebuilt.
+    releaseHeap();
+    const key = storageNext(single(PREFIX_DUE), loadScanKey());
     if (key == null) break;
     const name = nameFromKey(key, 4);
     if (name == null) return ErrorCode.CorruptState;
     if (keyDueAt(key) > clock) break;
     const loaded = loadFeature(name);
     if (loaded.code != ErrorCode.Ok) return ErrorCode.CorruptState; // an index entry without its feature
-    processDue(loaded.feature!, clock, tx);
-    after = key;
+    processDue(loaded.feature!, clock, new Tx(height, null));
+    saveScanKey(key);
   }
   return ErrorCode.Ok;
 }

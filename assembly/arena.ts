@@ -1,0 +1,31 @@
+// Heap release within one call. The stub runtime frees nothing, so a call that walks many
+// records (onPersist with thousands of due features) would run out of memory; instead it
+// releases the whole heap between items, keeping what must survive in static memory.
+// `_reset` clears up to the highest top ever reached, so a reused instance still starts
+// from the same bytes as a fresh one. Nothing may be allocated on the heap at start-up
+// (no top-level objects), since a release would free it.
+
+/** The highest heap top reached before a release in this call (static: survives releases). */
+const HIGH_WATER: usize = memory.data(4);
+
+/** The current top of the heap (the next allocation's address, plus its header). */
+function heapTop(): usize {
+  return heap.alloc(0) + 16;
+}
+
+/** Frees every heap allocation: anything allocated before is garbage from here on. */
+export function releaseHeap(): void {
+  const top = heapTop();
+  if (top > <usize>load<u32>(HIGH_WATER)) store<u32>(HIGH_WATER, <u32>top);
+  __reset();
+}
+
+/** Frees the heap and zeroes every byte it ever handed out, and the high-water mark itself. */
+export function wipeHeap(): void {
+  let top = heapTop();
+  const high = <usize>load<u32>(HIGH_WATER);
+  if (high > top) top = high;
+  __reset();
+  memory.fill(__heap_base, 0, top - __heap_base);
+  store<u32>(HIGH_WATER, 0);
+}
