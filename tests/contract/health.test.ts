@@ -356,6 +356,32 @@ describe("which rule fires (DESIGN.md: error rate, invariants, average latency, 
   });
 });
 
+describe("every report re-checks every window rule", () => {
+  for (const { mode, status } of MODES) {
+    it(`${mode}: after a tightening, a latency report fires ErrorRate and a success report fires it first of all`, () => {
+      const fx = chainAt(10);
+      const setup = (name: string) => {
+        if (status === Status.Canary) canary(fx, name, LAX);
+        else rollingOut(fx, name, LAX);
+        ok(fx.client.recordBatch(REPORTER, name, 980, 20));
+        ok(fx.client.recordInvariant(REPORTER, name, false));
+        ok(fx.client.updatePolicy(OPERATOR, name, { minSuccessCount: 0, maxErrorRateBps: 100, maxInvariantFailures: 0 }));
+        expect(feature(fx.client, name).status).toBe(status);
+      };
+      setup("a");
+      ok(fx.client.recordLatency(REPORTER, "a", 1));
+      expect(feature(fx.client, "a")).toMatchObject({ status: Status.RolledBack, rollbackReason: ER });
+      setup("b");
+      ok(fx.client.recordInvariant(REPORTER, "b", true));
+      expect(feature(fx.client, "b")).toMatchObject({ status: Status.RolledBack, rollbackReason: ER });
+      setup("c");
+      ok(fx.client.updatePolicy(OPERATOR, "c", { minSuccessCount: 0, maxErrorRateBps: 10000, maxInvariantFailures: 0 }));
+      ok(fx.client.recordSuccess(REPORTER, "c"));
+      expect(feature(fx.client, "c")).toMatchObject({ status: Status.RolledBack, rollbackReason: IV });
+    });
+  }
+});
+
 describe("health rules stay armed while paused", () => {
   for (const { mode, status } of MODES) {
     it(`a paused ${mode} feature is rolled back by an unhealthy report`, () => {

@@ -493,6 +493,106 @@ describe("updatePolicy changing incrementBlocks moves the next due step", () => 
   });
 });
 
+describe("leaving RollingOut takes the feature off the step schedule; policy changes apply to the next due step", () => {
+  it.each([
+    ["enable", (fx: Fixture) => fx.client.enable(OPERATOR, "f"), Status.Enabled, 10000],
+    ["disable", (fx: Fixture) => fx.client.disable(OPERATOR, "f"), Status.Disabled, 0],
+    ["rollback", (fx: Fixture) => fx.client.rollback(GUARDIAN, "f"), Status.RolledBack, 0],
+    ["reportIncident", (fx: Fixture) => fx.client.reportIncident(REPORTER, "f", "CircuitBreaker"), Status.RolledBack, 0],
+  ] as const)("%s mid-dwell: no step ever lands afterwards", (_, leave, status, bps) => {
+    const fx = chainAt(10);
+    rollingOut(fx, "f", BASE);
+    ok(fx.client.recordBatch(REPORTER, "f", 10, 0));
+    walkTo(fx, 13);
+    ok(leave(fx));
+    const h = history(fx.client, "f");
+    walkTo(fx, 60);
+    expect(ok(fx.client.processRollout(OUTSIDER, "f")).events).toEqual([]);
+    expect(feature(fx.client, "f")).toMatchObject({ status, rolloutBps: bps });
+    expect(history(fx.client, "f")).toEqual(h);
+  });
+
+  it("a new rollout after a rollback is due incrementBlocks after its own start", () => {
+    const fx = chainAt(10);
+    rollingOut(fx, "f", BASE);
+    walkTo(fx, 15);
+    ok(fx.client.rollback(GUARDIAN, "f"));
+    walkTo(fx, 30);
+    ok(fx.client.startCanary(OPERATOR, "f", 500));
+    ok(fx.client.startRollout(OPERATOR, "f", 10000));
+    ok(fx.client.recordBatch(REPORTER, "f", 10, 0));
+    walkTo(fx, 40);
+    expect(feature(fx.client, "f").rolloutBps).toBe(500);
+    closeBlock(fx, 41);
+    expect(feature(fx.client, "f")).toMatchObject({ rolloutBps: 1500, lastStepBlock: 40 });
+  });
+
+  it("a held Canary taken further by a new startRollout steps on from the held bps", () => {
+    const fx = chainAt(10);
+    const H = rollingOut(fx, "f", { ...BASE, incrementBps: 2000 }, { canaryBps: 1000, target: 3000 });
+    drive(fx, "f", H + N + 1);
+    expect(feature(fx.client, "f")).toMatchObject({ status: Status.Canary, rolloutBps: 3000 });
+    ok(fx.client.startRollout(OPERATOR, "f", 10000));
+    const H2 = height(fx);
+    const landed = drive(fx, "f", H2 + 4 * N + 1);
+    expect(landed.map((l) => [l.height, l.toBps])).toEqual([
+      [H2 + N, 5000],
+      [H2 + 2 * N, 7000],
+      [H2 + 3 * N, 9000],
+      [H2 + 4 * N, 10000],
+    ]);
+    expect(feature(fx.client, "f").status).toBe(Status.Enabled);
+  });
+
+  it("lowering minSamples while a due step waits lets the next onPersist advance", () => {
+    const fx = chainAt(10);
+    const H = rollingOut(fx, "f", { ...BASE, minSamples: 100 });
+    ok(fx.client.recordBatch(REPORTER, "f", 50, 0));
+    walkTo(fx, H + 20);
+    expect(feature(fx.client, "f").rolloutBps).toBe(500);
+    ok(fx.client.patchPolicy(OPERATOR, "f", { minSamples: 50 }));
+    closeBlock(fx, H + 21);
+    expect(feature(fx.client, "f")).toMatchObject({ rolloutBps: 1500, lastStepBlock: H + 20 });
+  });
+
+  it("a new explicit schedule mid-rollout gives the next step", () => {
+    const fx = chainAt(10);
+    const H = rollingOut(fx, "f", { ...BASE, steps: [1000, 2000] });
+    const first = drive(fx, "f", H + N + 1);
+    expect(first.map((l) => l.toBps)).toEqual([1000]);
+    ok(fx.client.patchPolicy(OPERATOR, "f", { steps: [4000, 8000] }));
+    const next = drive(fx, "f", H + 4 * N + 1);
+    expect(next.map((l) => l.toBps)).toEqual([4000, 8000, 10000]);
+  });
+
+  it("heights near 2^32: a dwell of 4·10^9 blocks lands exactly, and the next one saturates instead of wrapping", () => {
+    const fx = chainAt(10);
+    const D = 4_000_000_000;
+    const H = rollingOut(fx, "f", { ...BASE, incrementBlocks: D });
+    ok(fx.client.recordBatch(REPORTER, "f", 10, 0));
+    fx.goTo(H + D - 1);
+    expect(ok(fx.client.processRollout(OUTSIDER, "f")).events).toEqual([]);
+    fx.goTo(H + D);
+    expect(advances(ok(fx.client.processRollout(OUTSIDER, "f")).rawEvents)).toEqual([{ name: "f", fromBps: 500, toBps: 1500 }]);
+    ok(fx.client.recordBatch(REPORTER, "f", 10, 0));
+    for (const h of [H + D + 1, H + D + 1000, U32_MAX - 1, U32_MAX]) {
+      fx.goTo(h);
+      expect(ok(fx.client.processRollout(OUTSIDER, "f")).events).toEqual([]);
+    }
+    expect(feature(fx.client, "f")).toMatchObject({ status: Status.RollingOut, rolloutBps: 1500, lastStepBlock: H + D });
+  });
+});
+
+describe("startRollout resets the window", () => {
+  it("Canary counters (150 successes, 1 error) are gone once RollingOut", () => {
+    const fx = chainAt(10);
+    canary(fx, "f", {});
+    ok(fx.client.recordBatch(REPORTER, "f", 150, 1));
+    ok(fx.client.startRollout(OPERATOR, "f", 10000));
+    expect(feature(fx.client, "f")).toMatchObject({ status: Status.RollingOut, windowSuccesses: 0n, windowErrors: 0n, lastStepBlock: 10 });
+  });
+});
+
 // ------------------------------------------------------------------ global halt
 
 describe("global halted: isEnabled false for Canary/RollingOut features, not for Enabled ones", () => {
