@@ -437,7 +437,7 @@ describe("a rollback by a report vs at a due step", () => {
     const r = ok(fx.client.recordLatency(REPORTER, "f", 8));
     expect(r.events).toEqual([{ name: "StatusChanged", data: { name: "f", from: "RollingOut", to: "RolledBack", rolloutBps: 0, reason: "Performance" } }]);
     expect(lastHistory(fx.client, "f")).toEqual({ seq: 2, block: 10, from: Status.RollingOut, to: Status.RolledBack, rolloutBps: 0, reason: RollbackReason.Performance, actor: hex(REPORTER) });
-    expect(feature(fx.client, "f")).toMatchObject({ status: Status.RolledBack, rolloutBps: 0, targetBps: 9000, rollbackReason: RollbackReason.Performance });
+    expect(feature(fx.client, "f")).toMatchObject({ status: Status.RolledBack, rolloutBps: 0, rollbackReason: RollbackReason.Performance });
     expect(fx.client.isEnabled("f", new Uint8Array(20))).toBe(false);
   });
 
