@@ -46,9 +46,8 @@ export interface BlockResult {
 const EMPTY = new Uint8Array(0);
 const MAX_HEIGHT = 0xffffffff;
 
-function zeroAccount(): Account {
-  return new Uint8Array(ACCOUNT_BYTES);
-}
+/** The all-zero sender of onPersist and of views without one. Only ever read (the runtime copies it into memory). */
+const ZERO_ACCOUNT: Account = new Uint8Array(ACCOUNT_BYTES);
 
 function checkAccount(what: string, a: unknown): void {
   if (!(a instanceof Uint8Array) || a.length !== ACCOUNT_BYTES) throw new Error(`${what} must be a ${ACCOUNT_BYTES}-byte Uint8Array`);
@@ -132,7 +131,7 @@ export class Chain implements Invoker {
    */
   view(method: string, args: Uint8Array, ctx: Partial<CallContext> = {}): InvokeResult {
     const height = ctx.height ?? this.open?.height ?? Math.max(this.last, 0);
-    const sender = ctx.sender ?? zeroAccount();
+    const sender = ctx.sender ?? ZERO_ACCOUNT;
     checkAccount("view: sender", sender);
     try {
       return this.runtime.invoke(method, args, { height, sender, witnesses: ctx.witnesses ?? [] }, this.viewOverlay);
@@ -148,7 +147,7 @@ export class Chain implements Invoker {
     const tx = this.txOverlay;
     let onPersist: InvokeResult;
     try {
-      onPersist = this.runtime.invoke("onPersist", EMPTY, { height: block.height, sender: zeroAccount(), witnesses: [] }, tx);
+      onPersist = this.runtime.invoke("onPersist", EMPTY, { height: block.height, sender: ZERO_ACCOUNT, witnesses: [] }, tx);
     } catch (e) {
       tx.discard();
       throw e;
