@@ -1,0 +1,213 @@
+// npm run bench: our contract and host side by side with the seed (issue 5).
+//
+// Builds the seed with ../shared/anchors/seed-go/build.sh into bench/seedrun, then runs
+// ROUNDS rounds, each one `seedrun bench` followed by the same workloads on ours, and takes
+// medians per row: both sides see the same machine load within a round. Prints a table and
+// writes bench/results.json. Timings are never asserted anywhere.
+//
+//   BENCH_QUICK=1   few iterations, one round (checks the plumbing, numbers meaningless)
+//   BENCH_ROUNDS=n  rounds (default 5)
+//   BENCH_OUT=file  where to write the JSON (default bench/results.json)
+//   BENCH_NO_SEED=1 skip the seed (its columns are null)
+
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { invocationOverhead, OnPersistBench, rssGrowth, SeedLikeBench } from "../src/bench/ours.ts";
+import { buildSeed, runSeedBench, type SeedRow } from "../src/bench/seed.ts";
+import { median, spread } from "../src/bench/stats.ts";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const quick = process.env.BENCH_QUICK === "1";
+const rounds = quick ? 1 : Number(process.env.BENCH_ROUNDS ?? 5);
+const outFile = path.resolve(root, process.env.BENCH_OUT ?? "bench/results.json");
+const noSeed = process.env.BENCH_NO_SEED === "1";
+const log = (s: string) => process.stderr.write(s + "\n");
+
+// Iterations per round (the seed does 10^6 / 10^3 / 10^4 / 10^5 per row, once).
+const N = quick
+  ? { isEnabled: 500, recordSuccess: 300, recordError: 100, step: 300, createFeature: 200, listActive: 5, onPersist: 5, overhead: 500, rss: 2000 }
+  : { isEnabled: 100_000, recordSuccess: 40_000, recordError: 1000, step: 50_000, createFeature: 5000, listActive: 300, onPersist: 300, overhead: 100_000, rss: 1_000_000 };
+const SCALE = quick ? [10, 100] : [10, 1000, 10_000];
+
+function main(): void {
+  execFileSync(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), path.join(root, "scripts/build.ts")], { stdio: ["ignore", "ignore", "inherit"] });
+  const wasmPath = path.join(root, "build/canary.wasm");
+  const wasm = new Uint8Array(readFileSync(wasmPath));
+  mkdirSync(path.dirname(outFile), { recursive: true });
+
+  const seedBin = path.join(root, "bench/seedrun");
+  let seedOk = !noSeed;
+  if (seedOk) {
+    try {
+      log("building the seed…");
+      buildSeed(root, seedBin);
+    } catch (e) {
+      log(`seed build failed, seed columns will be empty: ${(e as Error).message}`);
+      seedOk = false;
+    }
+  }
+
+  log("setting up our seed-like state…");
+  const b = new SeedLikeBench(wasm);
+  // Warm-up: JIT and Wasm tier-up.
+  b.isEnabled(quick ? 200 : 20_000);
+  b.recordSuccess(quick ? 100 : 5000);
+  b.step(quick ? 100 : 5000);
+
+  const rows = ["isEnabled", "recordSuccess", "recordError", "step", "createFeature", "listActive"] as const;
+  type Row = (typeof rows)[number];
+  const ours: Record<Row, number[]> = { isEnabled: [], recordSuccess: [], recordError: [], step: [], createFeature: [], listActive: [] };
+  const seed: Record<Row, number[]> = { isEnabled: [], recordSuccess: [], recordError: [], step: [], createFeature: [], listActive: [] };
+  const isEnabledRuntime: number[] = [];
+  let seedOps: Record<string, SeedRow> | null = null;
+
+  for (let r = 0; r < rounds; r++) {
+    log(`round ${r + 1}/${rounds}`);
+    if (seedOk) {
+      const s = runSeedBench(seedBin);
+      seedOps = s;
+      for (const k of rows) seed[k].push(s[k]!.nsPerOp);
+    }
+    ours.isEnabled.push(b.isEnabled(N.isEnabled));
+    isEnabledRuntime.push(b.isEnabledRuntime(N.isEnabled));
+    ours.recordSuccess.push(b.recordSuccess(N.recordSuccess));
+    ours.recordError.push(b.recordError(N.recordError));
+    ours.step.push(b.step(N.step));
+    ours.createFeature.push(b.createFeature(N.createFeature));
+    ours.listActive.push(b.listActive(N.listActive));
+  }
+  const ops = b.storageOps();
+
+  log("onPersist at scale…");
+  const onPersist: Record<string, number[]> = {};
+  const persistBenches = SCALE.map((n) => ({ n, bench: new OnPersistBench(wasm, n, 10) }));
+  for (let r = 0; r < rounds; r++) for (const { n, bench } of persistBenches) (onPersist[n] ??= []).push(bench.measure(N.onPersist));
+
+  log("invocation overhead…");
+  const overhead = invocationOverhead(wasm, N.overhead);
+
+  log("replay…");
+  const replayRow = runReplay(wasm);
+
+  log(`resident memory across ${N.rss} invocations…`);
+  const rss = rssGrowth(wasm, N.rss);
+
+  const med = (xs: number[]) => (xs.length ? median(xs) : null);
+  const ratio = (a: number | null, s: number | null) => (a !== null && s !== null && s > 0 ? a / s : null);
+  const perCall: Record<string, unknown> = {};
+  const ratios: Record<string, number | null> = {};
+  for (const k of rows) {
+    const o = med(ours[k]);
+    const s = med(seed[k]);
+    perCall[k] = { oursNs: o, seedNs: s, ratio: ratio(o, s), oursSpread: spread(ours[k]), seedSpread: seed[k].length ? spread(seed[k]) : null, oursRounds: ours[k], seedRounds: seed[k] };
+    if (k !== "listActive") ratios[k] = ratio(o, s);
+  }
+  const persistMed: Record<string, number> = {};
+  for (const n of SCALE) persistMed[n] = median(onPersist[n]!);
+  const lo = persistMed[SCALE[0]!]!;
+  const hi = persistMed[SCALE[SCALE.length - 1]!]!;
+  ratios.onPersistScale = hi / lo;
+  ratios.listActive = ratio(med(ours.listActive), med(seed.listActive));
+
+  const seedOpsOf = (k: string): number | null => (seedOps ? seedOps[k]!.reads + seedOps[k]!.writes : null);
+  const storageOps: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(ops)) {
+    storageOps[k] = { ours: v.ours, seed: seedOpsOf(k), oursReads: v.reads, oursWrites: v.writes, seedReads: seedOps?.[k]?.reads ?? null, seedWrites: seedOps?.[k]?.writes ?? null };
+  }
+
+  const results = {
+    ratios,
+    storageOps,
+    wasmBytes: wasm.length,
+    rssGrowthMiB: rss.growthMiB,
+    perCall,
+    isEnabledRuntimeNs: median(isEnabledRuntime),
+    onPersistNs: persistMed,
+    onPersistDue: 10,
+    invocationOverhead: overhead,
+    replay: replayRow,
+    rss,
+    meta: {
+      quick,
+      rounds,
+      date: new Date().toISOString(),
+      node: process.version,
+      cpus: os.cpus().length,
+      loadAvg: os.loadavg(),
+      iterations: N,
+      notes: [
+        "ratio = our median ns per call / the seed's median ns per call, both measured in every round",
+        "ours: Chain.view for isEnabled and listActive, Chain.transact inside an open block for the others, pre-encoded Borsh args",
+        "step: processRollout on a RollingOut feature whose step is not due (the seed's ProcessRolloutIncrement mostly returns early too)",
+        "listActive: listFeatures(activeOnly) in two pages (100 + 1) vs the seed's GetActiveCanaries over 101 canaries",
+        "storageOps: host storage calls per invocation (reads + writes/deletes) on a counting store; the seed's from its dao counters",
+        "onPersistScale = onPersist time with the largest feature count / with 10 features, 10 due each time",
+      ],
+    },
+  };
+  writeFileSync(outFile, JSON.stringify(results, null, 2) + "\n");
+  printTable(results);
+  log(`wrote ${path.relative(process.cwd(), outFile)}`);
+}
+
+function runReplay(wasm: Uint8Array): unknown {
+  const file = path.join(root, "scenarios/vita-recovery-rollout.yaml");
+  try {
+    // The replay library is being written alongside; measure it when it is there.
+    const { replay } = require_("../src/replay/replay.ts") as typeof import("../src/replay/replay.ts");
+    const { loadScenario } = require_("../src/replay/scenario.ts") as typeof import("../src/replay/scenario.ts");
+    const scn = loadScenario(file);
+    const runs: { blocksPerSecond: number; callsPerSecond: number; blocks: number; trafficCalls: number; ms: number }[] = [];
+    for (let i = 0; i < (quick ? 1 : 3); i++) runs.push(replay(scn, { wasm, blocks: "none" }).timing);
+    return {
+      scenario: path.relative(root, file),
+      blocks: runs[0]!.blocks,
+      trafficCalls: runs[0]!.trafficCalls,
+      blocksPerSecond: median(runs.map((r) => r.blocksPerSecond)),
+      callsPerSecond: median(runs.map((r) => r.callsPerSecond)),
+      ms: median(runs.map((r) => r.ms)),
+    };
+  } catch (e) {
+    return { skipped: `replay not measured: ${(e as Error).message.split("\n")[0]}` };
+  }
+}
+
+// tsx compiles this file to ESM; the replay modules are loaded lazily so that a missing or
+// half-written src/replay/ only skips its row.
+import { createRequire } from "node:module";
+const require_ = createRequire(import.meta.url);
+
+function fmtNs(ns: number | null | undefined): string {
+  if (ns === null || ns === undefined || !Number.isFinite(ns)) return "—";
+  if (ns >= 1e6) return `${(ns / 1e6).toFixed(2)} ms`;
+  if (ns >= 1e4) return `${(ns / 1e3).toFixed(1)} µs`;
+  return `${ns.toFixed(0)} ns`;
+}
+const fmtX = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? "—" : `${x.toFixed(2)}×`);
+
+function printTable(r: any): void {
+  const lines: string[] = [];
+  const pad = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(16) : c.padStart(12))).join(" ");
+  lines.push(pad(["per call", "ours", "seed", "ours/seed", "spread o/s", "ops ours", "ops seed"]));
+  for (const k of ["isEnabled", "recordSuccess", "recordError", "step", "createFeature", "listActive"]) {
+    const p = r.perCall[k];
+    const so = r.storageOps[k];
+    const sp = `${(p.oursSpread * 100).toFixed(0)}%/${p.seedSpread === null ? "—" : (p.seedSpread * 100).toFixed(0) + "%"}`;
+    lines.push(pad([k, fmtNs(p.oursNs), fmtNs(p.seedNs), fmtX(p.ratio), sp, so ? so.ours.toFixed(2) : "—", so && so.seed !== null ? so.seed.toFixed(2) : "—"]));
+  }
+  lines.push("");
+  lines.push(`isEnabled on the bare runtime (no Chain): ${fmtNs(r.isEnabledRuntimeNs)}`);
+  lines.push(`onPersist, 10 due: ${Object.entries(r.onPersistNs).map(([n, ns]) => `${n} features ${fmtNs(ns as number)}`).join(", ")}; scale ${r.ratios.onPersistScale.toFixed(2)}`);
+  lines.push(`invocation overhead (getGlobal): reused instance ${fmtNs(r.invocationOverhead.reusedNs)}, fresh instance ${fmtNs(r.invocationOverhead.freshNs)}`);
+  if (r.replay.skipped) lines.push(r.replay.skipped);
+  else lines.push(`replay ${r.replay.scenario}: ${r.replay.blocks} blocks, ${r.replay.trafficCalls} traffic calls, ${r.replay.blocksPerSecond.toFixed(0)} blocks/s, ${r.replay.callsPerSecond.toFixed(0)} calls/s`);
+  lines.push(`release module: ${r.wasmBytes} bytes (${(r.wasmBytes / 1024).toFixed(2)} KiB)`);
+  lines.push(`RSS across ${r.rss.invocations} invocations: ${r.rss.startMiB.toFixed(1)} → ${r.rss.endMiB.toFixed(1)} MiB (growth ${r.rssGrowthMiB.toFixed(1)} MiB)`);
+  lines.push(`load average ${r.meta.loadAvg.map((x: number) => x.toFixed(2)).join(" ")} on ${r.meta.cpus} CPUs; ${r.meta.rounds} round(s)`);
+  process.stdout.write(lines.join("\n") + "\n");
+}
+
+main();
