@@ -1,0 +1,823 @@
+// A reference model of the canary contract, written from SPEC sections 2–6 and docs/DESIGN.md
+// (not from assembly/). A pure state machine:
+//
+//   apply(state, call, ctx) → { state, code, result, events }
+//
+// `call.args` are the decoded Borsh arguments in the client's raw form (u64 as bigint, enums as
+// numbers, accounts as Uint8Array or 0x-hex). Results and events come back in the same raw form
+// the client decodes the contract's bytes to (accounts 0x-hex), so a test compares them with
+// plain deep equality. u64 arithmetic is BigInt and saturates at 2^64 − 1; products are exact.
+//
+// Settled ambiguities are marked "AMBIGUITY" and listed in docs/VERIFICATION.md.
+
+import { bucket } from "./murmur.ts";
+
+export const U64_MAX = (1n << 64n) - 1n;
+const sat = (a: bigint, b: bigint): bigint => (a + b > U64_MAX ? U64_MAX : a + b);
+
+export const Code = {
+  Ok: 0,
+  BadInput: 1,
+  NotInitialized: 2,
+  AlreadyInitialized: 3,
+  Unauthorized: 4,
+  FeatureNotFound: 5,
+  FeatureAlreadyExists: 6,
+  InvalidName: 7,
+  InvalidTransition: 8,
+  InvalidPercent: 9,
+  InsufficientData: 10,
+  RolloutInProgress: 11,
+  FeatureDisabled: 12,
+  InvalidPolicy: 13,
+  LimitExceeded: 14,
+  CorruptState: 15,
+  LastAdmin: 16,
+} as const;
+
+export const S = { Disabled: 0, Canary: 1, RollingOut: 2, Enabled: 3, RolledBack: 4 } as const;
+export const R = { Manual: 0, ErrorRate: 1, InvariantViolation: 2, CircuitBreaker: 3, ConsensusFailure: 4, Performance: 5, Deadline: 6 } as const;
+export const Roles = { Admin: 0, Operator: 1, Guardian: 2, Reporter: 3 } as const;
+
+/** SPEC section 5's status edges (from → allowed to), including steps (2→2, 2→1, 2→3). */
+export const ALLOWED_EDGES: Record<number, readonly number[]> = {
+  0: [1, 3], // startCanary, enable
+  1: [1, 2, 3, 0, 4], // re-canary, startRollout, enable, disable, rollback/incident/health
+  2: [2, 1, 3, 0, 4], // step, held canary, enable (step or call), disable, rollback
+  3: [0, 4], // disable, rollback/incident
+  4: [1, 3, 0], // startCanary, enable, disable
+};
+
+export interface MPolicy {
+  steps: number[];
+  incrementBps: number;
+  incrementBlocks: number;
+  maxErrorRateBps: number;
+  minSamples: number;
+  minSuccessCount: bigint;
+  analysis: number;
+  seqSlopePpm: number;
+  seqInterceptPpm: bigint;
+  maxInvariantFailures: number;
+  maxAvgLatency: bigint;
+  maxPeakLatency: bigint;
+  progressDeadlineBlocks: number;
+  salt: string;
+}
+
+export const DEFAULTS: MPolicy = {
+  steps: [],
+  incrementBps: 1000,
+  incrementBlocks: 8640,
+  maxErrorRateBps: 100,
+  minSamples: 100,
+  minSuccessCount: 100n,
+  analysis: 0,
+  seqSlopePpm: 0,
+  seqInterceptPpm: 0n,
+  maxInvariantFailures: 0,
+  maxAvgLatency: 0n,
+  maxPeakLatency: 0n,
+  progressDeadlineBlocks: 0,
+  salt: "",
+};
+
+export interface MWindow {
+  successes: bigint;
+  errors: bigint;
+  latSum: bigint;
+  latCount: bigint;
+  latPeak: bigint;
+  invChecks: bigint;
+  invFailures: bigint;
+}
+
+export interface MMetrics {
+  total: bigint;
+  succ: bigint;
+  failed: bigint;
+  latSum: bigint;
+  latCount: bigint;
+  peak: bigint;
+  invChecks: bigint;
+  invFailures: bigint;
+}
+
+export interface MHistory {
+  seq: number;
+  block: number;
+  from: number;
+  to: number;
+  rolloutBps: number;
+  reason: number | null;
+  actor: string | null;
+}
+
+export interface MFeature {
+  name: string;
+  description: string;
+  status: number;
+  rolloutBps: number;
+  targetBps: number;
+  paused: boolean;
+  startBlock: number;
+  lastStepBlock: number;
+  window: MWindow;
+  metrics: MMetrics;
+  rollbackReason: number | null;
+  createdBy: string;
+  policy: MPolicy;
+  history: MHistory[];
+  /** account hex → 1 ForceOn | 2 ForceOff */
+  overrides: Record<string, number>;
+  /** Pause-aware dwell (DESIGN): unpaused clock ticks banked since the last advance… */
+  accum: number;
+  /** …and the clock value they were last brought to. */
+  mark: number;
+}
+
+export interface ModelState {
+  initialized: boolean;
+  /** account hex → role bit mask (bit r = role r; explicit bits, DESIGN). */
+  roles: Record<string, number>;
+  adminCount: number;
+  global: { paused: boolean; halted: boolean; clockBase: number; clockSince: number };
+  features: Record<string, MFeature>;
+}
+
+export interface ModelCall {
+  method: string;
+  /** Decoded arguments (client raw form). */
+  args: Record<string, unknown>;
+  sender: Uint8Array;
+  witnesses: Uint8Array[];
+}
+
+export interface ModelCtx {
+  height: number;
+}
+
+export interface ModelEvent {
+  name: string;
+  data: Record<string, unknown>;
+}
+
+export interface ModelOutcome {
+  state: ModelState;
+  code: number;
+  result: unknown;
+  events: ModelEvent[];
+}
+
+export function initialState(): ModelState {
+  return { initialized: false, roles: {}, adminCount: 0, global: { paused: false, halted: false, clockBase: 0, clockSince: 0 }, features: {} };
+}
+
+export function hex(a: Uint8Array | string): string {
+  if (typeof a === "string") return a.toLowerCase();
+  let s = "0x";
+  for (const b of a) s += b.toString(16).padStart(2, "0");
+  return s;
+}
+
+function fromHex(h: string): Uint8Array {
+  const out = new Uint8Array((h.length - 2) / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(h.slice(2 + 2 * i, 4 + 2 * i), 16);
+  return out;
+}
+
+const utf8 = new TextEncoder();
+const byteLen = (s: string): number => utf8.encode(s).length;
+
+/** Bytewise comparison of the UTF-8 encodings. */
+export function compareBytes(a: string, b: string): number {
+  const x = utf8.encode(a);
+  const y = utf8.encode(b);
+  const n = Math.min(x.length, y.length);
+  for (let i = 0; i < n; i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
+  return x.length - y.length;
+}
+
+export function validName(name: string): boolean {
+  return /^[a-z0-9_.-]{1,64}$/.test(name);
+}
+
+export function validPolicy(p: MPolicy): boolean {
+  if (p.steps.length > 32) return false;
+  for (let i = 0; i < p.steps.length; i++) {
+    const v = p.steps[i]!;
+    if (v < 1 || v > 10000) return false;
+    if (i > 0 && v <= p.steps[i - 1]!) return false;
+  }
+  if (p.incrementBps < 1 || p.incrementBps > 10000) return false;
+  if (p.incrementBlocks < 1) return false;
+  if (p.maxErrorRateBps > 10000) return false;
+  if (p.analysis > 1) return false;
+  if (p.analysis === 1 && p.seqSlopePpm === 0) return false;
+  if (p.progressDeadlineBlocks !== 0 && p.progressDeadlineBlocks <= p.incrementBlocks) return false;
+  if (byteLen(p.salt) > 64) return false;
+  return true;
+}
+
+function samePolicy(a: MPolicy, b: MPolicy): boolean {
+  return (
+    a.steps.length === b.steps.length &&
+    a.steps.every((v, i) => v === b.steps[i]) &&
+    a.incrementBps === b.incrementBps &&
+    a.incrementBlocks === b.incrementBlocks &&
+    a.maxErrorRateBps === b.maxErrorRateBps &&
+    a.minSamples === b.minSamples &&
+    a.minSuccessCount === b.minSuccessCount &&
+    a.analysis === b.analysis &&
+    a.seqSlopePpm === b.seqSlopePpm &&
+    a.seqInterceptPpm === b.seqInterceptPpm &&
+    a.maxInvariantFailures === b.maxInvariantFailures &&
+    a.maxAvgLatency === b.maxAvgLatency &&
+    a.maxPeakLatency === b.maxPeakLatency &&
+    a.progressDeadlineBlocks === b.progressDeadlineBlocks &&
+    a.salt === b.salt
+  );
+}
+
+function toPolicy(p: Record<string, unknown>): MPolicy {
+  return {
+    steps: [...(p.steps as number[])],
+    incrementBps: p.incrementBps as number,
+    incrementBlocks: p.incrementBlocks as number,
+    maxErrorRateBps: p.maxErrorRateBps as number,
+    minSamples: p.minSamples as number,
+    minSuccessCount: BigInt(p.minSuccessCount as bigint),
+    analysis: p.analysis as number,
+    seqSlopePpm: p.seqSlopePpm as number,
+    seqInterceptPpm: BigInt(p.seqInterceptPpm as bigint),
+    maxInvariantFailures: p.maxInvariantFailures as number,
+    maxAvgLatency: BigInt(p.maxAvgLatency as bigint),
+    maxPeakLatency: BigInt(p.maxPeakLatency as bigint),
+    progressDeadlineBlocks: p.progressDeadlineBlocks as number,
+    salt: p.salt as string,
+  };
+}
+
+const zeroWindow = (): MWindow => ({ successes: 0n, errors: 0n, latSum: 0n, latCount: 0n, latPeak: 0n, invChecks: 0n, invFailures: 0n });
+
+// ------------------------------------------------------------------ clock and dwell
+
+/** The pause-aware clock (DESIGN): blocks since init during which the global pause was off. */
+export function clock(s: ModelState, h: number): number {
+  const g = s.global;
+  return g.paused ? g.clockBase : g.clockBase + (h - g.clockSince);
+}
+
+/** Unpaused blocks since the feature's last advance (or rollout start). */
+export function elapsed(s: ModelState, f: MFeature, h: number): number {
+  return f.accum + (f.paused ? 0 : clock(s, h) - f.mark);
+}
+
+export function isDue(s: ModelState, f: MFeature, h: number): boolean {
+  return f.status === S.RollingOut && !f.paused && !s.global.paused && elapsed(s, f, h) >= f.policy.incrementBlocks;
+}
+
+// ------------------------------------------------------------------ views of a feature
+
+export function featureView(f: MFeature): Record<string, unknown> {
+  return {
+    name: f.name,
+    description: f.description,
+    status: f.status,
+    rolloutBps: f.rolloutBps,
+    targetBps: f.targetBps,
+    paused: f.paused,
+    startBlock: f.startBlock,
+    lastStepBlock: f.lastStepBlock,
+    windowSuccesses: f.window.successes,
+    windowErrors: f.window.errors,
+    rollbackReason: f.rollbackReason,
+    createdBy: f.createdBy,
+    policy: { ...f.policy, steps: [...f.policy.steps] },
+  };
+}
+
+export function metricsView(f: MFeature): Record<string, bigint> {
+  const m = f.metrics;
+  return {
+    totalOperations: m.total,
+    successfulOps: m.succ,
+    failedOps: m.failed,
+    averageLatency: m.latCount === 0n ? 0n : m.latSum / m.latCount,
+    peakLatency: m.peak,
+    invariantChecks: m.invChecks,
+    invariantFailures: m.invFailures,
+  };
+}
+
+export function hasRole(s: ModelState, role: number, account: string): boolean {
+  const mask = s.roles[account] ?? 0;
+  return (mask & (1 << role)) !== 0 || (mask & 1) !== 0;
+}
+
+export function isEnabled(s: ModelState, name: string, account: Uint8Array): boolean {
+  const f = s.features[name];
+  if (!f) return false;
+  if (f.status === S.Disabled || f.status === S.RolledBack) return false;
+  const active = f.status === S.Canary || f.status === S.RollingOut;
+  if (active && s.global.halted) return false;
+  const o = f.overrides[hex(account)];
+  if (o === 1) return true;
+  if (o === 2) return false;
+  if (f.status === S.Enabled) return true;
+  return bucket(f.policy.salt === "" ? f.name : f.policy.salt, account) < f.rolloutBps;
+}
+
+// ------------------------------------------------------------------ health
+
+/** The first health rule that fires (DESIGN's order), or null. `stepElapsed` only at a due step. */
+export function healthReason(f: MFeature, stepElapsed: number | null): number | null {
+  const p = f.policy;
+  const w = f.window;
+  // AMBIGUITY (A3): samples = successes + errors saturates like every u64 counter.
+  const samples = sat(w.successes, w.errors);
+  const minS = BigInt(Math.max(p.minSamples, 1));
+  if (samples >= minS) {
+    if (p.analysis === 0) {
+      if (w.errors * 10000n > BigInt(p.maxErrorRateBps) * samples) return R.ErrorRate;
+    } else if (w.errors * 1_000_000n >= p.seqInterceptPpm + BigInt(p.seqSlopePpm) * samples) return R.ErrorRate;
+  }
+  if (w.invFailures > BigInt(p.maxInvariantFailures)) return R.InvariantViolation;
+  if (p.maxAvgLatency > 0n && w.latSum > p.maxAvgLatency * w.latCount) return R.Performance;
+  // AMBIGUITY (A4): the peak rule reads the window's peak (so a lowered maxPeakLatency fires at
+  // the next report or due step for a latency already in the window).
+  if (p.maxPeakLatency > 0n && w.latPeak > p.maxPeakLatency) return R.Performance;
+  if (stepElapsed !== null && p.progressDeadlineBlocks > 0 && stepElapsed >= p.progressDeadlineBlocks) return R.Deadline;
+  return null;
+}
+
+// ------------------------------------------------------------------ apply
+
+class Fail {
+  constructor(readonly code: number) {}
+}
+const fail = (code: number): never => {
+  throw new Fail(code);
+};
+
+function clone(s: ModelState): ModelState {
+  return structuredClone(s);
+}
+
+const ROLE_OF: Record<string, number[] | null> = {
+  grantRole: [Roles.Admin],
+  revokeRole: [Roles.Admin],
+  createFeature: [Roles.Operator],
+  updatePolicy: [Roles.Operator],
+  startCanary: [Roles.Operator],
+  startRollout: [Roles.Operator],
+  enable: [Roles.Operator],
+  disable: [Roles.Operator],
+  setOverride: [Roles.Operator],
+  pause: [Roles.Operator, Roles.Guardian],
+  resume: [Roles.Operator, Roles.Guardian],
+  rollback: [Roles.Operator, Roles.Guardian],
+  setGlobal: [Roles.Guardian],
+  recordSuccess: [Roles.Reporter],
+  recordError: [Roles.Reporter],
+  recordBatch: [Roles.Reporter],
+  recordLatency: [Roles.Reporter],
+  recordInvariant: [Roles.Reporter],
+  reportIncident: [Roles.Reporter, Roles.Guardian],
+  processRollout: null, // anyone
+};
+
+export const VIEW_METHODS = new Set([
+  "hasRole",
+  "isEnabled",
+  "isEnabledMany",
+  "bucketOf",
+  "getFeature",
+  "getMetrics",
+  "listFeatures",
+  "getHistory",
+  "getGlobal",
+]);
+
+/** BadInput for enum arguments out of range (DESIGN: decoded as enums, never policy fields). */
+function badEnum(method: string, a: Record<string, unknown>): boolean {
+  switch (method) {
+    case "grantRole":
+    case "revokeRole":
+    case "hasRole":
+      return (a.role as number) > 3;
+    case "rollback":
+      return (a.reason as number) > 6;
+    case "reportIncident":
+      return a.reason !== 3 && a.reason !== 4;
+    case "setOverride":
+      return (a.mode as number) > 2;
+  }
+  return false;
+}
+
+export function apply(state: ModelState, call: ModelCall, ctx: ModelCtx): ModelOutcome {
+  const s = clone(state);
+  const events: ModelEvent[] = [];
+  try {
+    const result = run(s, call, ctx, events);
+    return { state: s, code: 0, result, events };
+  } catch (e) {
+    if (e instanceof Fail) return { state, code: e.code, result: null, events: [] };
+    throw e;
+  }
+}
+
+function run(s: ModelState, call: ModelCall, ctx: ModelCtx, events: ModelEvent[]): unknown {
+  const { method } = call;
+  const a = call.args;
+  const h = ctx.height;
+  const sender = hex(call.sender);
+  const witness = (acct: string): boolean => call.witnesses.some((w) => hex(w) === acct);
+  const emit = (name: string, data: Record<string, unknown>): void => {
+    events.push({ name, data });
+  };
+
+  if (method === "onPersist") {
+    if (!s.initialized || s.global.paused) return null;
+    for (const name of Object.keys(s.features).sort(compareBytes)) {
+      const f = s.features[name]!;
+      if (isDue(s, f, h)) step(s, f, h, null, emit);
+    }
+    return null;
+  }
+
+  if (badEnum(method, a)) fail(Code.BadInput);
+
+  if (method === "init") {
+    const admin = hex(a.admin as Uint8Array);
+    if (!witness(admin)) fail(Code.Unauthorized);
+    if (s.initialized) fail(Code.AlreadyInitialized);
+    s.initialized = true;
+    s.roles[admin] = 1;
+    s.adminCount = 1;
+    s.global = { paused: false, halted: false, clockBase: 0, clockSince: h };
+    // AMBIGUITY (A1): init emits RoleChanged {Admin, admin, granted} (a role change).
+    emit("RoleChanged", { role: Roles.Admin, account: admin, granted: true });
+    return null;
+  }
+
+  if (!s.initialized) fail(Code.NotInitialized);
+
+  if (VIEW_METHODS.has(method)) return view(s, method, a, h);
+
+  const need = ROLE_OF[method];
+  if (need === undefined) throw new Error(`model: unknown method ${method}`);
+  if (need !== null) {
+    if (!witness(sender) || !need.some((r) => hasRole(s, r, sender))) fail(Code.Unauthorized);
+  }
+
+  const getF = (): MFeature => {
+    const name = a.name as string;
+    const f = validName(name) ? s.features[name] : undefined;
+    if (!f) return fail(Code.FeatureNotFound);
+    return f;
+  };
+  const history = (f: MFeature, from: number, to: number, reason: number | null, actor: string | null): void => {
+    f.history.push({ seq: f.history.length, block: h, from, to, rolloutBps: f.rolloutBps, reason, actor });
+  };
+  const statusChanged = (f: MFeature, from: number, reason: number | null): void => {
+    emit("StatusChanged", { name: f.name, from, to: f.status, rolloutBps: f.rolloutBps, reason });
+  };
+  const rollbackTo = (f: MFeature, reason: number, actor: string | null): void => {
+    const from = f.status;
+    f.status = S.RolledBack;
+    f.rolloutBps = 0;
+    f.rollbackReason = reason;
+    f.paused = false;
+    history(f, from, S.RolledBack, reason, actor);
+    statusChanged(f, from, reason);
+  };
+
+  switch (method) {
+    case "grantRole":
+    case "revokeRole": {
+      const role = a.role as number;
+      const acct = hex(a.account as Uint8Array);
+      const mask = s.roles[acct] ?? 0;
+      const bit = 1 << role;
+      if (method === "grantRole") {
+        if (mask & bit) return null;
+        s.roles[acct] = mask | bit;
+        if (role === Roles.Admin) s.adminCount++;
+      } else {
+        if (!(mask & bit)) return null;
+        if (role === Roles.Admin && s.adminCount <= 1) fail(Code.LastAdmin);
+        const m = mask & ~bit;
+        if (m === 0) delete s.roles[acct];
+        else s.roles[acct] = m;
+        if (role === Roles.Admin) s.adminCount--;
+      }
+      emit("RoleChanged", { role, account: acct, granted: method === "grantRole" });
+      return null;
+    }
+
+    case "createFeature": {
+      const name = a.name as string;
+      if (!validName(name)) fail(Code.InvalidName);
+      if (byteLen(a.description as string) > 256) fail(Code.LimitExceeded);
+      const policy = a.policy == null ? { ...DEFAULTS, steps: [] } : toPolicy(a.policy as Record<string, unknown>);
+      if (!validPolicy(policy)) fail(Code.InvalidPolicy);
+      if (s.features[name]) fail(Code.FeatureAlreadyExists);
+      s.features[name] = {
+        name,
+        description: a.description as string,
+        status: S.Disabled,
+        rolloutBps: 0,
+        targetBps: 0,
+        paused: false,
+        startBlock: 0, // AMBIGUITY (A6): 0 until the first startCanary
+        lastStepBlock: 0,
+        window: zeroWindow(),
+        metrics: { total: 0n, succ: 0n, failed: 0n, latSum: 0n, latCount: 0n, peak: 0n, invChecks: 0n, invFailures: 0n },
+        rollbackReason: null,
+        createdBy: sender,
+        policy,
+        history: [],
+        overrides: {},
+        accum: 0,
+        mark: 0,
+      };
+      emit("FeatureCreated", { name, createdBy: sender });
+      return null;
+    }
+
+    case "updatePolicy": {
+      const policy = toPolicy(a.policy as Record<string, unknown>);
+      // AMBIGUITY (A7): the feature is looked up before the policy is validated.
+      const f = getF();
+      if (!validPolicy(policy)) fail(Code.InvalidPolicy);
+      if (policy.salt !== f.policy.salt) fail(Code.InvalidPolicy);
+      if (samePolicy(policy, f.policy)) return null;
+      f.policy = policy;
+      emit("PolicyUpdated", { name: f.name });
+      return null;
+    }
+
+    case "startCanary": {
+      const f = getF();
+      const bps = a.bps as number;
+      if (f.status === S.RollingOut) fail(Code.RolloutInProgress);
+      if (f.status === S.Enabled) fail(Code.InvalidTransition);
+      if (bps < 1 || bps > 10000) fail(Code.InvalidPercent);
+      const from = f.status;
+      f.status = S.Canary;
+      f.rolloutBps = bps;
+      f.targetBps = 0;
+      f.rollbackReason = null;
+      f.window = zeroWindow();
+      f.startBlock = h;
+      f.lastStepBlock = h;
+      history(f, from, S.Canary, null, sender);
+      statusChanged(f, from, null);
+      return null;
+    }
+
+    case "startRollout": {
+      const f = getF();
+      const target = a.targetBps as number;
+      if (f.status === S.RollingOut) fail(Code.RolloutInProgress);
+      if (f.status !== S.Canary) fail(Code.InvalidTransition);
+      if (!(f.rolloutBps < target && target <= 10000)) fail(Code.InvalidPercent);
+      if (f.window.successes < f.policy.minSuccessCount) fail(Code.InsufficientData);
+      f.status = S.RollingOut;
+      f.targetBps = target;
+      f.window = zeroWindow();
+      f.lastStepBlock = h;
+      f.accum = 0;
+      f.mark = clock(s, h);
+      history(f, S.Canary, S.RollingOut, null, sender);
+      statusChanged(f, S.Canary, null);
+      return null;
+    }
+
+    case "enable": {
+      const f = getF();
+      if (f.status === S.Enabled) fail(Code.InvalidTransition);
+      const from = f.status;
+      f.status = S.Enabled;
+      f.rolloutBps = 10000;
+      f.paused = false;
+      f.rollbackReason = null;
+      history(f, from, S.Enabled, null, sender);
+      statusChanged(f, from, null);
+      return null;
+    }
+
+    case "disable": {
+      const f = getF();
+      if (f.status === S.Disabled) fail(Code.InvalidTransition);
+      const from = f.status;
+      f.status = S.Disabled;
+      f.rolloutBps = 0;
+      f.paused = false;
+      history(f, from, S.Disabled, null, sender);
+      statusChanged(f, from, null);
+      return null;
+    }
+
+    case "rollback": {
+      const f = getF();
+      if (f.status !== S.Canary && f.status !== S.RollingOut && f.status !== S.Enabled) fail(Code.InvalidTransition);
+      rollbackTo(f, a.reason as number, sender);
+      return null;
+    }
+
+    case "reportIncident": {
+      const f = getF();
+      if (f.status !== S.Canary && f.status !== S.RollingOut && f.status !== S.Enabled) fail(Code.FeatureDisabled);
+      rollbackTo(f, a.reason as number, sender);
+      return null;
+    }
+
+    case "pause":
+    case "resume": {
+      const f = getF();
+      if (f.status !== S.Canary && f.status !== S.RollingOut) fail(Code.InvalidTransition);
+      const want = method === "pause";
+      if (f.paused === want) fail(Code.InvalidTransition);
+      const c = clock(s, h);
+      if (want) f.accum += c - f.mark;
+      f.mark = c;
+      f.paused = want;
+      emit("PauseChanged", { name: f.name, paused: want });
+      return null;
+    }
+
+    case "setOverride": {
+      const f = getF();
+      const acct = hex(a.account as Uint8Array);
+      const mode = a.mode as number;
+      const cur = f.overrides[acct] ?? 0;
+      if (cur === mode) return null;
+      if (mode === 0) delete f.overrides[acct];
+      else f.overrides[acct] = mode;
+      emit("OverrideSet", { name: f.name, account: acct, mode });
+      return null;
+    }
+
+    case "setGlobal": {
+      const paused = a.paused as boolean;
+      const halted = a.halted as boolean;
+      const g = s.global;
+      if (g.paused === paused && g.halted === halted) return null;
+      if (g.paused !== paused) {
+        const c = clock(s, h);
+        g.clockBase = c;
+        g.clockSince = h;
+        g.paused = paused;
+      }
+      g.halted = halted;
+      emit("GlobalChanged", { paused, halted });
+      return null;
+    }
+
+    case "recordSuccess":
+    case "recordError":
+    case "recordBatch":
+    case "recordLatency":
+    case "recordInvariant": {
+      const f = getF();
+      if (f.status === S.Disabled || f.status === S.RolledBack) fail(Code.FeatureDisabled);
+      const w = f.window;
+      const m = f.metrics;
+      let succ = 0n;
+      let err = 0n;
+      if (method === "recordSuccess") succ = 1n;
+      else if (method === "recordError") err = 1n;
+      else if (method === "recordBatch") {
+        succ = BigInt(a.successes as bigint);
+        err = BigInt(a.errors as bigint);
+      }
+      if (method === "recordSuccess" || method === "recordError" || method === "recordBatch") {
+        // AMBIGUITY (A2): the window counts in every status that takes reports (Enabled too).
+        w.successes = sat(w.successes, succ);
+        w.errors = sat(w.errors, err);
+        m.succ = sat(m.succ, succ);
+        m.failed = sat(m.failed, err);
+        m.total = sat(sat(m.total, succ), err);
+      } else if (method === "recordLatency") {
+        const v = BigInt(a.value as bigint);
+        w.latSum = sat(w.latSum, v);
+        w.latCount = sat(w.latCount, 1n);
+        if (v > w.latPeak) w.latPeak = v;
+        m.latSum = sat(m.latSum, v);
+        m.latCount = sat(m.latCount, 1n);
+        if (v > m.peak) m.peak = v;
+      } else {
+        const ok = a.ok as boolean;
+        w.invChecks = sat(w.invChecks, 1n);
+        m.invChecks = sat(m.invChecks, 1n);
+        if (!ok) {
+          w.invFailures = sat(w.invFailures, 1n);
+          m.invFailures = sat(m.invFailures, 1n);
+        }
+      }
+      if (f.status === S.Canary || f.status === S.RollingOut) {
+        const r = healthReason(f, null);
+        if (r !== null) rollbackTo(f, r, sender);
+      }
+      return null;
+    }
+
+    case "processRollout": {
+      const f = getF();
+      if (isDue(s, f, h)) step(s, f, h, sender, emit);
+      return null;
+    }
+  }
+  throw new Error(`model: unhandled method ${method}`);
+}
+
+/** One due step (SPEC section 5 "Steps"). */
+function step(s: ModelState, f: MFeature, h: number, actor: string | null, emit: (n: string, d: Record<string, unknown>) => void): void {
+  const el = elapsed(s, f, h);
+  const reason = healthReason(f, el);
+  const p = f.policy;
+  if (reason !== null) {
+    const from = f.status;
+    f.status = S.RolledBack;
+    f.rolloutBps = 0;
+    f.rollbackReason = reason;
+    f.paused = false;
+    f.history.push({ seq: f.history.length, block: h, from, to: S.RolledBack, rolloutBps: 0, reason, actor });
+    emit("StatusChanged", { name: f.name, from, to: S.RolledBack, rolloutBps: 0, reason });
+    return;
+  }
+  const samples = sat(f.window.successes, f.window.errors);
+  if (samples < BigInt(p.minSamples)) return; // wait
+  const fromBps = f.rolloutBps;
+  let next: number;
+  if (p.steps.length === 0) next = fromBps + p.incrementBps;
+  else next = p.steps.find((v) => v > fromBps) ?? f.targetBps;
+  if (next > f.targetBps) next = f.targetBps;
+  f.rolloutBps = next;
+  f.window = zeroWindow();
+  f.lastStepBlock = h;
+  f.accum = 0;
+  f.mark = clock(s, h);
+  emit("RolloutAdvanced", { name: f.name, fromBps, toBps: next });
+  if (next === f.targetBps) {
+    f.status = next === 10000 ? S.Enabled : S.Canary;
+    f.history.push({ seq: f.history.length, block: h, from: S.RollingOut, to: f.status, rolloutBps: next, reason: null, actor });
+    emit("StatusChanged", { name: f.name, from: S.RollingOut, to: f.status, rolloutBps: next, reason: null });
+  } else {
+    f.history.push({ seq: f.history.length, block: h, from: S.RollingOut, to: S.RollingOut, rolloutBps: next, reason: null, actor });
+  }
+}
+
+function view(s: ModelState, method: string, a: Record<string, unknown>, _h: number): unknown {
+  const name = a.name as string;
+  const f = typeof name === "string" && validName(name) ? s.features[name] : undefined;
+  switch (method) {
+    case "hasRole":
+      return hasRole(s, a.role as number, hex(a.account as Uint8Array));
+    case "getGlobal":
+      return { paused: s.global.paused, halted: s.global.halted };
+    case "getFeature":
+      return f ? featureView(f) : null;
+    case "getMetrics":
+      return f ? metricsView(f) : null;
+    case "isEnabled":
+      return isEnabled(s, name, toBytes(a.account));
+    case "isEnabledMany": {
+      const accts = a.accounts as unknown[];
+      // AMBIGUITY (A8): each answer is isEnabled's, so an unknown feature gives all false (not
+      // FeatureNotFound); more than 1024 accounts is LimitExceeded either way.
+      if (accts.length > 1024) fail(Code.LimitExceeded);
+      return accts.map((x) => isEnabled(s, name, toBytes(x)));
+    }
+    case "bucketOf":
+      if (!f) fail(Code.FeatureNotFound);
+      return bucket(f!.policy.salt === "" ? f!.name : f!.policy.salt, toBytes(a.account));
+    case "listFeatures": {
+      const limit = a.limit as number;
+      const after = a.startAfter as string;
+      if (byteLen(after) > 64) fail(Code.LimitExceeded);
+      if (limit < 1 || limit > 100) fail(Code.LimitExceeded);
+      const names = Object.keys(s.features)
+        .filter((n) => compareBytes(n, after) > 0)
+        .sort(compareBytes)
+        .filter((n) => !a.activeOnly || s.features[n]!.status === S.Canary || s.features[n]!.status === S.RollingOut);
+      return names.slice(0, limit).map((n) => featureView(s.features[n]!));
+    }
+    case "getHistory": {
+      const limit = a.limit as number;
+      // AMBIGUITY (A9): FeatureNotFound before LimitExceeded (the feature is looked up first).
+      if (!f) fail(Code.FeatureNotFound);
+      if (limit < 1 || limit > 100) fail(Code.LimitExceeded);
+      const from = a.fromSeq as number;
+      return f!.history.filter((e) => e.seq >= from).slice(0, limit).map((e) => ({ ...e }));
+    }
+  }
+  throw new Error(`model: unhandled view ${method}`);
+}
+
+function toBytes(x: unknown): Uint8Array {
+  return typeof x === "string" ? fromHex(x) : (x as Uint8Array);
+}
