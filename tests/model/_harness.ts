@@ -156,7 +156,7 @@ const descArb = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom("é".repeat(128), "x".repeat(256), "x".repeat(257), "é".repeat(129)) },
 );
 
-const callArbs = {
+export const callArbs = {
   init: call("init", fc.record({ admin: fc.constantFrom("ADMIN", "ADMIN2", "OUTSIDER") }), fc.constantFrom("ADMIN", "ADMIN2", "OUTSIDER")),
   grantRole: call("grantRole", fc.record({ role: fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 0, max: 3 }) }, { weight: 1, arbitrary: fc.integer({ min: 4, max: 255 }) }), account: fc.constantFrom(...ACCOUNT_NAMES) })),
   revokeRole: call("revokeRole", fc.record({ role: fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 0, max: 3 }) }, { weight: 1, arbitrary: fc.integer({ min: 4, max: 255 }) }), account: fc.constantFrom(...ACCOUNT_NAMES) })),
