@@ -5,28 +5,34 @@ import { ACCOUNT_LEN } from "./env";
 import { isValidUtf8 } from "./utf8";
 
 export class Reader {
-  private pos: i32 = 0;
+  // Raw pointers into the buffer: the hot accessors below are inlined loads.
+  private pos: usize;
+  private end: usize;
   /** Set at the first short read, bad bool, bad option tag or invalid UTF-8. */
   failed: bool = false;
 
-  constructor(private buf: Uint8Array) {}
+  constructor(private buf: Uint8Array) {
+    this.pos = buf.dataStart;
+    this.end = buf.dataStart + <usize>buf.length;
+  }
 
   /** True when every byte was read and nothing failed: "decodes exactly". */
   done(): bool {
-    return !this.failed && this.pos == this.buf.length;
+    return !this.failed && this.pos == this.end;
   }
 
   remaining(): i32 {
-    return this.buf.length - this.pos;
+    return <i32>(this.end - this.pos);
   }
 
-  private take(n: i32): usize {
-    if (this.failed || n < 0 || n > this.buf.length - this.pos) {
+  // @ts-ignore: decorator
+  @inline private take(n: i32): usize {
+    const at = this.pos;
+    if (this.failed || n < 0 || <usize>n > this.end - at) {
       this.failed = true;
       return 0;
     }
-    const at = this.buf.dataStart + <usize>this.pos;
-    this.pos += n;
+    this.pos = at + <usize>n;
     return at;
   }
 
@@ -61,12 +67,15 @@ export class Reader {
     return this.bool();
   }
 
-  /** `n` raw bytes (a copy). */
+  /**
+   * `n` raw bytes: a view into the buffer being read, not a copy (nothing in the contract
+   * writes into decoded bytes, and every buffer read from lives until the call ends).
+   */
   bytes(n: i32): Uint8Array {
     const p = this.take(n);
-    const out = new Uint8Array(p ? n : 0);
-    if (p) memory.copy(out.dataStart, p, <usize>n);
-    return out;
+    if (!p) return new Uint8Array(0);
+    const start = <i32>(p - this.buf.dataStart);
+    return this.buf.subarray(start, start + n);
   }
 
   account(): Uint8Array {

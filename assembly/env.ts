@@ -46,10 +46,18 @@ export const ACCOUNT_LEN = 20;
 /** Most records fit in one read of this size; a longer value costs a second, exact read. */
 const READ_CAP = 512;
 
+/**
+ * A heap buffer of `len` bytes that is NOT zeroed (the host fills it right away): saves the
+ * memset `new Uint8Array` does. Bytes past what the host writes are never looked at.
+ */
+function rawBuffer(len: i32): ArrayBuffer {
+  return changetype<ArrayBuffer>(__new(<usize>len, idof<ArrayBuffer>()));
+}
+
 /** The call's argument bytes. */
 export function readInput(): Uint8Array {
   const len = input_len();
-  const buf = new Uint8Array(len);
+  const buf = Uint8Array.wrap(rawBuffer(len), 0, len);
   if (len > 0) input_read(buf.dataStart);
   return buf;
 }
@@ -60,11 +68,11 @@ export function writeOutput(ptr: usize, len: i32): void {
 
 /** The stored value, or null when absent ("may_load"). */
 export function storageGet(key: Uint8Array): Uint8Array | null {
-  const buf = new Uint8Array(READ_CAP);
-  const len = storage_read(key.dataStart, key.length, buf.dataStart, READ_CAP);
+  const raw = rawBuffer(READ_CAP);
+  const len = storage_read(key.dataStart, key.length, changetype<usize>(raw), READ_CAP);
   if (len < 0) return null;
-  if (len <= READ_CAP) return buf.subarray(0, len);
-  const big = new Uint8Array(len);
+  if (len <= READ_CAP) return Uint8Array.wrap(raw, 0, len);
+  const big = Uint8Array.wrap(rawBuffer(len), 0, len);
   storage_read(key.dataStart, key.length, big.dataStart, len);
   return big;
 }
