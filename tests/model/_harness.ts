@@ -442,3 +442,9 @@ function observeState(chain: Chain, model: ModelState, height: number, step: num
 }
 
 export const isViewMethod = (m: string): boolean => VIEW_METHODS.has(m);
+
+/** The longest (initialized) of the first 20 scenarios the generator gives for `seed`: one fixed, rich sequence per seed. */
+export function pickScenario(seed: number): Scenario {
+  const all = fc.sample(scenarioArb, { seed, numRuns: 20 }) as Scenario[];
+  return all.filter((s) => s.preInit).sort((a, b) => b.cmds.length - a.cmds.length)[0]!;
+}
