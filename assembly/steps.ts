@@ -29,6 +29,14 @@ export function processDue(f: Feature, clock: u32, tx: Tx): void {
   advance(f, clock, tx);
 }
 
+/**
+ * False only when no step can be due at any clock value ≤ `bound`: not RollingOut, paused, or
+ * the dwell not reached even at `bound` (elapsed grows with the clock).
+ */
+export function mayBeDue(f: Feature, bound: u32): bool {
+  return f.status == Status.RollingOut && !f.paused && elapsedSinceStep(f, bound) >= f.policy.incrementBlocks;
+}
+
 /** One step up the schedule; at target, Enabled (10000) or a held Canary (below 10000). */
 function advance(f: Feature, clock: u32, tx: Tx): void {
   const fromBps = f.rolloutBps;

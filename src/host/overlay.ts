@@ -103,6 +103,8 @@ export class Overlay implements BinaryStore {
   // ---- binary fast path ----
 
   getBin(key: string): Uint8Array | undefined {
+    // Fast path: nothing buffered (every view, most reads of a block's first transaction).
+    if (this.writes.size === 0) return this.base.getBin(key);
     const w = this.writes.get(key);
     if (w !== undefined) return w === null ? undefined : w;
     return this.base.getBin(key);
@@ -114,6 +116,7 @@ export class Overlay implements BinaryStore {
    */
   nextBin(prefix: string, after: string): [string, Uint8Array] | undefined {
     const writes = this.writes;
+    if (writes.size === 0) return this.base.nextBin(prefix, after);
     let a = after;
     let p = this.base.nextBin(prefix, a);
     for (;;) {
