@@ -52,12 +52,25 @@ async function main(argv: string[]): Promise<number> {
       throw err;
     }
   }
+  const release = built.find((b) => b.target === "release");
+  if (release) {
+    // The metered module (gas, docs/GAS.md) is derived from the release module.
+    const { buildMetered } = await import("../src/gas/build.ts"); // loads binaryen: only when needed
+    const out = await buildMetered(release.path, path.join(path.dirname(release.path), "canary.metered.wasm"), !force);
+    const rel = path.relative(process.cwd(), out.outFile) || out.outFile;
+    process.stdout.write(`metered  ${rel}  ${out.size} bytes  sha256 ${out.sha256}  (${out.cached ? "unchanged" : "metered"})\n`);
+    built.push({ target: "metered", path: out.outFile });
+  }
   process.stdout.write(`built ${built.length} module(s) in ${((performance.now() - started) / 1000).toFixed(2)} s\n`);
 
   if (verify) {
-    const { runVerify } = await import("../src/verify/cli.ts"); // loads binaryen: only when asked
+    const { runVerify, METERED_ALLOWED_IMPORTS } = await import("../src/verify/cli.ts"); // loads binaryen: only when asked
     return runVerify(
-      built.map((b) => ({ path: path.relative(process.cwd(), b.path) || b.path, debug: b.target !== "release" })),
+      built.map((b) => ({
+        path: path.relative(process.cwd(), b.path) || b.path,
+        debug: b.target === "debug",
+        allowImports: b.target === "metered" ? [...METERED_ALLOWED_IMPORTS] : undefined,
+      })),
       { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) },
     );
   }

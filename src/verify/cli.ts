@@ -11,6 +11,8 @@ import { checkModule } from "./gate.ts";
 
 /** What the debug build may import besides SPEC section 7 (SPEC section 8). */
 export const DEBUG_ALLOWED_IMPORTS = ["env.abort"] as const;
+/** What the metered build may import besides SPEC section 7: its gas charge (docs/GAS.md). */
+export const METERED_ALLOWED_IMPORTS = ["host.gas"] as const;
 
 export interface VerifyTarget {
   path: string;
@@ -26,6 +28,7 @@ export interface VerifyTarget {
 export const DEFAULT_VERIFY_TARGETS: readonly VerifyTarget[] = [
   { path: "build/canary.wasm" },
   { path: "build/canary.debug.wasm", debug: true },
+  { path: "build/canary.metered.wasm", allowImports: [...METERED_ALLOWED_IMPORTS] },
 ];
 
 export interface VerifyIO {
@@ -81,7 +84,7 @@ export interface VerifyArgs {
 }
 
 export const VERIFY_USAGE = "usage: verify [--debug] [--allow-import MODULE.NAME]... [WASM...]\n" +
-  "  no WASM: build/canary.wasm (release) and build/canary.debug.wasm (debug)\n" +
+  "  no WASM: build/canary.wasm (release), build/canary.debug.wasm (debug) and build/canary.metered.wasm (host.gas allowed)\n" +
   "  --debug         the given modules are debug builds (env.abort allowed)\n" +
   "  --allow-import  allow one more import, e.g. host.gas\n";
 
@@ -106,7 +109,7 @@ export function parseVerifyArgs(argv: readonly string[], root: string): VerifyAr
       targets: DEFAULT_VERIFY_TARGETS.map((t) => ({
         ...t,
         path: path.relative(process.cwd(), path.resolve(root, t.path)) || t.path,
-        allowImports: allow,
+        allowImports: [...(t.allowImports ?? []), ...allow],
       })),
     };
   }

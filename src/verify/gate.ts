@@ -87,6 +87,8 @@ export const ALLOWED_FEATURES = binaryen.Features.MVP | binaryen.Features.Mutabl
 export const KNOWN_EXTRA_IMPORTS: Record<string, { params: ValType[]; results: ValType[] }> = {
   // AssemblyScript's abort(message, fileName, line, column) in builds without `--use abort=`.
   "env.abort": { params: ["i32", "i32", "i32", "i32"], results: [] },
+  // The metered module's gas charge (src/gas/meter.ts), allowed only for that module.
+  "host.gas": { params: ["i32"], results: [] },
 };
 
 const FLOAT_TYPES = new Set<ValType>(["f32", "f64", "v128"]);
