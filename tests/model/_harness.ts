@@ -81,8 +81,8 @@ const validPolicyArb = fc.record({
   seqSlopePpm: fc.integer({ min: 1, max: 2_000_000 }),
   seqInterceptPpm: fc.bigInt(0n, 5_000_000n),
   maxInvariantFailures: fc.integer({ min: 0, max: 2 }),
-  maxAvgLatency: fc.oneof(fc.constant(0n), fc.bigInt(1n, 100n)),
-  maxPeakLatency: fc.oneof(fc.constant(0n), fc.bigInt(1n, 200n)),
+  maxAvgLatency: fc.oneof(fc.constant(0n), fc.bigInt(1n, 8n), fc.bigInt(1n, 100n)),
+  maxPeakLatency: fc.oneof(fc.constant(0n), fc.bigInt(1n, 8n), fc.bigInt(1n, 200n)),
   deadlinePlus: fc.oneof(fc.constant(-1), fc.integer({ min: 1, max: 6 })),
   salt: saltArb,
 });
@@ -174,7 +174,7 @@ export const callArbs = {
   recordSuccess: call("recordSuccess", N()),
   recordError: call("recordError", N()),
   recordBatch: call("recordBatch", N({ successes: u64Arb, errors: u64Arb })),
-  recordLatency: call("recordLatency", N({ value: u64Arb })),
+  recordLatency: call("recordLatency", N({ value: fc.oneof(fc.bigInt(0n, 10n), u64Arb) })),
   recordInvariant: call("recordInvariant", N({ ok: fc.boolean() })),
   reportIncident: call("reportIncident", N({ reason: fc.oneof({ weight: 8, arbitrary: fc.constantFrom(3, 4) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 255 }) }) })),
   processRollout: call("processRollout", N()),
@@ -191,7 +191,7 @@ export const callArbs = {
 
 const W: Partial<Record<keyof typeof callArbs, number>> = {
   createFeature: 6, startCanary: 6, startRollout: 6, recordSuccess: 4, recordBatch: 6, recordError: 3, processRollout: 3,
-  updatePolicy: 3, pause: 3, resume: 3, setGlobal: 3, grantRole: 2, revokeRole: 2, init: 1,
+  updatePolicy: 3, pause: 3, resume: 3, setGlobal: 3, grantRole: 2, revokeRole: 2, init: 1, recordLatency: 4, recordInvariant: 3,
 };
 
 /** Bit flips, truncation, extension of a valid encoding (the model decodes what comes out). */

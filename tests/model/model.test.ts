@@ -19,7 +19,7 @@ describe("contract vs reference model", () => {
       }),
       { numRuns: RUNS, seed: SEED, endOnFailure: false, verbose: 1 },
     );
-  }, 600_000);
+  }, 3_600_000);
 
   it("agrees on a reused module and on fresh instances (reuse: false)", () => {
     fc.assert(
@@ -28,7 +28,7 @@ describe("contract vs reference model", () => {
       }),
       { numRuns: Math.max(5, Math.floor(RUNS / 10)), seed: SEED },
     );
-  }, 600_000);
+  }, 3_600_000);
 
   it("a fixed scenario: canary → rollout → steps → Enabled, with pauses and reports", () => {
     const sc: Scenario = {
