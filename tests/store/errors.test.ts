@@ -120,9 +120,9 @@ describe("a corrupt directory", () => {
       await s.commitBlock({ height: h });
     }
     await s.close();
-    const db = new ClassicLevel(dir);
+    const db = new ClassicLevel<Uint8Array, Uint8Array>(dir, { keyEncoding: "view", valueEncoding: "view" });
     await db.open();
-    await db.compactRange(Buffer.from([0]), Buffer.from([0xff]));
+    await db.compactRange(u(0), u(0xff));
     await db.close();
     const tables = readdirSync(dir).filter((f) => f.endsWith(".ldb"));
     expect(tables.length).toBeGreaterThan(0);
