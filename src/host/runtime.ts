@@ -44,6 +44,9 @@ type Exports = Record<string, unknown>;
 type Instance = { exports: Exports; memory: WebAssembly.Memory };
 
 /** The one mutable per-call state every import closes over. */
+/** Node's Buffer has latin1Slice (what toString("latin1", …) ends in) without the encoding dispatch. */
+type Latin1Buffer = Buffer & { latin1Slice(start: number, end: number): string };
+
 interface CallState {
   active: boolean;
   args: Uint8Array;
@@ -56,7 +59,7 @@ interface CallState {
   /** The ArrayBuffer the two views below were made on; memory growth replaces it. */
   buffer: ArrayBuffer | null;
   u8: Uint8Array;
-  buf: Buffer;
+  buf: Latin1Buffer;
 }
 
 function describe(e: unknown): string {
@@ -128,7 +131,7 @@ export class ContractRuntime {
       memory: null,
       buffer: null,
       u8: EMPTY,
-      buf: Buffer.alloc(0),
+      buf: Buffer.alloc(0) as Latin1Buffer,
     };
     this.imports = makeImports(this.cx);
   }
@@ -232,7 +235,7 @@ function makeImports(cx: CallState): WebAssembly.Imports {
     if (b !== cx.buffer) {
       cx.buffer = b;
       cx.u8 = new Uint8Array(b);
-      cx.buf = Buffer.from(b);
+      cx.buf = Buffer.from(b) as Latin1Buffer;
     }
     return cx.u8;
   };
@@ -281,7 +284,7 @@ function makeImports(cx: CallState): WebAssembly.Imports {
       const size = u8.length;
       keyRange("storage_read", "key", key, keyLen, size);
       range("storage_read", "destination", dst, cap, size);
-      const v = cx.store.getBin(cx.buf.toString("latin1", key, key + keyLen));
+      const v = cx.store.getBin(cx.buf.latin1Slice(key, key + keyLen));
       if (v === undefined) return -1;
       const n = v.length;
       u8.set(n <= cap ? v : v.subarray(0, cap), dst);
@@ -295,13 +298,13 @@ function makeImports(cx: CallState): WebAssembly.Imports {
       if (keyLen === 0) throw new HostFault("storage_write: empty key (keys are 1..128 bytes)");
       range("storage_write", "value", val, valLen, size);
       if (valLen > MAX_VALUE_BYTES) throw new HostFault(`storage_write: value of ${valLen} bytes exceeds ${MAX_VALUE_BYTES}`);
-      cx.store.putBin(cx.buf.toString("latin1", key, key + keyLen), u8.slice(val, val + valLen));
+      cx.store.putBin(cx.buf.latin1Slice(key, key + keyLen), u8.slice(val, val + valLen));
     },
     storage_delete(key: number, keyLen: number): void {
       if (!cx.active) throw inactive("storage_delete");
       const u8 = view();
       keyRange("storage_delete", "key", key, keyLen, u8.length);
-      cx.store.deleteBin(cx.buf.toString("latin1", key, key + keyLen));
+      cx.store.deleteBin(cx.buf.latin1Slice(key, key + keyLen));
     },
     storage_next(prefix: number, prefixLen: number, after: number, afterLen: number, dst: number, cap: number): number {
       if (!cx.active) throw inactive("storage_next");
@@ -311,7 +314,7 @@ function makeImports(cx: CallState): WebAssembly.Imports {
       keyRange("storage_next", "after", after, afterLen, size);
       range("storage_next", "destination", dst, cap, size);
       const buf = cx.buf;
-      const r = cx.store.nextBin(buf.toString("latin1", prefix, prefix + prefixLen), buf.toString("latin1", after, after + afterLen));
+      const r = cx.store.nextBin(buf.latin1Slice(prefix, prefix + prefixLen), buf.latin1Slice(after, after + afterLen));
       if (r === undefined) return -1;
       const k = r[0];
       const n = k.length;
@@ -354,7 +357,7 @@ function makeImports(cx: CallState): WebAssembly.Imports {
         if (c < 0x21 || c > 0x7e) throw new HostFault(`emit: event name byte 0x${c.toString(16).padStart(2, "0")} at ${i - name} is not visible ASCII`);
       }
       if (dataLen > MAX_EVENT_DATA_BYTES) throw new HostFault(`emit: event data of ${dataLen} bytes exceeds ${MAX_EVENT_DATA_BYTES}`);
-      cx.events.push({ name: cx.buf.toString("latin1", name, name + nameLen), data: u8.slice(data, data + dataLen) });
+      cx.events.push({ name: cx.buf.latin1Slice(name, name + nameLen), data: u8.slice(data, data + dataLen) });
     },
     log(msg: number, len: number): void {
       if (!cx.active) throw inactive("log");
