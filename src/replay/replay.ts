@@ -1,0 +1,368 @@
+// replay(): runs a scenario against the real Wasm module on an in-process Chain.
+//
+//   block 0        init(admin), sent by admin (setup: not a tx line, not counted)
+//   block h ≥ 1    the scenario's txs in order, then per traffic entry active at h:
+//                  isEnabledMany (a view) and the reporter's recordBatch (+ recordLatency),
+//                  then onPersist (Chain.endBlock); then the expectations of height h.
+//
+// Output goes to `onLine` as REPLAY.md's records, in this order per height: tx lines, the
+// block line (per `blocks`), expect lines; the summary last. The function returns the
+// summary and what a human report needs (expectation details, faults, history, series).
+
+import type { MethodName } from "../abi/methods.ts";
+import {
+  CanaryClient,
+  EVENTS,
+  FEATURE_VIEW,
+  RESULTS,
+  decodeEvent,
+  decodeEventPayload,
+  displayTxResult,
+  toDisplay,
+  type FeatureView,
+  type HistoryEntry,
+  type TxResult,
+} from "../client/index.ts";
+import type { Field } from "../client/codec.ts";
+import type { Store } from "../host/store.ts";
+import type { InvokeResult, RawEvent } from "../host/types.ts";
+import { flatText, matches, project } from "./fields.ts";
+import type { BlockLine, EventOut, ExposureOut, ReplayLine, SummaryLine, TxLine } from "./lines.ts";
+import type { Expectation, Scenario, ScenarioBlock } from "./scenario.ts";
+import { ModuleError, openChain } from "./module.ts";
+import { makeTraffic, type Population } from "./traffic.ts";
+
+export { ModuleError };
+
+export type BlocksMode = "all" | "changed" | "none";
+export const BLOCKS_MODES: readonly BlocksMode[] = ["all", "changed", "none"];
+
+export interface ReplayOptions {
+  /** The contract module's bytes (build/canary.wasm). */
+  wasm: Uint8Array;
+  /** Where the chain keeps its state (default: a fresh in-memory store). */
+  store?: Store;
+  /** Receives every output record as it happens. Without it no line objects are built. */
+  onLine?: (line: ReplayLine) => void;
+  /** Which block lines to emit: blocks whose state changed (default), all, none. */
+  blocks?: BlocksMode;
+  /** Record each feature's bps and window error rate at every height (for --report). */
+  series?: boolean;
+  /** Called about every 1 % of the run (and at the end) with the height just finished. */
+  onProgress?: (height: number, until: number) => void;
+}
+
+export interface ExpectOutcome {
+  height: number;
+  ok: boolean;
+  what: string;
+  expected: string;
+  got: string;
+}
+
+export interface FaultRecord {
+  height: number;
+  /** Position in the block; -1 for onPersist. */
+  index: number;
+  sender: string;
+  method: string;
+  error: string;
+  /** An expectation of that height asked for this failure. */
+  expected: boolean;
+  /** True for the traffic reporter's transactions. */
+  traffic: boolean;
+}
+
+export interface FeatureFinal {
+  view: FeatureView;
+  history: HistoryEntry[];
+}
+
+/** Per feature, per height (index = height): what the report charts. */
+export interface FeatureSeries {
+  name: string;
+  /** -1 where the feature did not exist yet. */
+  status: Int8Array;
+  bps: Int32Array;
+  /** Window error rate in bps; NaN when the window has no samples (or no feature). */
+  errorRateBps: Float64Array;
+}
+
+export interface ExposureDetail extends ExposureOut {
+  unexposedCalls: number;
+  unexposedErrors: number;
+}
+
+export interface ReplayResult {
+  scenario: Scenario;
+  summary: SummaryLine;
+  expectations: ExpectOutcome[];
+  faults: FaultRecord[];
+  features: FeatureFinal[];
+  exposure: ExposureDetail[];
+  series?: FeatureSeries[];
+  timing: { ms: number; blocks: number; trafficCalls: number; blocksPerSecond: number; callsPerSecond: number };
+}
+
+function eventsOut(events: readonly RawEvent[]): EventOut[] {
+  return events.map((ev) => {
+    const d = decodeEvent(ev);
+    return { name: d.name, data: d.data };
+  });
+}
+
+function txLine(height: number, index: number, sender: string, r: TxResult): TxLine {
+  return {
+    type: "tx",
+    height,
+    index,
+    sender,
+    method: r.method,
+    ok: r.ok,
+    code: r.code,
+    error: r.ok ? null : r.codeName,
+    result: displayTxResult(r),
+    events: r.events.map((e) => ({ name: e.name, data: e.data })),
+  };
+}
+
+export function replay(scenario: Scenario, options: ReplayOptions): ReplayResult {
+  const started = performance.now();
+  const onLine = options.onLine;
+  const blocksMode = options.blocks ?? "changed";
+  const chain = openChain(options.wasm, options.store);
+  const client = new CanaryClient(chain);
+
+  // Block 0: init(admin).
+  chain.beginBlock(0);
+  const init = client.call("init", { admin: scenario.admin }, { sender: scenario.admin, height: 0 });
+  if (!init.ok) throw new ModuleError(`init(admin) failed in block 0: ${init.codeName}${init.trap ? ` (${init.trap})` : ""}`);
+  if (!chain.endBlock().onPersist.ok) throw new ModuleError("onPersist failed in block 0");
+
+  const { streams, populations } = makeTraffic(scenario.seed, scenario.traffic);
+  const byHeight = new Map<number, ScenarioBlock>(scenario.blocks.map((b) => [b.height, b]));
+  const expectations: ExpectOutcome[] = [];
+  const faults: FaultRecord[] = [];
+  let txCount = 0;
+  let faultCount = 0;
+  let trafficCalls = 0;
+
+  const tracker = options.series ? new SeriesTracker(client, scenario.until) : null;
+  const progressEvery = Math.max(1, Math.floor(scenario.until / 100));
+
+  for (let height = 1; height <= scenario.until; height++) {
+    chain.beginBlock(height);
+    const block = byHeight.get(height);
+    const results: TxResult[] = [];
+    let index = 0;
+    /** Counts a transaction of this block, records its fault, writes its line. */
+    const ran = (r: TxResult, sender: string, expected: boolean, traffic: boolean): void => {
+      txCount++;
+      if (!r.ok) {
+        faultCount++;
+        faults.push({ height, index, sender, method: r.method, error: r.codeName, expected, traffic });
+      }
+      onLine?.(txLine(height, index, sender, r));
+      index++;
+    };
+
+    if (block) {
+      for (const tx of block.txs) {
+        const signer = tx.witnesses ? { sender: tx.sender, witnesses: tx.witnesses, height } : { sender: tx.sender, height };
+        const r = client.call(tx.method, tx.args, signer);
+        results.push(r);
+        ran(r, tx.senderLabel, faultExpected(block, index), false);
+      }
+    }
+
+    for (const stream of streams) {
+      if (!stream.active(height)) continue;
+      stream.draw();
+      const v = chain.view("isEnabledMany", stream.args, { height });
+      const n = stream.spec.callsPerBlock;
+      const o = stream.tally(v.ok && v.output.length === 4 + n ? v.output : null, 4);
+      trafficCalls += n;
+      if (o.exposedCalls === 0) continue;
+      const { feature, latency, reporter, reporterLabel } = stream.spec;
+      const reports: [MethodName, Record<string, unknown>][] = [["recordBatch", { name: feature, successes: o.exposedSuccesses, errors: o.exposedErrors }]];
+      if (latency) reports.push(["recordLatency", { name: feature, value: latency.exposed }]);
+      for (const [method, args] of reports) {
+        const r = client.call(method, args, { sender: reporter, height });
+        ran(r, reporterLabel, false, true);
+        // A report that changed the status (a rollback) ends the block's reports: the
+        // reporter sees the event; a further report would only fault with FeatureDisabled.
+        if (r.ok && r.rawEvents.some((ev) => ev.name === "StatusChanged")) break;
+      }
+    }
+
+    const br = chain.endBlock();
+    if (!br.onPersist.ok) {
+      faultCount++;
+      faults.push({ height, index: -1, sender: "(host)", method: "onPersist", error: codeNameOf(br.onPersist), expected: false, traffic: false });
+    }
+    if (onLine && (blocksMode === "all" || (blocksMode === "changed" && br.changed))) {
+      const line: BlockLine = { type: "block", height, events: eventsOut(br.onPersist.ok ? br.onPersist.events : []), stateRoot: br.stateRoot };
+      onLine(line);
+    }
+    tracker?.after(height, br.changed, br.events);
+
+    if (block) {
+      for (const e of block.expect) {
+        const outcome = check(e, height, results, br.events, client);
+        expectations.push(outcome);
+        onLine?.({ type: "expect", height, ok: outcome.ok, what: outcome.ok ? outcome.what : `${outcome.what} (got ${outcome.got})` });
+      }
+    }
+    if (options.onProgress && (height % progressEvery === 0 || height === scenario.until)) options.onProgress(height, scenario.until);
+  }
+
+  const views = client.listAllFeatures();
+  const features: FeatureFinal[] = views.map((view) => ({ view, history: client.getAllHistory(view.name) }));
+  const exposure = populations.map(exposureOf);
+  const summary: SummaryLine = {
+    type: "summary",
+    blocks: scenario.until,
+    txs: txCount,
+    faults: faultCount,
+    expectFailed: expectations.filter((e) => !e.ok).length,
+    stateRoot: chain.stateRoot(),
+    features: views.map((v) => toDisplay(FEATURE_VIEW, v)),
+    exposure: exposure.map(({ feature, calls, exposedCalls, exposedAccounts, exposedErrors }) => ({ feature, calls, exposedCalls, exposedAccounts, exposedErrors })),
+  };
+  onLine?.(summary);
+
+  const ms = performance.now() - started;
+  const result: ReplayResult = {
+    scenario,
+    summary,
+    expectations,
+    faults,
+    features,
+    exposure,
+    timing: {
+      ms,
+      blocks: scenario.until,
+      trafficCalls,
+      blocksPerSecond: scenario.until / (ms / 1000),
+      callsPerSecond: trafficCalls / (ms / 1000),
+    },
+  };
+  if (tracker) result.series = tracker.series();
+  return result;
+}
+
+function codeNameOf(r: InvokeResult): string {
+  return r.code === -1 ? `Fault${r.trap ? ` (${r.trap})` : ""}` : `code ${r.code}`;
+}
+
+function faultExpected(block: ScenarioBlock, index: number): boolean {
+  return block.expect.some((e) => (e.kind === "fault" || (e.kind === "tx" && !e.ok)) && e.tx === index);
+}
+
+function exposureOf(p: Population): ExposureDetail {
+  return {
+    feature: p.feature,
+    calls: p.calls,
+    exposedCalls: p.exposedCalls,
+    exposedAccounts: p.exposedAccounts,
+    exposedErrors: p.exposedErrors,
+    unexposedCalls: p.unexposedCalls,
+    unexposedErrors: p.unexposedErrors,
+  };
+}
+
+// ---------------------------------------------------------------- expectations
+
+function shown(field: Field, value: unknown, shape: unknown): string {
+  if (value === null || value === undefined) return "None";
+  return flatText(project(field, value, shape));
+}
+
+function check(e: Expectation, height: number, results: readonly TxResult[], events: readonly RawEvent[], client: CanaryClient): ExpectOutcome {
+  const out = (ok: boolean, expected: string, got: string): ExpectOutcome => ({ height, ok, what: e.what, expected, got });
+  switch (e.kind) {
+    case "view": {
+      const field = RESULTS[e.view] as Field;
+      const expected = shown(field, e.match, e.match);
+      const r = client.tryView(e.view, e.args as never);
+      if (!r.ok) return out(false, expected, `the view failed: ${r.codeName}${r.trap ? ` (${r.trap})` : ""}`);
+      if (r.decodeError !== undefined) return out(false, expected, `an undecodable result: ${r.decodeError}`);
+      return out(matches(field, r.result, e.match), expected, shown(field, r.result, e.match));
+    }
+    case "tx": {
+      const r = results[e.tx]!;
+      return out(r.ok === e.ok, e.ok ? "ok" : "a fault", r.ok ? "ok" : `fault ${r.codeName}`);
+    }
+    case "fault": {
+      const r = results[e.tx]!;
+      return out(!r.ok && r.code === e.code, `fault ${e.codeName}`, r.ok ? "ok" : `fault ${r.codeName}`);
+    }
+    case "event": {
+      const field = EVENTS[e.event] as Field;
+      const expected = e.match ? `${e.event} ${shown(field, e.match, e.match)}` : e.event;
+      const seen: unknown[] = [];
+      for (const ev of events) {
+        if (ev.name !== e.event) continue;
+        let data: unknown;
+        try {
+          data = decodeEventPayload(e.event, ev.data);
+        } catch {
+          continue;
+        }
+        if (!e.match || matches(field, data, e.match)) return out(true, expected, `${e.event} ${shown(field, data, e.match)}`);
+        seen.push(data);
+      }
+      const got =
+        seen.length === 0
+          ? `no ${e.event} event at height ${height}`
+          : seen.map((d) => `${e.event} ${shown(field, d, e.match)}`).join("; ");
+      return out(false, expected, got);
+    }
+  }
+}
+
+// ---------------------------------------------------------------- series for the report
+
+class SeriesTracker {
+  private readonly tracks = new Map<string, FeatureSeries>();
+
+  constructor(
+    private readonly client: CanaryClient,
+    private readonly until: number,
+  ) {}
+
+  after(height: number, changed: boolean, events: readonly RawEvent[]): void {
+    for (const ev of events) {
+      if (ev.name !== "FeatureCreated") continue;
+      const name = (decodeEventPayload("FeatureCreated", ev.data) as { name: string }).name;
+      if (this.tracks.has(name)) continue;
+      const n = this.until + 1;
+      const s: FeatureSeries = { name, status: new Int8Array(n).fill(-1), bps: new Int32Array(n).fill(-1), errorRateBps: new Float64Array(n).fill(NaN) };
+      this.tracks.set(name, s);
+      this.sample(s, height);
+    }
+    for (const s of this.tracks.values()) {
+      if (s.status[height] !== -1) continue; // sampled just now (created in this block)
+      if (changed) this.sample(s, height);
+      else {
+        s.status[height] = s.status[height - 1]!;
+        s.bps[height] = s.bps[height - 1]!;
+        s.errorRateBps[height] = s.errorRateBps[height - 1]!;
+      }
+    }
+  }
+
+  private sample(s: FeatureSeries, height: number): void {
+    const v = this.client.getFeature(s.name);
+    if (!v) return;
+    s.status[height] = v.status;
+    s.bps[height] = v.rolloutBps;
+    const samples = v.windowSuccesses + v.windowErrors;
+    s.errorRateBps[height] = samples === 0n ? NaN : Number((v.windowErrors * 1_000_000n) / samples) / 100;
+  }
+
+  series(): FeatureSeries[] {
+    return [...this.tracks.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+}
+
