@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// The `canary` command: registers tsx so Node can load the TypeScript sources, then runs
+// src/cli/main.ts. `npx canary …` inside this checkout (or `npm link`) finds it through
+// package.json's "bin".
+import { register } from "tsx/esm/api";
+
+register();
+await import("../src/cli/main.ts");

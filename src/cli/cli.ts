@@ -1,0 +1,95 @@
+// `canary`: the command registry, help, and the one top-level catch that turns known errors
+// into an exit status and a message that says how to fix it.
+
+import { ScenarioError } from "../replay/scenario.ts";
+import { ModuleError } from "../replay/module.ts";
+import type { Command } from "./command.ts";
+import { bucketCommand } from "./commands/bucket.ts";
+import { replayCommand } from "./commands/replay.ts";
+import { verifyCommand } from "./commands/verify.ts";
+import { CliError, EXIT, UsageError } from "./errors.ts";
+import type { CliIO } from "./io.ts";
+
+export const COMMANDS: readonly Command[] = [replayCommand, verifyCommand, bucketCommand];
+
+/** Listed in help, refused with a clear message. */
+const LATER: Record<string, string> = {
+  inspect: "canary inspect --db DIR [FEATURE] needs persisted chains (--db), which are not yet supported",
+};
+
+function mainUsage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length), ...Object.keys(LATER).map((n) => n.length));
+  return [
+    "usage: canary <command> [options]",
+    "",
+    "Rehearse a feature rollout against the canary contract before it goes on chain.",
+    "",
+    "commands:",
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...Object.keys(LATER).map((n) => `  ${n.padEnd(width)}  (not yet supported)`),
+    "",
+    "`canary <command> --help` describes one command.",
+    "examples:",
+    "  canary replay scenarios/vita-recovery-rollout.yaml --report rollout.html",
+    "  canary replay scenarios/vita-recovery-rollout.yaml --json --blocks none",
+    "  canary bucket vita_recovery_v2 0x0000000000000000000000000000000000000000",
+    "  canary verify",
+    "",
+  ].join("\n");
+}
+
+/** Runs `canary argv…`; returns the exit status and never throws. */
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    const which = name === "help" ? rest[0] : undefined;
+    const cmd = which !== undefined ? COMMANDS.find((c) => c.name === which) : undefined;
+    if (which !== undefined && !cmd) {
+      io.stderr(`canary: unknown command ${JSON.stringify(which)}\n\n${mainUsage()}`);
+      return EXIT.refused;
+    }
+    if (name === undefined) {
+      io.stderr(mainUsage());
+      return EXIT.refused;
+    }
+    io.stdout(cmd ? cmd.usage : mainUsage());
+    return EXIT.ok;
+  }
+  const cmd = COMMANDS.find((c) => c.name === name);
+  if (!cmd) {
+    const later = LATER[name];
+    io.stderr(later ? `canary ${name}: not yet supported: ${later}\n` : `canary: unknown command ${JSON.stringify(name)}\n\n${mainUsage()}`);
+    return EXIT.refused;
+  }
+  try {
+    return await cmd.run(rest, io);
+  } catch (e) {
+    return report(e, cmd, io);
+  }
+}
+
+function report(e: unknown, cmd: Command, io: CliIO): number {
+  const say = (message: string, hint?: string) => io.stderr(`canary ${cmd.name}: ${message}\n${hint ? `  → ${hint}\n` : ""}`);
+  if (e instanceof UsageError) {
+    say(e.message);
+    io.stderr(`\n${cmd.usage}`);
+    return e.exitCode;
+  }
+  if (e instanceof CliError) {
+    say(e.message, e.hint);
+    return e.exitCode;
+  }
+  if (e instanceof ScenarioError) {
+    const n = e.problems.length;
+    io.stderr(`canary ${cmd.name}: the scenario was refused (${n} problem${n === 1 ? "" : "s"}; nothing ran):\n`);
+    for (const line of e.message.split("\n")) io.stderr(`  ${line}\n`);
+    io.stderr("  → fix the scenario at those paths and run again (REPLAY.md describes the schema)\n");
+    return EXIT.refused;
+  }
+  if (e instanceof ModuleError) {
+    say(`the module was refused: ${e.message}`, "run `npm run build` to build build/canary.wasm, or pass --wasm PATH to a module built from assembly/");
+    return EXIT.refused;
+  }
+  io.stderr(`canary ${cmd.name}: internal error (a bug in canary, please report it):\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  return EXIT.internal;
+}

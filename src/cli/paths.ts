@@ -1,0 +1,16 @@
+// Paths the CLI resolves independently of the working directory.
+
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The checkout this CLI belongs to. */
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+/** The release module `npm run build` writes. */
+export const DEFAULT_WASM = path.join(PROJECT_ROOT, "build", "canary.wasm");
+
+/** A path for messages: relative to `cwd` when that is shorter. */
+export function shown(file: string, cwd: string): string {
+  const rel = path.relative(cwd, file);
+  return rel && !rel.startsWith("..") && rel.length < file.length ? rel : file;
+}
