@@ -57,6 +57,9 @@ export const HOST_IMPORTS: Record<string, { params: ("i32")[]; results: ("i32")[
   log: { params: ["i32", "i32"], results: [] },
 };
 
+/** The one import a metered module adds (src/gas/meter.ts, docs/GAS.md): `gas(units: i32)`. */
+export const GAS_IMPORT = { module: "host", base: "gas" } as const;
+
 /** Limits the host enforces on every storage call (SPEC section 7). */
 export const MAX_KEY_BYTES = 128;
 export const MAX_VALUE_BYTES = 65535;

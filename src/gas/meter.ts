@@ -8,11 +8,26 @@
 // The unmetered release module is untouched; this writes a separate file.
 
 import type BinaryenApi from "binaryen";
+import { GAS_IMPORT } from "../abi/methods.ts";
 import { loadBinaryen } from "../verify/toolchain.ts";
 
-type Binaryen = typeof BinaryenApi;
+export { GAS_IMPORT };
 
-export const GAS_IMPORT = { module: "host", base: "gas" } as const;
+/** Expression setters binaryen.js has but its typings omit. */
+interface ExpressionApi {
+  Block: { getNumChildren(e: number): number; getChildAt(e: number, i: number): number };
+  Loop: { getBody(e: number): number; setBody(e: number, body: number): void };
+  If: {
+    getCondition(e: number): number;
+    getIfTrue(e: number): number;
+    setIfTrue(e: number, v: number): void;
+    getIfFalse(e: number): number;
+    setIfFalse(e: number, v: number): void;
+  };
+  Function: { setBody(fn: number, body: number): void };
+}
+type Binaryen = typeof BinaryenApi & ExpressionApi;
+
 const GAS_FN = "__canary_gas";
 
 interface Meter {
@@ -124,7 +139,7 @@ export interface MeterResult {
 
 /** Returns `wasm` with gas metering injected (see the header). */
 export async function meterModule(wasm: Uint8Array): Promise<MeterResult> {
-  const b = await loadBinaryen();
+  const b = (await loadBinaryen()) as Binaryen;
   CHILDREN ??= childFields(b);
   const mod = b.readBinary(wasm);
   try {

@@ -12,6 +12,7 @@
 import { readFileSync } from "node:fs";
 import { Overlay } from "./overlay.ts";
 import { ContractRuntime, ACCOUNT_BYTES, type RuntimeOptions } from "./runtime.ts";
+import { ON_PERSIST_GAS_LIMIT } from "../gas/fees.ts";
 import { stateRoot } from "./stateRoot.ts";
 import { MemoryStore, type Store } from "./store.ts";
 import type { Account, CallContext, InvokeResult, Invoker, RawEvent } from "./types.ts";
@@ -134,7 +135,7 @@ export class Chain implements Invoker {
     const sender = ctx.sender ?? ZERO_ACCOUNT;
     checkAccount("view: sender", sender);
     try {
-      return this.runtime.invoke(method, args, { height, sender, witnesses: ctx.witnesses ?? [] }, this.viewOverlay);
+      return this.runtime.invoke(method, args, { height, sender, witnesses: ctx.witnesses ?? [], gasLimit: ctx.gasLimit }, this.viewOverlay);
     } finally {
       this.viewOverlay.discard();
     }
@@ -147,7 +148,7 @@ export class Chain implements Invoker {
     const tx = this.txOverlay;
     let onPersist: InvokeResult;
     try {
-      onPersist = this.runtime.invoke("onPersist", EMPTY, { height: block.height, sender: ZERO_ACCOUNT, witnesses: [] }, tx);
+      onPersist = this.runtime.invoke("onPersist", EMPTY, { height: block.height, sender: ZERO_ACCOUNT, witnesses: [], gasLimit: ON_PERSIST_GAS_LIMIT }, tx);
     } catch (e) {
       tx.discard();
       throw e;

@@ -17,7 +17,8 @@
 
 import { Buffer } from "node:buffer";
 import { readFileSync } from "node:fs";
-import { HOST_IMPORTS, MAX_KEY_BYTES, MAX_VALUE_BYTES } from "../abi/methods.ts";
+import { GAS_IMPORT, HOST_IMPORTS, MAX_KEY_BYTES, MAX_VALUE_BYTES } from "../abi/methods.ts";
+import { DEFAULT_GAS_LIMIT, FEES } from "../gas/fees.ts";
 import { asBinary, MemoryStore, type BinaryStore, type Store } from "./store.ts";
 import type { CallContext, InvokeResult, RawEvent } from "./types.ts";
 import { readWasmInfo, sameSig, sigToString, type WasmInfo } from "./wasmInfo.ts";
@@ -37,6 +38,11 @@ class HostFault extends Error {
   override name = "HostFault";
 }
 
+/** The call used more gas than its limit. */
+class OutOfGas extends HostFault {
+  override name = "OutOfGas";
+}
+
 const EMPTY = new Uint8Array(0);
 const utf8 = new TextDecoder("utf-8");
 
@@ -49,6 +55,10 @@ type Latin1Buffer = Buffer & { latin1Slice(start: number, end: number): string }
 
 interface CallState {
   active: boolean;
+  /** The module imports host.gas: charge instruction gas and host fees. */
+  metered: boolean;
+  gasUsed: number;
+  gasLimit: number;
   args: Uint8Array;
   output: Uint8Array;
   events: RawEvent[];
@@ -63,6 +73,7 @@ interface CallState {
 }
 
 function describe(e: unknown): string {
+  if (e instanceof OutOfGas) return `OutOfGas: ${e.message}`;
   if (e instanceof HostFault) return e.message;
   if (e instanceof WebAssembly.RuntimeError) return `trap: ${e.message}`;
   if (e instanceof RangeError && /call stack/i.test(e.message)) return `stack overflow: ${e.message}`;
@@ -78,6 +89,8 @@ export class ContractRuntime {
   readonly methods: ReadonlySet<string>;
   readonly hasInitialize: boolean;
   readonly hasReset: boolean;
+  /** The module imports host.gas (a metered build): calls are charged and limited. */
+  readonly metered: boolean;
 
   private readonly cx: CallState;
   private readonly imports: WebAssembly.Imports;
@@ -91,6 +104,7 @@ export class ContractRuntime {
     this.info = readWasmInfo(bytes);
     this.reuse = options.reuse ?? true;
 
+    let metered = false;
     for (const imp of this.info.imports) {
       const where = `${imp.module}.${imp.name}`;
       const spec = imp.module === "host" ? HOST_IMPORTS[imp.name] : undefined;
@@ -98,6 +112,9 @@ export class ContractRuntime {
       if (spec) {
         if (!sameSig(imp.sig, spec.params, spec.results))
           throw new Error(`module imports ${where} as ${sigToString(imp.sig)}, the host provides ${sigToString(spec)}`);
+      } else if (imp.module === GAS_IMPORT.module && imp.name === GAS_IMPORT.base) {
+        if (!sameSig(imp.sig, ["i32"], [])) throw new Error(`module imports host.gas as ${sigToString(imp.sig)}, the host provides (i32) → ()`);
+        metered = true;
       } else if (imp.module === "env" && imp.name === "abort") {
         if (!sameSig(imp.sig, ["i32", "i32", "i32", "i32"], []))
           throw new Error(`module imports env.abort as ${sigToString(imp.sig)}, the host provides (i32, i32, i32, i32) → ()`);
@@ -120,8 +137,12 @@ export class ContractRuntime {
     this.hasInitialize = hasInit;
     this.hasReset = hasReset;
 
+    this.metered = metered;
     this.cx = {
       active: false,
+      metered,
+      gasUsed: 0,
+      gasLimit: 0,
       args: EMPTY,
       output: EMPTY,
       events: [],
@@ -159,6 +180,8 @@ export class ContractRuntime {
     cx.output = EMPTY;
     cx.events = [];
     cx.logs = [];
+    cx.gasUsed = 0;
+    cx.gasLimit = ctx.gasLimit ?? DEFAULT_GAS_LIMIT;
 
     if (!this.methods.has(method)) {
       return { code: -1, ok: false, output: EMPTY, events: [], logs: cx.logs, trap: `no such method: ${method}` };
@@ -178,11 +201,13 @@ export class ContractRuntime {
 
     let code = -1;
     let trap: string | undefined;
+    let outOfGas = false;
     cx.active = true;
     try {
       code = (inst.exports[method] as () => number)();
     } catch (e) {
       trap = describe(e);
+      outOfGas = e instanceof OutOfGas;
     }
     cx.active = false;
 
@@ -198,7 +223,7 @@ export class ContractRuntime {
     }
 
     const ok = trap === undefined && code === 0;
-    return {
+    const result: InvokeResult = {
       code: trap === undefined ? code : -1,
       ok,
       output: cx.output,
@@ -206,6 +231,11 @@ export class ContractRuntime {
       logs: cx.logs,
       trap,
     };
+    if (cx.metered) {
+      result.gasUsed = Math.min(cx.gasUsed, cx.gasLimit);
+      if (outOfGas) result.outOfGas = true;
+    }
+    return result;
   }
 
   /** Drops the cached instance (the next invocation instantiates afresh). */
@@ -261,25 +291,39 @@ function makeImports(cx: CallState): WebAssembly.Imports {
     return cx.buf.toString("utf16le", ptr, ptr + Math.min(len, 2048));
   };
 
+  /** Host fees (metered modules only): throws OutOfGas past the limit. */
+  const charge = (units: number): void => {
+    cx.gasUsed += units;
+    if (cx.gasUsed > cx.gasLimit) throw new OutOfGas(`used more than the limit of ${cx.gasLimit}`);
+  };
   const host = {
+    /** The metered module's instruction gas (src/gas/meter.ts). */
+    gas(units: number): void {
+      if (!cx.active) return; // _initialize and _reset run unlimited (they are not calls)
+      charge(units >>> 0);
+    },
     input_len(): number {
       if (!cx.active) throw inactive("input_len");
+      if (cx.metered) charge(FEES.hostCall);
       return cx.args.length;
     },
     input_read(dst: number): void {
       if (!cx.active) throw inactive("input_read");
+      if (cx.metered) charge(FEES.hostCall + FEES.readByte * cx.args.length);
       const u8 = view();
       range("input_read", "destination", dst, cx.args.length, u8.length);
       u8.set(cx.args, dst);
     },
     output_write(src: number, len: number): void {
       if (!cx.active) throw inactive("output_write");
+      if (cx.metered) charge(FEES.hostCall + FEES.outputByte * Math.max(len, 0));
       const u8 = view();
       range("output_write", "source", src, len, u8.length);
       cx.output = u8.slice(src, src + len);
     },
     storage_read(key: number, keyLen: number, dst: number, cap: number): number {
       if (!cx.active) throw inactive("storage_read");
+      if (cx.metered) charge(FEES.hostCall + FEES.storageRead);
       const u8 = view();
       const size = u8.length;
       keyRange("storage_read", "key", key, keyLen, size);
@@ -287,11 +331,13 @@ function makeImports(cx: CallState): WebAssembly.Imports {
       const v = cx.store.getBin(cx.buf.latin1Slice(key, key + keyLen));
       if (v === undefined) return -1;
       const n = v.length;
+      if (cx.metered) charge(FEES.readByte * Math.min(n, cap));
       u8.set(n <= cap ? v : v.subarray(0, cap), dst);
       return n;
     },
     storage_write(key: number, keyLen: number, val: number, valLen: number): void {
       if (!cx.active) throw inactive("storage_write");
+      if (cx.metered) charge(FEES.hostCall + FEES.storageWrite + FEES.writeByte * (Math.max(keyLen, 0) + Math.max(valLen, 0)));
       const u8 = view();
       const size = u8.length;
       keyRange("storage_write", "key", key, keyLen, size);
@@ -302,12 +348,14 @@ function makeImports(cx: CallState): WebAssembly.Imports {
     },
     storage_delete(key: number, keyLen: number): void {
       if (!cx.active) throw inactive("storage_delete");
+      if (cx.metered) charge(FEES.hostCall + FEES.storageWrite + FEES.writeByte * Math.max(keyLen, 0));
       const u8 = view();
       keyRange("storage_delete", "key", key, keyLen, u8.length);
       cx.store.deleteBin(cx.buf.latin1Slice(key, key + keyLen));
     },
     storage_next(prefix: number, prefixLen: number, after: number, afterLen: number, dst: number, cap: number): number {
       if (!cx.active) throw inactive("storage_next");
+      if (cx.metered) charge(FEES.hostCall + FEES.storageRead);
       const u8 = view();
       const size = u8.length;
       keyRange("storage_next", "prefix", prefix, prefixLen, size);
@@ -318,21 +366,25 @@ function makeImports(cx: CallState): WebAssembly.Imports {
       if (r === undefined) return -1;
       const k = r[0];
       const n = k.length;
+      if (cx.metered) charge(FEES.readByte * Math.min(n, cap));
       buf.write(k, dst, n <= cap ? n : cap, "latin1");
       return n;
     },
     block_height(): number {
       if (!cx.active) throw inactive("block_height");
+      if (cx.metered) charge(FEES.hostCall);
       return cx.ctx.height | 0;
     },
     caller(dst: number): void {
       if (!cx.active) throw inactive("caller");
+      if (cx.metered) charge(FEES.hostCall + FEES.readByte * ACCOUNT_BYTES);
       const u8 = view();
       range("caller", "destination", dst, ACCOUNT_BYTES, u8.length);
       u8.set(cx.ctx.sender, dst);
     },
     check_witness(account: number): number {
       if (!cx.active) throw inactive("check_witness");
+      if (cx.metered) charge(FEES.hostCall);
       const u8 = view();
       range("check_witness", "account", account, ACCOUNT_BYTES, u8.length);
       const ws = cx.ctx.witnesses;
@@ -346,6 +398,7 @@ function makeImports(cx: CallState): WebAssembly.Imports {
     },
     emit(name: number, nameLen: number, data: number, dataLen: number): void {
       if (!cx.active) throw inactive("emit");
+      if (cx.metered) charge(FEES.hostCall + FEES.event + FEES.eventByte * (Math.max(nameLen, 0) + Math.max(dataLen, 0)));
       const u8 = view();
       const size = u8.length;
       range("emit", "name", name, nameLen, size);
@@ -361,6 +414,7 @@ function makeImports(cx: CallState): WebAssembly.Imports {
     },
     log(msg: number, len: number): void {
       if (!cx.active) throw inactive("log");
+      if (cx.metered) charge(FEES.hostCall);
       const u8 = view();
       range("log", "message", msg, len, u8.length);
       cx.logs.push(utf8.decode(u8.subarray(msg, msg + len)));

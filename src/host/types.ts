@@ -18,6 +18,8 @@ export interface CallContext {
   sender: Account;
   /** Accounts that signed the transaction; `check_witness(a)` is 1 only for these. */
   witnesses: Account[];
+  /** Gas limit for a metered module (docs/GAS.md); default DEFAULT_GAS_LIMIT. Ignored when unmetered. */
+  gasLimit?: number;
 }
 
 /** The outcome of one invocation of one exported method. */
@@ -34,6 +36,10 @@ export interface InvokeResult {
   logs: string[];
   /** Why the call FAULTed without a code: a trap or a host-detected violation (bounds, key/value size). */
   trap?: string;
+  /** Gas used (metered modules only): instruction gas plus host fees, up to the limit. */
+  gasUsed?: number;
+  /** True when the call FAULTed because it ran out of gas. */
+  outOfGas?: boolean;
 }
 
 /** Something that runs a contract method: the in-process chain, later a node over RPC. */
