@@ -222,6 +222,14 @@ function enumNameOf(kind: EnumKind, v: number): string {
   return isEnumValue(kind, v) ? names[v]! : `Unknown(${v})`;
 }
 
+/**
+ * How a value reads in expectations: the fields `shape` names (all without a shape) as
+ * `status=Canary rolloutBps=500`, a plain value as its text, None for null.
+ */
+export function valueText(f: Field, value: unknown, shape?: unknown): string {
+  return value === null || value === undefined ? "None" : flatText(project(f, value, shape));
+}
+
 /** `{status: "Canary", policy: {salt: "x"}}` → `status=Canary policy.salt=x`; a scalar → its text. */
 export function flatText(v: unknown): string {
   const parts: string[] = [];

@@ -26,7 +26,7 @@ import {
 import type { Field } from "../client/codec.ts";
 import type { Store } from "../host/store.ts";
 import type { InvokeResult, RawEvent } from "../host/types.ts";
-import { flatText, matches, project } from "./fields.ts";
+import { matches, valueText } from "./fields.ts";
 import type { BlockLine, EventOut, ExposureOut, ReplayLine, SummaryLine, TxLine } from "./lines.ts";
 import type { Expectation, Scenario, ScenarioBlock } from "./scenario.ts";
 import { ModuleError, openChain } from "./module.ts";
@@ -273,21 +273,16 @@ function exposureOf(p: Population): ExposureDetail {
 
 // ---------------------------------------------------------------- expectations
 
-function shown(field: Field, value: unknown, shape: unknown): string {
-  if (value === null || value === undefined) return "None";
-  return flatText(project(field, value, shape));
-}
-
 function check(e: Expectation, height: number, results: readonly TxResult[], events: readonly RawEvent[], client: CanaryClient): ExpectOutcome {
   const out = (ok: boolean, expected: string, got: string): ExpectOutcome => ({ height, ok, what: e.what, expected, got });
   switch (e.kind) {
     case "view": {
       const field = RESULTS[e.view] as Field;
-      const expected = shown(field, e.match, e.match);
+      const expected = valueText(field, e.match, e.match);
       const r = client.tryView(e.view, e.args as never);
       if (!r.ok) return out(false, expected, `the view failed: ${r.codeName}${r.trap ? ` (${r.trap})` : ""}`);
       if (r.decodeError !== undefined) return out(false, expected, `an undecodable result: ${r.decodeError}`);
-      return out(matches(field, r.result, e.match), expected, shown(field, r.result, e.match));
+      return out(matches(field, r.result, e.match), expected, valueText(field, r.result, e.match));
     }
     case "tx": {
       const r = results[e.tx]!;
@@ -299,7 +294,7 @@ function check(e: Expectation, height: number, results: readonly TxResult[], eve
     }
     case "event": {
       const field = EVENTS[e.event] as Field;
-      const expected = e.match ? `${e.event} ${shown(field, e.match, e.match)}` : e.event;
+      const expected = e.match ? `${e.event} ${valueText(field, e.match, e.match)}` : e.event;
       const seen: unknown[] = [];
       for (const ev of events) {
         if (ev.name !== e.event) continue;
@@ -309,13 +304,13 @@ function check(e: Expectation, height: number, results: readonly TxResult[], eve
         } catch {
           continue;
         }
-        if (!e.match || matches(field, data, e.match)) return out(true, expected, `${e.event} ${shown(field, data, e.match)}`);
+        if (!e.match || matches(field, data, e.match)) return out(true, expected, `${e.event} ${valueText(field, data, e.match)}`);
         seen.push(data);
       }
       const got =
         seen.length === 0
           ? `no ${e.event} event at height ${height}`
-          : seen.map((d) => `${e.event} ${shown(field, d, e.match)}`).join("; ");
+          : seen.map((d) => `${e.event} ${valueText(field, d, e.match)}`).join("; ");
       return out(false, expected, got);
     }
   }

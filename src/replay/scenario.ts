@@ -13,7 +13,7 @@ import { METHODS, METHOD_NAMES, type MethodName } from "../abi/methods.ts";
 import { ARGS, EVENTS, EVENT_NAMES, RESULTS, isEventName, type EventName } from "../client/schema.ts";
 import { errorName, parseErrorCode } from "../client/errors.ts";
 import type { Field } from "../client/codec.ts";
-import { accountSchema, describe, fieldSchema, flatText, leaf, project, type AccountBook } from "./fields.ts";
+import { accountSchema, describe, fieldSchema, leaf, valueText, type AccountBook } from "./fields.ts";
 
 // ---------------------------------------------------------------- normalized scenario
 
@@ -183,11 +183,10 @@ function argsText(method: MethodName, written: unknown): string {
     .join(" ");
 }
 
-/** How an expected value reads: `status=RollingOut`, or `= true` for a plain value. */
+/** How an expected value reads in `what`: `status=RollingOut`, or `= true` / `= None` for a plain value. */
 export function matchText(field: Field, expected: unknown): string {
-  if (expected === null) return "= None";
-  const shown = project(field, expected, expected);
-  return shown !== null && typeof shown === "object" && !Array.isArray(shown) ? flatText(shown) : `= ${flatText(shown)}`;
+  const isStruct = expected !== null && typeof expected === "object" && !Array.isArray(expected);
+  return `${isStruct ? "" : "= "}${valueText(field, expected, expected)}`;
 }
 
 function build(book: AccountBook) {

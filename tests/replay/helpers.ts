@@ -39,7 +39,6 @@ export function canary(args: string[], options: { cwd?: string; timeout?: number
     cwd: options.cwd ?? ROOT,
     encoding: "utf8",
     timeout: options.timeout ?? 120_000,
-    env: { ...process.env, NO_COLOR: "1" },
   });
   if (r.error) throw r.error;
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };

@@ -3,7 +3,7 @@
 // the chain will compute.
 
 import path from "node:path";
-import { CanaryClient, accountHex } from "../../client/index.ts";
+import { CanaryClient } from "../../client/index.ts";
 import { openChain, readModule } from "../../replay/module.ts";
 import { parseCommandLine, type Command } from "../command.ts";
 import { CliError, EXIT, UsageError } from "../errors.ts";
@@ -53,7 +53,7 @@ export const bucketCommand: Command = {
             : undefined;
       throw new CliError(`the contract refused feature ${JSON.stringify(name)}: ${created.codeName}`, hint);
     }
-    io.stdout(`${client.bucketOf(name, accountHex(account))}\n`);
+    io.stdout(`${client.bucketOf(name, account)}\n`);
     return EXIT.ok;
   },
 };
