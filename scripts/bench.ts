@@ -62,6 +62,12 @@ function main(): void {
   const ours: Record<Row, number[]> = { isEnabled: [], recordSuccess: [], recordError: [], step: [], createFeature: [], listActive: [] };
   const seed: Record<Row, number[]> = { isEnabled: [], recordSuccess: [], recordError: [], step: [], createFeature: [], listActive: [] };
   const isEnabledRuntime: number[] = [];
+  // The metered module (docs/GAS.md) on the same workload, interleaved round by round.
+  const meteredWasm = new Uint8Array(readFileSync(path.join(root, "build/canary.metered.wasm")));
+  const mb = new SeedLikeBench(meteredWasm);
+  mb.isEnabled(quick ? 200 : 20_000);
+  mb.recordSuccess(quick ? 100 : 5000);
+  const metered = { isEnabled: [] as number[], recordSuccess: [] as number[] };
   let seedOps: Record<string, SeedRow> | null = null;
 
   for (let r = 0; r < rounds; r++) {
@@ -78,6 +84,8 @@ function main(): void {
     ours.step.push(b.step(N.step));
     ours.createFeature.push(b.createFeature(N.createFeature));
     ours.listActive.push(b.listActive(N.listActive));
+    metered.isEnabled.push(mb.isEnabled(N.isEnabled));
+    metered.recordSuccess.push(mb.recordSuccess(N.recordSuccess));
   }
   const ops = b.storageOps();
 
@@ -118,8 +126,18 @@ function main(): void {
     storageOps[k] = { ours: v.ours, seed: seedOpsOf(k), oursReads: v.reads, oursWrites: v.writes, seedReads: seedOps?.[k]?.reads ?? null, seedWrites: seedOps?.[k]?.writes ?? null };
   }
 
+  const gas = {
+    meteredIsEnabledNs: median(metered.isEnabled),
+    meteredRecordSuccessNs: median(metered.recordSuccess),
+    meteredOverUnmetered: {
+      isEnabled: median(metered.isEnabled) / median(ours.isEnabled),
+      recordSuccess: median(metered.recordSuccess) / median(ours.recordSuccess),
+    },
+    meteredWasmBytes: meteredWasm.length,
+  };
   const results = {
     ratios,
+    gas,
     storageOps,
     wasmBytes: wasm.length,
     rssGrowthMiB: rss.growthMiB,
@@ -205,6 +223,7 @@ function printTable(r: any): void {
   if (r.replay.skipped) lines.push(r.replay.skipped);
   else lines.push(`replay ${r.replay.scenario}: ${r.replay.blocks} blocks, ${r.replay.trafficCalls} traffic calls, ${r.replay.blocksPerSecond.toFixed(0)} blocks/s, ${r.replay.callsPerSecond.toFixed(0)} calls/s`);
   lines.push(`release module: ${r.wasmBytes} bytes (${(r.wasmBytes / 1024).toFixed(2)} KiB)`);
+  lines.push(`metered module (${r.gas.meteredWasmBytes} bytes): isEnabled ${fmtNs(r.gas.meteredIsEnabledNs)} (${fmtX(r.gas.meteredOverUnmetered.isEnabled)} unmetered), recordSuccess ${fmtNs(r.gas.meteredRecordSuccessNs)} (${fmtX(r.gas.meteredOverUnmetered.recordSuccess)})`);
   lines.push(`RSS across ${r.rss.invocations} invocations: ${r.rss.startMiB.toFixed(1)} → ${r.rss.endMiB.toFixed(1)} MiB (growth ${r.rssGrowthMiB.toFixed(1)} MiB)`);
   lines.push(`load average ${r.meta.loadAvg.map((x: number) => x.toFixed(2)).join(" ")} on ${r.meta.cpus} CPUs; ${r.meta.rounds} round(s)`);
   process.stdout.write(lines.join("\n") + "\n");

@@ -29,7 +29,7 @@ import {
  * Who signs a transaction. A bare account means `{ sender: account }`.
  * `witnesses` defaults to `[sender]`; `height` to the client's `height` option.
  */
-export type Signer = AccountLike | { sender: AccountLike; witnesses?: readonly AccountLike[]; height?: number };
+export type Signer = AccountLike | { sender: AccountLike; witnesses?: readonly AccountLike[]; height?: number; gasLimit?: number };
 
 export interface ClientOptions {
   /**
@@ -69,6 +69,10 @@ export interface TxResult<R = unknown> {
   trap?: string;
   /** Set when ok but the output was not a valid Borsh value of the result type. */
   decodeError?: string;
+  /** Gas used, on a metered module (docs/GAS.md). */
+  gasUsed?: number;
+  /** True when the call FAULTed for running out of gas (codeName "OutOfGas"). */
+  outOfGas?: boolean;
 }
 
 /** Returns `r` when ok, else throws its ContractError. */
@@ -113,7 +117,9 @@ export class CanaryClient {
     const s = typeof signer === "string" || signer instanceof Uint8Array ? { sender: signer } : signer;
     const sender = toAccountBytes(s.sender);
     const witnesses = s.witnesses === undefined ? [sender] : s.witnesses.map((w) => toAccountBytes(w));
-    return { height: this.txHeight(method, s.height), sender, witnesses };
+    const ctx: CallContext = { height: this.txHeight(method, s.height), sender, witnesses };
+    if (s.gasLimit !== undefined) ctx.gasLimit = s.gasLimit;
+    return ctx;
   }
 
   private result<M extends MethodName>(method: M, r: InvokeResult): TxResult<MethodResults[M]> {
@@ -130,6 +136,11 @@ export class CanaryClient {
       output: r.output,
     };
     if (r.trap !== undefined) out.trap = r.trap;
+    if (r.gasUsed !== undefined) out.gasUsed = r.gasUsed;
+    if (r.outOfGas) {
+      out.outOfGas = true;
+      out.codeName = "OutOfGas";
+    }
     if (ok) {
       try {
         out.result = decodeResult(method, r.output);
