@@ -1,0 +1,338 @@
+// Clients of the node over JSON-RPC (docs/NODE.md, "Clients").
+//
+// - NodeRpc: the raw methods (fetch over HTTP keep-alive), each request bounded by a timeout.
+// - Wallet: keys by account, nonces tracked locally, signing and submitting transactions.
+// - RpcInvoker: the host's Invoker shape, asynchronous (HTTP cannot answer synchronously).
+// - RpcCanaryClient: every method of CanaryClient with the same name and arguments, returning
+//   a Promise of what CanaryClient returns. It runs CanaryClient's own code (so encoding,
+//   decoding and errors are identical) against a recording Invoker: each run stops at the
+//   first invoker call not answered yet, that call goes over RPC, and the method is run
+//   again with the answers so far, until it returns. Transactions are sent once: answers are
+//   replayed by position, never re-sent.
+
+import { Buffer } from "node:buffer";
+import { CanaryClient, type ClientOptions } from "../client/client.ts";
+import type { CallContext, InvokeResult, Invoker, RawEvent } from "../host/types.ts";
+import { RpcError } from "./errors.ts";
+import { NodeKey } from "./keys.ts";
+import { signTx, type TxJson } from "./tx.ts";
+
+export interface RpcOptions {
+  /** Per-request timeout in ms (default 30000). */
+  timeoutMs?: number;
+}
+
+const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex");
+const unhex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s.startsWith("0x") ? s.slice(2) : s, "hex"));
+
+export interface CallAnswer {
+  height: number;
+  status: "HALT" | "FAULT";
+  code: number;
+  error: string | null;
+  output: string;
+  result: unknown;
+  logs: string[];
+  trap?: string;
+}
+
+export interface TxAnswer extends Omit<CallAnswer, "status"> {
+  hash: string;
+  status: "HALT" | "FAULT";
+  index: number;
+  sender: string;
+  method: string;
+  nonce: number;
+  events: { name: string; data: unknown }[];
+  rawEvents: { name: string; data: string }[];
+  tx: TxJson;
+}
+
+export interface NodeInfo {
+  network: number;
+  height: number;
+  blockTimeMs: number;
+  maxTxPerBlock: number;
+  maxValidIncrement: number;
+  mempool: number;
+  persistent: boolean;
+}
+
+/** The node's JSON-RPC methods. */
+export class NodeRpc {
+  readonly url: string;
+  private readonly timeoutMs: number;
+  private id = 0;
+
+  constructor(url: string, options: RpcOptions = {}) {
+    this.url = url.replace(/\/+$/, "");
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  /** One JSON-RPC request; throws RpcError for an error answer, Error when the node cannot be reached. */
+  async request<T = unknown>(method: string, params?: unknown): Promise<T> {
+    const id = ++this.id;
+    let res: Response;
+    try {
+      res = await fetch(this.url + "/", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(params === undefined ? { jsonrpc: "2.0", id, method } : { jsonrpc: "2.0", id, method, params }),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (e) {
+      throw new Error(`cannot reach the node at ${this.url}: ${(e as Error & { cause?: Error }).cause?.message ?? (e as Error).message}`);
+    }
+    const text = await res.text();
+    let body: { result?: T; error?: { code: number; message: string; data?: unknown } };
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new Error(`the node at ${this.url} answered HTTP ${res.status} with something other than JSON`);
+    }
+    if (body.error) throw new RpcError(body.error.code, body.error.message, body.error.data);
+    return body.result as T;
+  }
+
+  getHeight(): Promise<number> {
+    return this.request("getHeight");
+  }
+  getInfo(): Promise<NodeInfo> {
+    return this.request("getInfo");
+  }
+  getNonce(account: string): Promise<{ account: string; committed: number; next: number }> {
+    return this.request("getNonce", { account });
+  }
+  sendTransaction(tx: TxJson): Promise<{ hash: string; expectedHeight: number }> {
+    return this.request("sendTransaction", { tx });
+  }
+  call(method: string, args: Uint8Array | string, sender?: string): Promise<CallAnswer> {
+    const p: Record<string, unknown> = { method, args: typeof args === "string" ? args : hex(args) };
+    if (sender !== undefined) p.sender = sender;
+    return this.request("call", p);
+  }
+  getBlock(height: number): Promise<unknown> {
+    return this.request("getBlock", { height });
+  }
+  getTransaction(hash: string): Promise<TxAnswer | { hash: string; status: "pending" } | null> {
+    return this.request("getTransaction", { hash });
+  }
+  getEvents(filter: { name?: string; feature?: string; fromHeight?: number; toHeight?: number; limit?: number } = {}): Promise<{
+    events: unknown[];
+    fromHeight: number;
+    toHeight: number;
+    next?: number;
+  }> {
+    return this.request("getEvents", filter);
+  }
+
+  /** Polls until the transaction is in a block (bounded by `timeoutMs`, default 60 s). */
+  async waitForTransaction(hash: string, opts: { timeoutMs?: number; pollMs?: number } = {}): Promise<TxAnswer> {
+    const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+    const poll = opts.pollMs ?? 25;
+    for (;;) {
+      const t = await this.getTransaction(hash);
+      if (t === null) throw new Error(`transaction ${hash} is unknown to the node`);
+      if (t.status !== "pending") return t as TxAnswer;
+      if (Date.now() > deadline) throw new Error(`transaction ${hash} was not included within ${opts.timeoutMs ?? 60_000} ms`);
+      await new Promise((r) => setTimeout(r, poll));
+    }
+  }
+}
+
+/** Keys by account, local nonces, signing. */
+export class Wallet {
+  private readonly keys = new Map<string, NodeKey>();
+  private readonly nonces = new Map<string, number>();
+  private network: number | undefined;
+
+  constructor(readonly rpc: NodeRpc, keys: readonly NodeKey[] = [], options: { validFor?: number } = {}) {
+    for (const k of keys) this.add(k);
+    this.validFor = options.validFor ?? 1000;
+  }
+
+  /** validUntilBlock = current height + validFor. */
+  readonly validFor: number;
+
+  add(key: NodeKey): string {
+    this.keys.set(key.accountHex, key);
+    return key.accountHex;
+  }
+
+  key(account: string): NodeKey {
+    const k = this.keys.get(account.toLowerCase());
+    if (k === undefined) throw new Error(`no key for account ${account} in this wallet`);
+    return k;
+  }
+
+  /** Forgets the local nonce of `account` (the next transaction asks the node). */
+  resetNonce(account: string): void {
+    this.nonces.delete(account.toLowerCase());
+  }
+
+  /**
+   * Signs and submits `method(args)`; `signers[0]` is the sender. Returns the hash once the
+   * node accepted it (it will be in a block; `rpc.waitForTransaction` waits for it).
+   * The nonce is taken only when the node accepts; on NonceTooLow/High it is re-read.
+   */
+  async send(signers: readonly NodeKey[], method: string, args: Uint8Array, opts: { nonce?: number; validUntilBlock?: number } = {}): Promise<{ hash: string; expectedHeight: number }> {
+    if (this.network === undefined) this.network = (await this.rpc.getInfo()).network;
+    const sender = signers[0]!.accountHex;
+    let nonce = opts.nonce ?? this.nonces.get(sender);
+    if (nonce === undefined) nonce = (await this.rpc.getNonce(sender)).next;
+    const validUntilBlock = opts.validUntilBlock ?? (await this.rpc.getHeight()) + this.validFor;
+    const { json } = signTx(signers, { network: this.network, method, args, nonce, validUntilBlock });
+    try {
+      const r = await this.rpc.sendTransaction(json);
+      this.nonces.set(sender, nonce + 1);
+      return r;
+    } catch (e) {
+      if (e instanceof RpcError && (e.code === 1002 || e.code === 1003)) this.nonces.delete(sender);
+      throw e;
+    }
+  }
+}
+
+/** The host's Invoker, over RPC and therefore asynchronous. */
+export interface AsyncInvoker {
+  transact(method: string, args: Uint8Array, ctx: CallContext): Promise<InvokeResult>;
+  view(method: string, args: Uint8Array, ctx?: Partial<CallContext>): Promise<InvokeResult>;
+}
+
+function toInvokeResult(a: { code: number; output: string; logs: string[]; trap?: string }, events: RawEvent[]): InvokeResult {
+  const ok = a.code === 0 && a.trap === undefined;
+  const r: InvokeResult = { code: a.code, ok, output: unhex(a.output), events: ok ? events : [], logs: a.logs };
+  if (a.trap !== undefined) r.trap = a.trap;
+  return r;
+}
+
+/**
+ * transact: the witnesses' keys sign (the sender's first; `ctx.witnesses` must include the
+ * sender), the node includes it, the receipt comes back as an InvokeResult. `ctx.height` is
+ * ignored: the node decides the block. view: `call` on the latest committed block.
+ */
+export class RpcInvoker implements AsyncInvoker {
+  constructor(readonly wallet: Wallet) {}
+
+  async transact(method: string, args: Uint8Array, ctx: CallContext): Promise<InvokeResult> {
+    const sender = "0x" + hex(ctx.sender);
+    const others = ctx.witnesses.map((w) => "0x" + hex(w)).filter((a) => a !== sender);
+    if (!ctx.witnesses.some((w) => "0x" + hex(w) === sender)) {
+      throw new Error(`${method}: over RPC the sender must sign (its witness is its signature)`);
+    }
+    const keys = [this.wallet.key(sender), ...others.map((a) => this.wallet.key(a))];
+    const { hash } = await this.wallet.send(keys, method, args);
+    const t = await this.wallet.rpc.waitForTransaction(hash);
+    return toInvokeResult(t, t.rawEvents.map((e) => ({ name: e.name, data: unhex(e.data) })));
+  }
+
+  async view(method: string, args: Uint8Array, ctx: Partial<CallContext> = {}): Promise<InvokeResult> {
+    const a = await this.wallet.rpc.call(method, args, ctx.sender === undefined ? undefined : "0x" + hex(ctx.sender));
+    return toInvokeResult(a, []);
+  }
+}
+
+type AnyFn = (...a: never[]) => unknown;
+type ClientMethods = {
+  [K in keyof CanaryClient as CanaryClient[K] extends AnyFn ? K : never]: CanaryClient[K] extends (...a: infer A) => infer R ? (...a: A) => Promise<R> : never;
+};
+
+/** What `RpcCanaryClient` exposes: every CanaryClient method, async. */
+export type AsyncCanaryClient = ClientMethods & { readonly invoker: RpcInvoker };
+
+const NEED = Symbol("need an answer");
+const SKIP = new Set(["constructor", "defaultHeight", "txHeight", "result", "context"]);
+
+interface Call {
+  kind: "transact" | "view";
+  method: string;
+  args: Uint8Array;
+  ctx: Partial<CallContext>;
+}
+
+/** Runs one CanaryClient method to completion, answering its invoker calls over RPC. */
+async function runAsync(invoker: RpcInvoker, options: ClientOptions, name: string, args: unknown[]): Promise<unknown> {
+  const answers: InvokeResult[] = [];
+  for (let round = 0; round < 100_000; round++) {
+    let at = 0;
+    let need: Call | null = null;
+    const answer = (kind: Call["kind"], method: string, a: Uint8Array, ctx: Partial<CallContext>): InvokeResult => {
+      if (at < answers.length) return answers[at++]!;
+      need = { kind, method, args: a, ctx };
+      throw NEED;
+    };
+    const recording: Invoker = {
+      transact: (m, a, ctx) => answer("transact", m, a, ctx),
+      view: (m, a, ctx) => answer("view", m, a, ctx ?? {}),
+    };
+    const client = new CanaryClient(recording, { ...options, height: () => 0 });
+    try {
+      return (client as unknown as Record<string, (...a: unknown[]) => unknown>)[name]!(...args);
+    } catch (e) {
+      if (e !== NEED) throw e;
+    }
+    const c = need as unknown as Call;
+    answers.push(c.kind === "transact" ? await invoker.transact(c.method, c.args, c.ctx as CallContext) : await invoker.view(c.method, c.args, c.ctx));
+  }
+  throw new Error(`${name}: too many calls`);
+}
+
+/** Replaces NodeKey signers by their accounts (adding the keys to the wallet). */
+function signerArg(wallet: Wallet, v: unknown): unknown {
+  if (v instanceof NodeKey) return wallet.add(v);
+  if (typeof v === "object" && v !== null && !(v instanceof Uint8Array) && "sender" in v) {
+    const s = v as { sender: unknown; witnesses?: unknown[] };
+    const out: Record<string, unknown> = { ...s, sender: signerArg(wallet, s.sender) };
+    if (Array.isArray(s.witnesses)) out.witnesses = s.witnesses.map((w) => signerArg(wallet, w));
+    return out;
+  }
+  return v;
+}
+
+/**
+ * The typed client over RPC: `await client.recordSuccess(key, "feature")`, `await
+ * client.getFeature("feature")` — CanaryClient's methods, arguments and results, as Promises.
+ * A signer may be a NodeKey (or `{sender: NodeKey, witnesses: NodeKey[]}`), or an account
+ * whose key is in the wallet.
+ */
+export function RpcCanaryClient(wallet: Wallet, options: Omit<ClientOptions, "height"> = {}): AsyncCanaryClient {
+  const invoker = new RpcInvoker(wallet);
+  const out: Record<string, unknown> = { invoker };
+  for (const name of Object.getOwnPropertyNames(CanaryClient.prototype)) {
+    if (SKIP.has(name)) continue;
+    out[name] = (...args: unknown[]) => runAsync(invoker, options, name, args.length > 0 ? [signerArg(wallet, args[0]), ...args.slice(1)] : args);
+  }
+  return out as unknown as AsyncCanaryClient;
+}
+
+/**
+ * Subscribes to GET /events (server-sent events); `onBlock` gets each block's JSON. Returns
+ * a function that closes the stream.
+ */
+export function subscribeBlocks(url: string, onBlock: (block: { height: number; hash: string; time: number; stateRoot: string; txs: { hash: string; status: string; code: number }[]; events: unknown[] }) => void, onError?: (e: unknown) => void): () => void {
+  const ctl = new AbortController();
+  void (async () => {
+    const res = await fetch(url.replace(/\/+$/, "") + "/events", { signal: ctl.signal });
+    if (!res.ok || res.body === null) throw new Error(`GET /events: HTTP ${res.status}`);
+    const decoder = new TextDecoder();
+    let buf = "";
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      buf += decoder.decode(chunk, { stream: true });
+      let cut: number;
+      while ((cut = buf.indexOf("\n\n")) >= 0) {
+        const msg = buf.slice(0, cut);
+        buf = buf.slice(cut + 2);
+        let event = "message";
+        let data = "";
+        for (const line of msg.split("\n")) {
+          if (line.startsWith("event: ")) event = line.slice(7);
+          else if (line.startsWith("data: ")) data += line.slice(6);
+        }
+        if (event === "block" && data !== "") onBlock(JSON.parse(data));
+      }
+    }
+  })().catch((e) => {
+    if (!ctl.signal.aborted) onError?.(e);
+  });
+  return () => ctl.abort();
+}
