@@ -178,17 +178,22 @@ export class Wallet {
   async send(signers: readonly NodeKey[], method: string, args: Uint8Array, opts: { nonce?: number; validUntilBlock?: number } = {}): Promise<{ hash: string; expectedHeight: number }> {
     if (this.network === undefined) this.network = (await this.rpc.getInfo()).network;
     const sender = signers[0]!.accountHex;
-    let nonce = opts.nonce ?? this.nonces.get(sender);
-    if (nonce === undefined) nonce = (await this.rpc.getNonce(sender)).next;
-    const validUntilBlock = opts.validUntilBlock ?? (await this.rpc.getHeight()) + this.validFor;
-    const { json } = signTx(signers, { network: this.network, method, args, nonce, validUntilBlock });
-    try {
-      const r = await this.rpc.sendTransaction(json);
-      this.nonces.set(sender, nonce + 1);
-      return r;
-    } catch (e) {
-      if (e instanceof RpcError && (e.code === 1002 || e.code === 1003)) this.nonces.delete(sender);
-      throw e;
+    // With a nonce of its own choosing, the wallet re-reads the node's on a nonce refusal
+    // (another client used the key) and tries again, a bounded number of times.
+    for (let attempt = 0; ; attempt++) {
+      let nonce = opts.nonce ?? this.nonces.get(sender);
+      if (nonce === undefined) nonce = (await this.rpc.getNonce(sender)).next;
+      const validUntilBlock = opts.validUntilBlock ?? (await this.rpc.getHeight()) + this.validFor;
+      const { json } = signTx(signers, { network: this.network, method, args, nonce, validUntilBlock });
+      try {
+        const r = await this.rpc.sendTransaction(json);
+        this.nonces.set(sender, nonce + 1);
+        return r;
+      } catch (e) {
+        const nonceError = e instanceof RpcError && (e.code === 1002 || e.code === 1003);
+        if (nonceError) this.nonces.delete(sender);
+        if (!nonceError || opts.nonce !== undefined || attempt >= 3) throw e;
+      }
     }
   }
 }

@@ -5,3 +5,4 @@ export { NodeKey, accountOf, verificationScript, verifySignature, PUBKEY_BYTES, 
 export { parseTx, signTx, signingPayload, txHash, txToJson, TxFormatError, TX_VERSION, MAX_SIGNERS, type Tx, type TxJson } from "./tx.ts";
 export { NodeRpc, Wallet, RpcInvoker, RpcCanaryClient, subscribeBlocks, type AsyncCanaryClient, type AsyncInvoker, type CallAnswer, type TxAnswer, type NodeInfo } from "./client.ts";
 export type { BlockRecord, TxRecord, EventRecord } from "./records.ts";
+export { Keystore, KeystoreError, defaultKeystorePath, KEYSTORE_FORMAT, KEYSTORE_VERSION } from "./keystore.ts";

@@ -1,0 +1,81 @@
+// Shared helpers of the node tests: child nodes, raw HTTP, bounded waits, percentiles.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { NodeOptions } from "../../src/node/index.ts";
+
+export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+export interface ChildNode {
+  child: ChildProcess;
+  url: string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stderr: () => string;
+}
+
+/** Starts a node in a child process; resolves once it listens (bounded by timeoutMs). */
+export function spawnNode(options: NodeOptions, timeoutMs = 30_000): Promise<ChildNode> {
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "tests", "node", "_node_child.ts"), JSON.stringify(options)], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let err = "";
+  let out = "";
+  child.stderr!.on("data", (d) => (err += d));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`child node did not start in ${timeoutMs} ms: ${err}`));
+    }, timeoutMs);
+    child.stdout!.on("data", (d) => {
+      out += d;
+      const nl = out.indexOf("\n");
+      if (nl >= 0) {
+        clearTimeout(timer);
+        resolve({ child, url: (JSON.parse(out.slice(0, nl)) as { url: string }).url, exited, stderr: () => err });
+      }
+    });
+    void exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`child node exited (${code ?? signal}) before listening: ${err}`));
+    });
+  });
+}
+
+export function tempDir(): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "canary-node-"));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** POSTs a raw body; returns HTTP status and parsed JSON (or text). */
+export async function rawPost(url: string, body: string | Uint8Array): Promise<{ status: number; json: any }> {
+  const res = await fetch(url + "/", { method: "POST", headers: { "content-type": "application/json" }, body, signal: AbortSignal.timeout(30_000) });
+  const text = await res.text();
+  let json: unknown = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = text;
+  }
+  return { status: res.status, json };
+}
+
+/** Polls `check` until it returns a value other than undefined (bounded). */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000, pollMs = 20): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
