@@ -4,5 +4,7 @@
 // package.json's "bin".
 import { register } from "tsx/esm/api";
 
+// Tells src/verify/toolchain.ts that tsx's loader is active (it then loads binaryen natively).
+process.env.CANARY_TSX_REGISTERED = "1";
 register();
 await import("../src/cli/main.ts");

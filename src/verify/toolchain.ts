@@ -21,6 +21,8 @@ export type Asc = typeof AscApi;
 const TSX_NAMESPACE = "onchain-canary-native";
 
 function underTsx(): boolean {
+  // bin/canary.js registers tsx through its API, which leaves no trace in execArgv.
+  if (process.env.CANARY_TSX_REGISTERED === "1") return true;
   const args = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)];
   // The tsx CLI passes its loader by path; `node --import tsx` by name.
   return args.some((a) => a === "tsx" || a.startsWith("tsx/") || /[\\/]tsx[\\/]/.test(a));
