@@ -11,7 +11,9 @@
 //   replayed by position, never re-sent.
 
 import { Buffer } from "node:buffer";
-import { CanaryClient, type ClientOptions } from "../client/client.ts";
+import { Agent, request as httpRequest } from "node:http";
+import { CanaryClient, type ClientOptions, type Signer } from "../client/client.ts";
+import type { AccountLike } from "../client/codec.ts";
 import type { CallContext, InvokeResult, Invoker, RawEvent } from "../host/types.ts";
 import { RpcError } from "./errors.ts";
 import { NodeKey } from "./keys.ts";
@@ -63,6 +65,7 @@ export class NodeRpc {
   readonly url: string;
   private readonly timeoutMs: number;
   private id = 0;
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 16 });
 
   constructor(url: string, options: RpcOptions = {}) {
     this.url = url.replace(/\/+$/, "");
@@ -72,26 +75,46 @@ export class NodeRpc {
   /** One JSON-RPC request; throws RpcError for an error answer, Error when the node cannot be reached. */
   async request<T = unknown>(method: string, params?: unknown): Promise<T> {
     const id = ++this.id;
-    let res: Response;
+    const payload = JSON.stringify(params === undefined ? { jsonrpc: "2.0", id, method } : { jsonrpc: "2.0", id, method, params });
+    let status: number;
+    let text: string;
     try {
-      res = await fetch(this.url + "/", {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(params === undefined ? { jsonrpc: "2.0", id, method } : { jsonrpc: "2.0", id, method, params }),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
+      ({ status, text } = await this.post(payload));
     } catch (e) {
-      throw new Error(`cannot reach the node at ${this.url}: ${(e as Error & { cause?: Error }).cause?.message ?? (e as Error).message}`);
+      throw new Error(`cannot reach the node at ${this.url}: ${(e as Error).message}`);
     }
-    const text = await res.text();
     let body: { result?: T; error?: { code: number; message: string; data?: unknown } };
     try {
       body = JSON.parse(text);
     } catch {
-      throw new Error(`the node at ${this.url} answered HTTP ${res.status} with something other than JSON`);
+      throw new Error(`the node at ${this.url} answered HTTP ${status} with something other than JSON`);
     }
     if (body.error) throw new RpcError(body.error.code, body.error.message, body.error.data);
     return body.result as T;
+  }
+
+  /** POST over a keep-alive agent (node:http: several times cheaper per request than fetch on Node 20). */
+  private post(payload: string): Promise<{ status: number; text: string }> {
+    return new Promise((resolve, reject) => {
+      const req = httpRequest(
+        this.url + "/",
+        { method: "POST", agent: this.agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload) }, timeout: this.timeoutMs },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+          res.on("error", reject);
+        },
+      );
+      req.on("timeout", () => req.destroy(new Error(`no answer within ${this.timeoutMs} ms`)));
+      req.on("error", reject);
+      req.end(payload);
+    });
+  }
+
+  /** Closes the kept-alive connections. */
+  close(): void {
+    this.agent.destroy();
   }
 
   getHeight(): Promise<number> {
@@ -238,8 +261,19 @@ export class RpcInvoker implements AsyncInvoker {
 }
 
 type AnyFn = (...a: never[]) => unknown;
+/** A signer over RPC: a NodeKey, or an account whose key is in the wallet (witnesses likewise). */
+export type KeySigner = Signer | NodeKey | { sender: AccountLike | NodeKey; witnesses?: readonly (AccountLike | NodeKey)[] };
+type Asyncify<F> = F extends (...a: infer A) => infer R
+  ? A extends [infer S, ...infer Rest]
+    ? [S] extends [Signer]
+      ? [Signer] extends [S]
+        ? (signer: KeySigner, ...rest: Rest) => Promise<R>
+        : (...a: A) => Promise<R>
+      : (...a: A) => Promise<R>
+    : (...a: A) => Promise<R>
+  : never;
 type ClientMethods = {
-  [K in keyof CanaryClient as CanaryClient[K] extends AnyFn ? K : never]: CanaryClient[K] extends (...a: infer A) => infer R ? (...a: A) => Promise<R> : never;
+  [K in keyof CanaryClient as CanaryClient[K] extends AnyFn ? K : never]: Asyncify<CanaryClient[K]>;
 };
 
 /** What `RpcCanaryClient` exposes: every CanaryClient method, async. */

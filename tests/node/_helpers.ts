@@ -1,4 +1,5 @@
 // Shared helpers of the node tests: child nodes, raw HTTP, bounded waits, percentiles.
+import { Buffer } from "node:buffer";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -52,7 +53,7 @@ export function tempDir(): { dir: string; cleanup: () => void } {
 
 /** POSTs a raw body; returns HTTP status and parsed JSON (or text). */
 export async function rawPost(url: string, body: string | Uint8Array): Promise<{ status: number; json: any }> {
-  const res = await fetch(url + "/", { method: "POST", headers: { "content-type": "application/json" }, body, signal: AbortSignal.timeout(30_000) });
+  const res = await fetch(url + "/", { method: "POST", headers: { "content-type": "application/json" }, body: typeof body === "string" ? body : Buffer.from(body), signal: AbortSignal.timeout(30_000) });
   const text = await res.text();
   let json: unknown = null;
   try {
