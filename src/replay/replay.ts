@@ -24,11 +24,12 @@ import {
   type TxResult,
 } from "../client/index.ts";
 import type { Field } from "../client/codec.ts";
+import type { BlockResult } from "../host/chain.ts";
 import type { Store } from "../host/store.ts";
 import type { InvokeResult, RawEvent } from "../host/types.ts";
 import { matches, valueText } from "./fields.ts";
 import type { BlockLine, EventOut, ExposureOut, ReplayLine, SummaryLine, TxLine } from "./lines.ts";
-import type { Expectation, Scenario, ScenarioBlock } from "./scenario.ts";
+import type { Expectation, Problem, Scenario, ScenarioBlock } from "./scenario.ts";
 import { ModuleError, openChain } from "./module.ts";
 import { makeTraffic, type Population } from "./traffic.ts";
 
@@ -50,6 +51,18 @@ export interface ReplayOptions {
   series?: boolean;
   /** Called about every 1 % of the run (and at the end) with the height just finished. */
   onProgress?: (height: number, until: number) => void;
+  /**
+   * The height of the last block already in `store` (a persisted chain being continued):
+   * block 0's init and heights up to it are not run, the traffic streams are advanced past
+   * them (their draws never depend on state). Default -1: a new chain. See resumeProblems.
+   */
+  resumeAfter?: number;
+  /**
+   * Called after each block's endBlock (block 0 included), before its output lines:
+   * replayAsync awaits it (a persistent store commits the block there); replay calls it
+   * synchronously.
+   */
+  afterBlock?: (block: BlockResult) => void | Promise<void>;
 }
 
 export interface ExpectOutcome {
@@ -127,19 +140,63 @@ function txLine(height: number, index: number, sender: string, r: TxResult): TxL
 }
 
 export function replay(scenario: Scenario, options: ReplayOptions): ReplayResult {
+  const steps = replaySteps(scenario, options);
+  for (let s = steps.next(); ; s = steps.next()) {
+    if (s.done) return s.value;
+    if (options.afterBlock?.(s.value) instanceof Promise) throw new TypeError("replay: afterBlock returned a promise (use replayAsync)");
+  }
+}
+
+/** replay, awaiting `afterBlock` after every block (for a persistent store's commits). */
+export async function replayAsync(scenario: Scenario, options: ReplayOptions): Promise<ReplayResult> {
+  const steps = replaySteps(scenario, options);
+  for (let s = steps.next(); ; s = steps.next()) {
+    if (s.done) return s.value;
+    await options.afterBlock?.(s.value);
+  }
+}
+
+/**
+ * Why `scenario` cannot continue a chain whose last block is `storedHeight`: it would need
+ * blocks at or below that height re-applied, or has nothing left to run. Empty when it can.
+ */
+export function resumeProblems(scenario: Scenario, storedHeight: number): Problem[] {
+  if (storedHeight < 0) return [];
+  const problems: Problem[] = [];
+  if (scenario.until <= storedHeight) {
+    problems.push({ path: "until", message: `until ${scenario.until} is at or below the stored height ${storedHeight}: nothing is left to replay` });
+  }
+  scenario.blocks.forEach((b, i) => {
+    if (b.height <= storedHeight) problems.push({ path: `blocks[${i}].height`, message: `block ${b.height} is at or below the stored height ${storedHeight}` });
+  });
+  return problems;
+}
+
+/** The replay, one step per block: yields each block's result right after its endBlock. */
+function* replaySteps(scenario: Scenario, options: ReplayOptions): Generator<BlockResult, ReplayResult, void> {
   const started = performance.now();
   const onLine = options.onLine;
   const blocksMode = options.blocks ?? "changed";
+  const resumeAfter = options.resumeAfter ?? -1;
+  const problems = resumeProblems(scenario, resumeAfter);
+  if (problems.length > 0) throw new Error(`replay: cannot continue the stored chain: ${problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
+  const first = Math.max(1, resumeAfter + 1);
   const chain = openChain(options.wasm, options.store);
   const client = new CanaryClient(chain);
 
-  // Block 0: init(admin).
-  chain.beginBlock(0);
-  const init = client.call("init", { admin: scenario.admin }, { sender: scenario.admin, height: 0 });
-  if (!init.ok) throw new ModuleError(`init(admin) failed in block 0: ${init.codeName}${init.trap ? ` (${init.trap})` : ""}`);
-  if (!chain.endBlock().onPersist.ok) throw new ModuleError("onPersist failed in block 0");
+  if (resumeAfter < 0) {
+    // Block 0: init(admin).
+    chain.beginBlock(0);
+    const init = client.call("init", { admin: scenario.admin }, { sender: scenario.admin, height: 0 });
+    if (!init.ok) throw new ModuleError(`init(admin) failed in block 0: ${init.codeName}${init.trap ? ` (${init.trap})` : ""}`);
+    const br0 = chain.endBlock();
+    if (!br0.onPersist.ok) throw new ModuleError("onPersist failed in block 0");
+    yield br0;
+  }
 
   const { streams, populations } = makeTraffic(scenario.seed, scenario.traffic);
+  // A continued chain: advance each stream past the heights already stored.
+  for (const stream of streams) for (let h = 1; h < first; h++) if (stream.active(h)) stream.draw();
   const byHeight = new Map<number, ScenarioBlock>(scenario.blocks.map((b) => [b.height, b]));
   const expectations: ExpectOutcome[] = [];
   const faults: FaultRecord[] = [];
@@ -148,9 +205,11 @@ export function replay(scenario: Scenario, options: ReplayOptions): ReplayResult
   let trafficCalls = 0;
 
   const tracker = options.series ? new SeriesTracker(client, scenario.until) : null;
+  if (tracker && resumeAfter >= 0) tracker.adopt(client.listAllFeatures(false, { height: resumeAfter }).map((v) => v.name), resumeAfter);
   const progressEvery = Math.max(1, Math.floor(scenario.until / 100));
+  const blockCount = scenario.until - first + 1;
 
-  for (let height = 1; height <= scenario.until; height++) {
+  for (let height = first; height <= scenario.until; height++) {
     chain.beginBlock(height);
     const block = byHeight.get(height);
     const results: TxResult[] = [];
@@ -196,6 +255,7 @@ export function replay(scenario: Scenario, options: ReplayOptions): ReplayResult
     }
 
     const br = chain.endBlock();
+    yield br;
     if (!br.onPersist.ok) {
       faultCount++;
       faults.push({ height, index: -1, sender: "(host)", method: "onPersist", error: codeNameOf(br.onPersist), expected: false, traffic: false });
@@ -221,7 +281,7 @@ export function replay(scenario: Scenario, options: ReplayOptions): ReplayResult
   const exposure = populations.map(exposureOf);
   const summary: SummaryLine = {
     type: "summary",
-    blocks: scenario.until,
+    blocks: blockCount,
     txs: txCount,
     faults: faultCount,
     expectFailed: expectations.filter((e) => !e.ok).length,
@@ -241,9 +301,9 @@ export function replay(scenario: Scenario, options: ReplayOptions): ReplayResult
     exposure,
     timing: {
       ms,
-      blocks: scenario.until,
+      blocks: blockCount,
       trafficCalls,
-      blocksPerSecond: scenario.until / (ms / 1000),
+      blocksPerSecond: blockCount / (ms / 1000),
       callsPerSecond: trafficCalls / (ms / 1000),
     },
   };
@@ -326,15 +386,23 @@ class SeriesTracker {
     private readonly until: number,
   ) {}
 
+  /** A continued chain: tracks the features that exist already, sampled at the stored height. */
+  adopt(names: readonly string[], height: number): void {
+    for (const name of names) this.track(name, height);
+  }
+
+  private track(name: string, height: number): void {
+    if (this.tracks.has(name)) return;
+    const n = this.until + 1;
+    const s: FeatureSeries = { name, status: new Int8Array(n).fill(-1), bps: new Int32Array(n).fill(-1), errorRateBps: new Float64Array(n).fill(NaN) };
+    this.tracks.set(name, s);
+    this.sample(s, height);
+  }
+
   after(height: number, changed: boolean, events: readonly RawEvent[]): void {
     for (const ev of events) {
       if (ev.name !== "FeatureCreated") continue;
-      const name = (decodeEventPayload("FeatureCreated", ev.data) as { name: string }).name;
-      if (this.tracks.has(name)) continue;
-      const n = this.until + 1;
-      const s: FeatureSeries = { name, status: new Int8Array(n).fill(-1), bps: new Int32Array(n).fill(-1), errorRateBps: new Float64Array(n).fill(NaN) };
-      this.tracks.set(name, s);
-      this.sample(s, height);
+      this.track((decodeEventPayload("FeatureCreated", ev.data) as { name: string }).name, height);
     }
     for (const s of this.tracks.values()) {
       if (s.status[height] !== -1) continue; // sampled just now (created in this block)
