@@ -5,17 +5,16 @@ import { ScenarioError } from "../replay/scenario.ts";
 import { ModuleError } from "../replay/module.ts";
 import type { Command } from "./command.ts";
 import { bucketCommand } from "./commands/bucket.ts";
+import { inspectCommand } from "./commands/inspect.ts";
 import { replayCommand } from "./commands/replay.ts";
 import { verifyCommand } from "./commands/verify.ts";
 import { CliError, EXIT, UsageError } from "./errors.ts";
 import type { CliIO } from "./io.ts";
 
-export const COMMANDS: readonly Command[] = [replayCommand, verifyCommand, bucketCommand];
+export const COMMANDS: readonly Command[] = [replayCommand, inspectCommand, verifyCommand, bucketCommand];
 
 /** Listed in help, refused with a clear message. */
-const LATER: Record<string, string> = {
-  inspect: "canary inspect --db DIR [FEATURE] needs persisted chains (--db), which are not yet supported",
-};
+const LATER: Record<string, string> = {};
 
 function mainUsage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length), ...Object.keys(LATER).map((n) => n.length));
@@ -32,6 +31,7 @@ function mainUsage(): string {
     "examples:",
     "  canary replay scenarios/vita-recovery-rollout.yaml --report rollout.html",
     "  canary replay scenarios/vita-recovery-rollout.yaml --json --blocks none",
+    "  canary replay scenarios/vita-recovery-rollout.yaml --db chain && canary inspect --db chain vita_recovery_v2",
     "  canary bucket vita_recovery_v2 0x0000000000000000000000000000000000000000",
     "  canary verify",
     "",

@@ -3,7 +3,7 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { loadScenario } from "../../replay/scenario.ts";
-import { BLOCKS_MODES, replay, type BlocksMode } from "../../replay/replay.ts";
+import { BLOCKS_MODES, replay, replayAsync, resumeProblems, type BlocksMode, type ReplayOptions, type ReplayResult } from "../../replay/replay.ts";
 import { readModule } from "../../replay/module.ts";
 import { ChunkedWriter, ProgressBar, failureMessage, formatHuman, jsonLine } from "../../replay/output.ts";
 import { renderReport } from "../../replay/report.ts";
@@ -11,6 +11,7 @@ import { parseCommandLine, type Command } from "../command.ts";
 import { CliError, EXIT, UsageError } from "../errors.ts";
 import type { CliIO } from "../io.ts";
 import { DEFAULT_WASM, shown } from "../paths.ts";
+import { openChainStore, storeError } from "../store.ts";
 
 const usage = `usage: canary replay FILE [--json] [--report FILE.html] [--blocks all|changed|none] [--wasm PATH]
 
@@ -24,7 +25,11 @@ traffic and onPersist, and checks the expectations of that height.
   --report FILE     also write a self-contained HTML page charting each feature's rollout
                     bps and window error rate per block, steps and rollbacks marked
   --wasm PATH       the module to run (default: build/canary.wasm of this checkout)
-  --db DIR          not yet supported (persisted chains come with \`canary inspect\`)
+  --db DIR          persist the chain in DIR (LevelDB; created when missing): its state,
+                    height, and every block's state root and events, one atomic batch per
+                    block. An existing DIR is continued from its stored height: the
+                    scenario's blocks must all lie above it (earlier ones are refused, never
+                    re-applied). Read it back with \`canary inspect --db DIR\`.
 
 Exit status: 0 every expectation held; 1 an expectation failed (stderr says which);
 2 the scenario, the module or the command line was refused (nothing ran).
@@ -34,7 +39,7 @@ export const replayCommand: Command = {
   name: "replay",
   summary: "replay a scenario file against the contract and report",
   usage,
-  run(argv: string[], io: CliIO): number {
+  async run(argv: string[], io: CliIO): Promise<number> {
     const { values, positionals } = parseCommandLine(argv, {
       json: { type: "boolean" },
       report: { type: "string" },
@@ -47,12 +52,7 @@ export const replayCommand: Command = {
       return EXIT.ok;
     }
     if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? "replay needs a scenario FILE" : `replay takes one FILE, got ${positionals.length}: ${positionals.join(" ")}`);
-    if (values.db !== undefined) {
-      throw new CliError(
-        "--db is not yet supported: the replay runs on a fresh in-memory chain",
-        "drop --db; two replays of one scenario can already be compared by the summary's stateRoot",
-      );
-    }
+    if (values.db === "") throw new UsageError("--db needs a DIR");
     const blocks = (values.blocks ?? "changed") as BlocksMode;
     if (!BLOCKS_MODES.includes(blocks)) throw new UsageError(`--blocks must be one of ${BLOCKS_MODES.join(", ")}, got ${JSON.stringify(values.blocks)}`);
     if (values.report !== undefined && values.report === "") throw new UsageError("--report needs a FILE.html");
@@ -62,20 +62,48 @@ export const replayCommand: Command = {
     const wasmPath = values.wasm !== undefined ? path.resolve(io.cwd, values.wasm) : DEFAULT_WASM;
     const wasm = readModule(shown(wasmPath, io.cwd));
 
+    // --db: open (or create) the chain store and check that the scenario continues it.
+    const dbDir = values.db !== undefined ? path.resolve(io.cwd, values.db) : undefined;
+    const dbShown = dbDir !== undefined ? shown(dbDir, io.cwd) : "";
+    const store = dbDir !== undefined ? await openChainStore(dbDir, dbShown, true) : undefined;
+    if (store && store.height >= 0) {
+      const problems = resumeProblems(scenario, store.height);
+      if (problems.length > 0) {
+        await store.close();
+        throw new CliError(
+          `${dbShown} holds a chain up to height ${store.height}; ${file} would re-apply blocks at or below it, and committed blocks are never re-applied (nothing ran):\n` +
+            problems.map((p) => `  ${file}: ${p.path}: ${p.message}`).join("\n"),
+          `replay into ${dbShown} only a scenario whose blocks and until lie above ${store.height}, or use a new --db DIR`,
+        );
+      }
+    }
+
     const writer = values.json ? new ChunkedWriter(io.stdout) : null;
     const bar = io.stderrIsTTY ? new ProgressBar(io.stderr) : null;
-    let result;
+    const options: ReplayOptions = {
+      wasm,
+      blocks,
+      series: values.report !== undefined,
+      ...(writer ? { onLine: (l) => writer.line(jsonLine(l)) } : {}),
+      ...(bar ? { onProgress: (h, until) => bar.update(h, until) } : {}),
+    };
+    let result: ReplayResult;
+    const resumedFrom = store ? store.height : -1;
     try {
-      result = replay(scenario, {
-        wasm,
-        blocks,
-        series: values.report !== undefined,
-        ...(writer ? { onLine: (l) => writer.line(jsonLine(l)) } : {}),
-        ...(bar ? { onProgress: (h, until) => bar.update(h, until) } : {}),
-      });
+      if (store) {
+        // Each block is committed (one LevelDB batch) before the next one runs.
+        result = await replayAsync(scenario, { ...options, store, resumeAfter: store.height, afterBlock: (br) => store.commitBlock(br).then(() => {}) });
+      } else result = replay(scenario, options);
+    } catch (e) {
+      throw storeError(e, dbShown);
     } finally {
       writer?.flush();
       bar?.done();
+      await store?.close();
+    }
+    if (store) {
+      const ran = resumedFrom < 0 ? `blocks 0..${store.height}` : `blocks ${resumedFrom + 1}..${store.height} (continued from height ${resumedFrom})`;
+      io.stderr(`db: ${dbShown} — ${ran} committed; height ${store.height}, state root ${store.stateRoot}\n`);
     }
 
     if (values.report !== undefined) {
