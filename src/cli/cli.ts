@@ -8,10 +8,13 @@ import { bucketCommand } from "./commands/bucket.ts";
 import { inspectCommand } from "./commands/inspect.ts";
 import { replayCommand } from "./commands/replay.ts";
 import { verifyCommand } from "./commands/verify.ts";
+import { nodeCommand } from "./commands/node.ts";
+import { txCommand } from "./commands/tx.ts";
+import { callCommand } from "./commands/call.ts";
 import { CliError, EXIT, UsageError } from "./errors.ts";
 import type { CliIO } from "./io.ts";
 
-export const COMMANDS: readonly Command[] = [replayCommand, inspectCommand, verifyCommand, bucketCommand];
+export const COMMANDS: readonly Command[] = [replayCommand, inspectCommand, verifyCommand, bucketCommand, nodeCommand, txCommand, callCommand];
 
 /** Listed in help, refused with a clear message. */
 const LATER: Record<string, string> = {};
