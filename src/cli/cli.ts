@@ -90,7 +90,7 @@ function report(e: unknown, cmd: Command, io: CliIO): number {
     return EXIT.refused;
   }
   if (e instanceof ModuleError) {
-    say(`the module was refused: ${e.message}`, "run `npm run build` to build build/canary.wasm, or pass --wasm PATH to a module built from assembly/");
+    say(`the module was refused: ${e.message}`, "run `npm run build` to build the modules in build/, or pass --wasm PATH to a module built from assembly/");
     return EXIT.refused;
   }
   io.stderr(`canary ${cmd.name}: internal error (a bug in canary, please report it):\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);

@@ -7,7 +7,12 @@ import { fileURLToPath } from "node:url";
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 /** The release module `npm run build` writes. */
-export const DEFAULT_WASM = path.join(PROJECT_ROOT, "build", "canary.wasm");
+export const RELEASE_WASM = path.join(PROJECT_ROOT, "build", "canary.wasm");
+/**
+ * What the CLI runs by default: the release module with gas metering (docs/GAS.md). Same
+ * state and results as the release module; it also reports gas and stops runaway code.
+ */
+export const DEFAULT_WASM = path.join(PROJECT_ROOT, "build", "canary.metered.wasm");
 
 /** A path for messages: relative to `cwd` when that is shorter. */
 export function shown(file: string, cwd: string): string {

@@ -65,7 +65,7 @@ server-sent events at GET /events, a block every --block-time. Stops on Ctrl-C.
   --block-time MS   milliseconds between blocks (default 1000)
   --max-tx N        transactions per block at most (default 1000)
   --network MAGIC   u32 network magic signed into transactions (default 1128353345, "CANA")
-  --wasm PATH       the module (default: build/canary.wasm of this checkout)
+  --wasm PATH       the module (default: build/canary.metered.wasm of this checkout)
 `;
 
 export const nodeCommand: Command = {

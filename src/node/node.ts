@@ -17,7 +17,8 @@ import { RpcCode, RpcError } from "./errors.ts";
 import { LevelRecords, MemoryRecords, type BlockRecord, type EventRecord, type NodeRecords, type TxRecord } from "./records.ts";
 import { firstBadSignature, parseTx, signerAccounts, signingPayload, txHash, TxFormatError, txToJson, type Tx } from "./tx.ts";
 
-export const DEFAULT_WASM = fileURLToPath(new URL("../../build/canary.wasm", import.meta.url));
+/** The metered module (docs/GAS.md): every transaction and view is charged and bounded. */
+export const DEFAULT_WASM = fileURLToPath(new URL("../../build/canary.metered.wasm", import.meta.url));
 /** "CANA" read as a big-endian u32. */
 export const DEFAULT_NETWORK = 0x43414e41;
 
@@ -38,7 +39,7 @@ export interface NodeOptions {
   maxBodyBytes?: number;
   /** Network magic signed into every transaction (default DEFAULT_NETWORK; fixed when a --db is created). */
   network?: number;
-  /** The contract module: bytes or a path (default build/canary.wasm). */
+  /** The contract module: bytes or a path (default build/canary.metered.wasm). */
   wasm?: string | Uint8Array;
   /** fsync each block (LevelDB `sync`); default false. */
   sync?: boolean;

@@ -24,6 +24,8 @@ export interface TxLine {
   error: string | null;
   result: DisplayValue;
   events: EventOut[];
+  /** Gas used (a metered module: the replay's default); null when the module is unmetered. */
+  gas: number | null;
 }
 
 export interface BlockLine {
@@ -66,7 +68,7 @@ export type ReplayLine = TxLine | BlockLine | ExpectLine | SummaryLine;
 
 /** The field names of each line type, in order: what tests and consumers can rely on. */
 export const LINE_FIELDS = {
-  tx: ["type", "height", "index", "sender", "method", "ok", "code", "error", "result", "events"],
+  tx: ["type", "height", "index", "sender", "method", "ok", "code", "error", "result", "events", "gas"],
   block: ["type", "height", "events", "stateRoot"],
   expect: ["type", "height", "ok", "what"],
   summary: ["type", "blocks", "txs", "faults", "expectFailed", "stateRoot", "features", "exposure"],

@@ -154,6 +154,13 @@ export function formatHuman(r: ReplayResult): string {
     out.push("  error rate = errors among exposed calls; old path = errors among the others");
   }
 
+  if (r.gas.length > 0) {
+    out.push("", "gas per method (metered module; docs/GAS.md)");
+    const rows = [["method", "calls", "mean", "min", "max", "total"]];
+    for (const g of r.gas) rows.push([g.method, int(g.calls), int(g.mean), int(g.min), int(g.max), int(g.total)]);
+    out.push(table(rows));
+  }
+
   const failed = r.expectations.filter((e) => !e.ok);
   out.push("", `expectations: ${r.expectations.length - failed.length} passed, ${failed.length} failed`);
   for (const e of failed) out.push(`  ✗ h ${e.height}: ${e.what}`, `      expected ${e.expected}`, `      got      ${e.got}`);

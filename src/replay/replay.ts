@@ -114,7 +114,38 @@ export interface ReplayResult {
   features: FeatureFinal[];
   exposure: ExposureDetail[];
   series?: FeatureSeries[];
+  /** Gas per method over every transaction of the run (empty when the module is unmetered). */
+  gas: GasRow[];
   timing: { ms: number; blocks: number; trafficCalls: number; blocksPerSecond: number; callsPerSecond: number };
+}
+
+/** Gas of one method over a run. */
+export interface GasRow {
+  method: string;
+  calls: number;
+  total: number;
+  min: number;
+  max: number;
+  mean: number;
+}
+
+class GasStats {
+  calls = 0;
+  total = 0;
+  min = Infinity;
+  max = 0;
+  add(used: number): void {
+    this.calls++;
+    this.total += used;
+    if (used < this.min) this.min = used;
+    if (used > this.max) this.max = used;
+  }
+}
+
+function gasOf(table: Map<string, GasStats>, method: string): GasStats {
+  let s = table.get(method);
+  if (!s) table.set(method, (s = new GasStats()));
+  return s;
 }
 
 function eventsOut(events: readonly RawEvent[]): EventOut[] {
@@ -136,6 +167,7 @@ function txLine(height: number, index: number, sender: string, r: TxResult): TxL
     error: r.ok ? null : r.codeName,
     result: displayTxResult(r),
     events: r.events.map((e) => ({ name: e.name, data: e.data })),
+    gas: r.gasUsed ?? null,
   };
 }
 
@@ -200,6 +232,7 @@ function* replaySteps(scenario: Scenario, options: ReplayOptions): Generator<Blo
   const byHeight = new Map<number, ScenarioBlock>(scenario.blocks.map((b) => [b.height, b]));
   const expectations: ExpectOutcome[] = [];
   const faults: FaultRecord[] = [];
+  const gas = new Map<string, GasStats>();
   let txCount = 0;
   let faultCount = 0;
   let trafficCalls = 0;
@@ -214,9 +247,10 @@ function* replaySteps(scenario: Scenario, options: ReplayOptions): Generator<Blo
     const block = byHeight.get(height);
     const results: TxResult[] = [];
     let index = 0;
-    /** Counts a transaction of this block, records its fault, writes its line. */
+    /** Counts a transaction of this block, records its fault and gas, writes its line. */
     const ran = (r: TxResult, sender: string, expected: boolean, traffic: boolean): void => {
       txCount++;
+      if (r.gasUsed !== undefined) gasOf(gas, r.method).add(r.gasUsed);
       if (!r.ok) {
         faultCount++;
         faults.push({ height, index, sender, method: r.method, error: r.codeName, expected, traffic });
@@ -227,7 +261,8 @@ function* replaySteps(scenario: Scenario, options: ReplayOptions): Generator<Blo
 
     if (block) {
       for (const tx of block.txs) {
-        const signer = tx.witnesses ? { sender: tx.sender, witnesses: tx.witnesses, height } : { sender: tx.sender, height };
+        const gasLimit = tx.gasLimit ?? scenario.gasLimit;
+        const signer = { sender: tx.sender, height, ...(tx.witnesses ? { witnesses: tx.witnesses } : {}), ...(gasLimit !== undefined ? { gasLimit } : {}) };
         const r = client.call(tx.method, tx.args, signer);
         results.push(r);
         ran(r, tx.senderLabel, faultExpected(block, index), false);
@@ -246,7 +281,7 @@ function* replaySteps(scenario: Scenario, options: ReplayOptions): Generator<Blo
       const reports: [MethodName, Record<string, unknown>][] = [["recordBatch", { name: feature, successes: o.exposedSuccesses, errors: o.exposedErrors }]];
       if (latency) reports.push(["recordLatency", { name: feature, value: latency.exposed }]);
       for (const [method, args] of reports) {
-        const r = client.call(method, args, { sender: reporter, height });
+        const r = client.call(method, args, { sender: reporter, height, ...(scenario.gasLimit !== undefined ? { gasLimit: scenario.gasLimit } : {}) });
         ran(r, reporterLabel, false, true);
         // A report that changed the status (a rollback) ends the block's reports: the
         // reporter sees the event; a further report would only fault with FeatureDisabled.
@@ -299,6 +334,9 @@ function* replaySteps(scenario: Scenario, options: ReplayOptions): Generator<Blo
     faults,
     features,
     exposure,
+    gas: [...gas]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([method, s]) => ({ method, calls: s.calls, total: s.total, min: s.min, max: s.max, mean: Math.round(s.total / s.calls) })),
     timing: {
       ms,
       blocks: blockCount,
@@ -350,7 +388,8 @@ function check(e: Expectation, height: number, results: readonly TxResult[], eve
     }
     case "fault": {
       const r = results[e.tx]!;
-      return out(!r.ok && r.code === e.code, `fault ${e.codeName}`, r.ok ? "ok" : `fault ${r.codeName}`);
+      const same = e.codeName === "OutOfGas" ? r.outOfGas === true : r.code === e.code && !r.outOfGas;
+      return out(!r.ok && same, `fault ${e.codeName}`, r.ok ? "ok" : `fault ${r.codeName}`);
     }
     case "event": {
       const field = EVENTS[e.event] as Field;

@@ -26,6 +26,8 @@ export interface ScenarioTx {
   args: Record<string, unknown>;
   /** Signers as 0x-hex; undefined = `[sender]`. */
   witnesses?: string[];
+  /** This transaction's gas limit (metered module); undefined = the scenario's default. */
+  gasLimit?: number;
 }
 
 export type Expectation =
@@ -61,9 +63,15 @@ export interface Scenario {
   admin: string;
   adminLabel: string;
   until: number;
+  /** Default gas limit of every transaction, the traffic reporter's included (metered module). */
+  gasLimit?: number;
   blocks: ScenarioBlock[];
   traffic: TrafficSpec[];
 }
+
+/** `fault: OutOfGas`: the host's gas fault (docs/GAS.md), told apart from other traps (code −1). */
+const OUT_OF_GAS = "OutOfGas";
+const OUT_OF_GAS_CODE = -1_000_000; // a marker inside the schema only
 
 // ---------------------------------------------------------------- errors
 
@@ -198,6 +206,7 @@ function build(book: AccountBook) {
       method: methodSchema(TX_METHODS, "a contract method (onPersist is the host's)"),
       args: z.unknown().optional(),
       witnesses: z.unknown().optional(),
+      gasLimit: int(1, Number.MAX_SAFE_INTEGER, "a gas limit, a positive integer").optional(),
     },
     "a transaction",
   ).transform((t, ctx): ScenarioTx => {
@@ -208,6 +217,7 @@ function build(book: AccountBook) {
     if (sender === undefined || args === undefined || (t.witnesses !== undefined && witnesses === undefined)) return z.NEVER;
     const out: ScenarioTx = { sender, senderLabel: t.sender as string, method: t.method, args };
     if (witnesses !== undefined) out.witnesses = witnesses;
+    if (t.gasLimit !== undefined) out.gasLimit = t.gasLimit;
     return out;
   });
 
@@ -233,8 +243,9 @@ function build(book: AccountBook) {
   const faultExpect = strict(
     {
       tx: txIndex,
-      fault: leaf("an error name of SPEC section 6 (InvalidTransition, Unauthorized, …) or Fault", (v) => {
+      fault: leaf("an error name of SPEC section 6 (InvalidTransition, Unauthorized, …), Fault or OutOfGas", (v) => {
         if (typeof v !== "string" && typeof v !== "number") return undefined;
+        if (v === OUT_OF_GAS) return OUT_OF_GAS_CODE;
         try {
           const code = parseErrorCode(v);
           return code === 0 ? undefined : code;
@@ -244,7 +255,7 @@ function build(book: AccountBook) {
       }),
     },
     "a fault expectation",
-  ).transform((e): Expectation => ({ kind: "fault", tx: e.tx, code: e.fault, codeName: errorName(e.fault), what: "" }));
+  ).transform((e): Expectation => ({ kind: "fault", tx: e.tx, code: e.fault === OUT_OF_GAS_CODE ? -1 : e.fault, codeName: e.fault === OUT_OF_GAS_CODE ? OUT_OF_GAS : errorName(e.fault), what: "" }));
   const eventExpect = strict(
     {
       event: leaf(`an event name: one of ${EVENT_NAMES.join(", ")}`, (v) => (typeof v === "string" && isEventName(v) ? v : undefined)),
@@ -331,6 +342,7 @@ function build(book: AccountBook) {
       accounts: z.unknown().optional(),
       admin: account,
       until: int(1, LIMITS.maxHeight, "the last height, an integer"),
+      gasLimit: int(1, Number.MAX_SAFE_INTEGER, "a gas limit, a positive integer").optional(),
       blocks: list(block, "blocks").optional(),
       traffic: list(traffic, "traffic entries").optional(),
     },
@@ -430,6 +442,7 @@ export function validateScenario(doc: unknown, file: string, locate?: Locate): S
     traffic: (s.traffic ?? []).map((t, i) => ({ ...t, reporterLabel: labelOf(rawTraffic[i]!.reporter) })),
   };
   if (s.description !== undefined) out.description = s.description;
+  if (s.gasLimit !== undefined) out.gasLimit = s.gasLimit;
   return out;
 }
 

@@ -112,6 +112,7 @@ describe("--json records", () => {
       error: null,
       result: null,
       events: [{ name: "RoleChanged", data: { role: "Operator", account: "0x00000000000000000000000000000000000000c2", granted: true } }],
+      gas: null, // the release module is unmetered
     });
     const batch = txs.find((l) => l.method === "recordBatch")!;
     expect(batch).toMatchObject({ height: 2, index: 0, sender: "monitor", ok: true, error: null, events: [] });
@@ -262,5 +263,50 @@ describe("refusals", () => {
   it("a module that is not a contract is refused before anything runs", () => {
     expect(() => replay(loadScenario(fixturePath("small.yaml")), { wasm: new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]) })).toThrow(ModuleError);
     expect(() => replay(loadScenario(fixturePath("small.yaml")), { wasm: new Uint8Array([1, 2, 3]) })).toThrow(/not a loadable contract module/);
+  });
+});
+
+describe("gas (docs/GAS.md)", () => {
+  const metered = () => new Uint8Array(readFileSync(new URL("../../build/canary.metered.wasm", import.meta.url)));
+  const runMetered = (s: Scenario) => {
+    const lines: ReplayLine[] = [];
+    const result = replay(s, { wasm: metered(), onLine: (l) => lines.push(l) });
+    return { result, lines };
+  };
+
+  it("on the metered module every tx line carries its gas, the same on every run, and the run ends at the unmetered run's state root", () => {
+    const a = runMetered(loadScenario(fixturePath("small.yaml")));
+    const b = runMetered(loadScenario(fixturePath("small.yaml")));
+    const gasA = a.lines.filter((l): l is TxLine => l.type === "tx").map((l) => l.gas);
+    expect(gasA.length).toBeGreaterThan(0);
+    for (const g of gasA) expect(g).toBeGreaterThan(0);
+    expect(b.lines.filter((l): l is TxLine => l.type === "tx").map((l) => l.gas)).toEqual(gasA);
+    expect(a.result.summary.stateRoot).toBe(run(loadScenario(fixturePath("small.yaml"))).result.summary.stateRoot);
+    const methods = a.result.gas.map((g) => g.method);
+    expect(methods).toEqual(expect.arrayContaining(["createFeature", "grantRole", "recordBatch", "startCanary", "startRollout"]));
+    const batch = a.result.gas.find((g) => g.method === "recordBatch")!;
+    expect(batch.min).toBeLessThanOrEqual(batch.mean);
+    expect(batch.mean).toBeLessThanOrEqual(batch.max);
+  });
+
+  it("a transaction whose gas limit is too small FAULTs with OutOfGas, and `fault: OutOfGas` expects exactly that", () => {
+    const s = loadScenario(fixturePath("small.yaml"));
+    s.blocks[0]!.txs[2]!.gasLimit = 1000; // createFeature needs about 15,000
+    s.blocks[0]!.expect = [{ kind: "fault", tx: 2, code: -1, codeName: "OutOfGas", what: "tx 2 fault OutOfGas" }];
+    s.blocks = s.blocks.slice(0, 1);
+    s.traffic = [];
+    const { result, lines } = runMetered(s);
+    const line = lines.find((l): l is TxLine => l.type === "tx" && l.method === "createFeature")!;
+    expect(line).toMatchObject({ ok: false, code: -1, error: "OutOfGas", gas: 1000 });
+    expect(result.expectations.every((e) => e.ok)).toBe(true);
+    expect(result.summary.features).toEqual([]);
+  });
+
+  it("a scenario-wide gasLimit applies to every transaction, the traffic reporter's included", () => {
+    const s = loadScenario(fixturePath("small.yaml"));
+    s.gasLimit = 1000;
+    const { result } = runMetered(s);
+    expect(result.faults.length).toBe(result.summary.txs);
+    expect(result.faults.every((f) => f.error === "OutOfGas")).toBe(true);
   });
 });

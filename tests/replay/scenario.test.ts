@@ -26,6 +26,13 @@ function variant(from: string, to: string): string {
 }
 
 describe("valid scenarios", () => {
+  it("takes a scenario gasLimit and a per-transaction gasLimit (docs/GAS.md)", () => {
+    const s = parseScenario(SMALL.replace("until: 60", "until: 60\ngasLimit: 2000000").replace("{ sender: ops, method: startCanary,", "{ sender: ops, gasLimit: 50000, method: startCanary,"), "small.yaml");
+    expect(s.gasLimit).toBe(2_000_000);
+    expect(s.blocks[0]!.txs[3]!.gasLimit).toBe(50_000);
+    expect(s.blocks[0]!.txs[2]!.gasLimit).toBeUndefined();
+  });
+
   it("normalizes accounts to lower-case 0x-hex and keeps the alias for output", () => {
     const s = parseScenario(SMALL, "small.yaml");
     expect(s.admin).toBe("0x00000000000000000000000000000000000000a1");
@@ -92,6 +99,8 @@ describe("invalid scenarios are refused with the file, the path and what was exp
     ["traffic past until", "to: 50", "to: 61", /^traffic\[0\]\.to$/],
     ["more calls per block than one isEnabledMany takes", "callsPerBlock: 50", "callsPerBlock: 2000", /^traffic\[0\]\.callsPerBlock$/],
     ["an error rate above 10000 bps", "exposed: 0,", "exposed: 10001,", /^traffic\[0\]\.errorRateBps\.exposed$/],
+    ["a gas limit of 0", "{ sender: ops, method: startCanary,", "{ sender: ops, gasLimit: 0, method: startCanary,", /^blocks\[0\]\.txs\[3\]\.gasLimit$/],
+    ["a scenario gas limit that is not an integer", "until: 60", "until: 60\ngasLimit: 1.5", /^gasLimit$/],
     ["an account that is not 20 bytes", '"0x00000000000000000000000000000000000000a2"', '"0x00a2"', /^accounts\.ops$/],
     ["an unknown top-level field", "until: 60", "until: 60\nuntill: 70", /^untill$/],
     ["a missing until", "until: 60\n", "", /^until$/],

@@ -17,7 +17,7 @@ exposed while bucket < rolloutBps. The salt defaults to the name (SPEC section 4
 
   ACCOUNT      0x + 40 hex digits
   --salt S     the feature's policy.salt (at most 64 bytes)
-  --wasm PATH  the module (default: build/canary.wasm of this checkout)
+  --wasm PATH  the module (default: build/canary.metered.wasm of this checkout)
 `;
 
 const ADMIN = "0x0000000000000000000000000000000000000001";

@@ -33,7 +33,7 @@ contract's own views (getGlobal, listFeatures, getFeature, getMetrics, getHistor
                     feature: status, rollout, window, lifetime metrics
   FEATURE           one feature: its view, policy, metrics and full history
   --json            one JSON object on stdout instead (enums by name, accounts as 0x-hex)
-  --wasm PATH       the module whose views read the state (default: build/canary.wasm)
+  --wasm PATH       the module whose views read the state (default: build/canary.metered.wasm)
 
 The database is opened exclusively: inspect a chain while no replay writes to it.
 Exit status: 0 shown; 2 the database, the module or FEATURE was refused.

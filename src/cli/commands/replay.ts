@@ -24,7 +24,8 @@ traffic and onPersist, and checks the expectations of that height.
                     changed), all, none
   --report FILE     also write a self-contained HTML page charting each feature's rollout
                     bps and window error rate per block, steps and rollbacks marked
-  --wasm PATH       the module to run (default: build/canary.wasm of this checkout)
+  --wasm PATH       the module to run (default: build/canary.metered.wasm of this checkout:
+                    the release module with gas metering; build/canary.wasm runs unmetered)
   --db DIR          persist the chain in DIR (LevelDB; created when missing): its state,
                     height, and every block's state root and events, one atomic batch per
                     block. An existing DIR is continued from its stored height: the
