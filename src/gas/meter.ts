@@ -1,9 +1,10 @@
 // Gas metering injected at build time. The metered module charges gas through one added
 // import, `host.gas(units: i32)`, called at the entry of every function and of every loop
-// body and if arm, with the static instruction cost of that region: every expression in it
-// except those inside nested loops and if arms, which charge for themselves when entered.
-// A branch out of the middle of a region does not refund the rest: the charge is the
-// region's static cost, the same on every run and every machine.
+// body, with the static instruction cost of that region: every expression in it except
+// those inside nested loops (which charge for themselves on every iteration); an `if`
+// counts its condition and its dearer arm. A branch out of the middle of a region does not
+// refund the rest: the charge is the region's static cost, the same on every run and every
+// machine, and never less than what runs.
 //
 // The unmetered release module is untouched; this writes a separate file.
 
@@ -33,7 +34,7 @@ const GAS_FN = "__canary_gas";
 interface Meter {
   b: Binaryen;
   mod: InstanceType<Binaryen["Module"]>;
-  /** Regions instrumented (function bodies, loop bodies, if arms). */
+  /** Regions instrumented (function bodies and loop bodies). */
   regions: number;
 }
 
@@ -75,11 +76,12 @@ function count(m: Meter, expr: number): number {
       return 1;
     }
     case b.IfId: {
+      // The dearer arm is charged with the region, up front: one gas call fewer per branch,
+      // and the charge stays static (at most the cheaper arm's cost too much).
       const cond = count(m, b.If.getCondition(expr));
-      b.If.setIfTrue(expr, meterRegion(m, b.If.getIfTrue(expr)));
-      const no = b.If.getIfFalse(expr);
-      if (no) b.If.setIfFalse(expr, meterRegion(m, no));
-      return 1 + cond;
+      const yes = count(m, b.If.getIfTrue(expr));
+      const no = count(m, b.If.getIfFalse(expr));
+      return 1 + cond + Math.max(yes, no);
     }
     default: {
       let n = 1;
@@ -133,7 +135,7 @@ function childFields(b: Binaryen): Map<number, string[]> {
 
 export interface MeterResult {
   bytes: Uint8Array;
-  /** Functions, loop bodies and if arms that charge gas. */
+  /** Functions and loop bodies that charge gas. */
   regions: number;
 }
 
