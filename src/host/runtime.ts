@@ -44,6 +44,10 @@ class OutOfGas extends HostFault {
 }
 
 const EMPTY = new Uint8Array(0);
+/** Shared by every result without events / logs (most calls): no per-call arrays. Frozen, so a
+ * consumer that tried to push into one fails loudly instead of leaking into other results. */
+const NO_EVENTS = Object.freeze([]) as unknown as RawEvent[];
+const NO_LOGS = Object.freeze([]) as unknown as string[];
 const utf8 = new TextDecoder("utf-8");
 
 type Exports = Record<string, unknown>;
@@ -145,8 +149,8 @@ export class ContractRuntime {
       gasLimit: 0,
       args: EMPTY,
       output: EMPTY,
-      events: [],
-      logs: [],
+      events: NO_EVENTS,
+      logs: NO_LOGS,
       store: new MemoryStore(), // placeholder: imports are inactive between calls
       ctx: { height: 0, sender: new Uint8Array(ACCOUNT_BYTES), witnesses: [] },
       memory: null,
@@ -178,8 +182,8 @@ export class ContractRuntime {
     cx.ctx = ctx;
     cx.store = asBinary(store);
     cx.output = EMPTY;
-    cx.events = [];
-    cx.logs = [];
+    cx.events = NO_EVENTS;
+    cx.logs = NO_LOGS;
     cx.gasUsed = 0;
     cx.gasLimit = ctx.gasLimit ?? DEFAULT_GAS_LIMIT;
 
@@ -227,7 +231,7 @@ export class ContractRuntime {
       code: trap === undefined ? code : -1,
       ok,
       output: cx.output,
-      events: ok ? cx.events : [],
+      events: ok ? cx.events : NO_EVENTS,
       logs: cx.logs,
       trap,
     };
@@ -319,7 +323,12 @@ function makeImports(cx: CallState): WebAssembly.Imports {
       if (cx.metered) charge(FEES.hostCall + FEES.outputByte * Math.max(len, 0));
       const u8 = view();
       range("output_write", "source", src, len, u8.length);
-      cx.output = u8.slice(src, src + len);
+      if (len <= 8) {
+        // Tiny results (every bool/u16 view): a byte loop into a small on-heap array beats slice.
+        const out = new Uint8Array(len);
+        for (let i = 0; i < len; i++) out[i] = u8[src + i]!;
+        cx.output = out;
+      } else cx.output = u8.slice(src, src + len);
     },
     storage_read(key: number, keyLen: number, dst: number, cap: number): number {
       if (!cx.active) throw inactive("storage_read");
@@ -410,6 +419,7 @@ function makeImports(cx: CallState): WebAssembly.Imports {
         if (c < 0x21 || c > 0x7e) throw new HostFault(`emit: event name byte 0x${c.toString(16).padStart(2, "0")} at ${i - name} is not visible ASCII`);
       }
       if (dataLen > MAX_EVENT_DATA_BYTES) throw new HostFault(`emit: event data of ${dataLen} bytes exceeds ${MAX_EVENT_DATA_BYTES}`);
+      if (cx.events === NO_EVENTS) cx.events = [];
       cx.events.push({ name: cx.buf.latin1Slice(name, name + nameLen), data: u8.slice(data, data + dataLen) });
     },
     log(msg: number, len: number): void {
@@ -417,6 +427,7 @@ function makeImports(cx: CallState): WebAssembly.Imports {
       if (cx.metered) charge(FEES.hostCall);
       const u8 = view();
       range("log", "message", msg, len, u8.length);
+      if (cx.logs === NO_LOGS) cx.logs = [];
       cx.logs.push(utf8.decode(u8.subarray(msg, msg + len)));
     },
   };

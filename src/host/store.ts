@@ -85,10 +85,15 @@ export function treeNext<V>(tree: BTree<string, V>, prefix: string, after: strin
   return pair;
 }
 
-/** The in-memory store: a B+ tree keyed by binary strings. */
+/**
+ * The in-memory store: a B+ tree keyed by binary strings (for ordered `next` and `entries`),
+ * with a Map over the same pairs for point lookups (a hash probe instead of a tree descent
+ * with string compares: most contract reads are point reads). Both always hold the same pairs.
+ */
 export class MemoryStore implements BinaryStore {
   readonly binaryKeys = true as const;
   private readonly tree = binaryTree<Uint8Array>();
+  private readonly map = new Map<string, Uint8Array>();
 
   constructor(entries?: Iterable<readonly [Uint8Array, Uint8Array]>) {
     if (entries) for (const [k, v] of entries) this.put(k, v);
@@ -100,7 +105,7 @@ export class MemoryStore implements BinaryStore {
 
   get(key: Uint8Array): Uint8Array | undefined {
     checkBytes("key", key);
-    const v = this.tree.get(toBinary(key));
+    const v = this.map.get(toBinary(key));
     return v === undefined ? undefined : v.slice();
   }
 
@@ -114,12 +119,12 @@ export class MemoryStore implements BinaryStore {
   put(key: Uint8Array, value: Uint8Array): void {
     checkBytes("key", key);
     checkBytes("value", value);
-    this.tree.set(toBinary(key), value.slice());
+    this.putBin(toBinary(key), value.slice());
   }
 
   delete(key: Uint8Array): void {
     checkBytes("key", key);
-    this.tree.delete(toBinary(key));
+    this.deleteBin(toBinary(key));
   }
 
   apply(writes: Iterable<Write>): void {
@@ -131,7 +136,7 @@ export class MemoryStore implements BinaryStore {
   }
 
   getBin(key: string): Uint8Array | undefined {
-    return this.tree.get(key);
+    return this.map.get(key);
   }
 
   nextBin(prefix: string, after: string): [string, Uint8Array] | undefined {
@@ -140,10 +145,12 @@ export class MemoryStore implements BinaryStore {
 
   putBin(key: string, value: Uint8Array): void {
     this.tree.set(key, value);
+    this.map.set(key, value);
   }
 
   deleteBin(key: string): void {
     this.tree.delete(key);
+    this.map.delete(key);
   }
 
   applyBin(writes: Iterable<readonly [string, Uint8Array | null]>): void {
@@ -151,10 +158,16 @@ export class MemoryStore implements BinaryStore {
     // leaves the store untouched), then applied with plain tree operations.
     const batch = Array.isArray(writes) ? (writes as readonly (readonly [string, Uint8Array | null])[]) : [...writes];
     const tree = this.tree;
+    const map = this.map;
     for (let i = 0; i < batch.length; i++) {
       const [k, v] = batch[i]!;
-      if (v === null) tree.delete(k);
-      else tree.set(k, v);
+      if (v === null) {
+        tree.delete(k);
+        map.delete(k);
+      } else {
+        tree.set(k, v);
+        map.set(k, v);
+      }
     }
   }
 
