@@ -119,19 +119,23 @@ export class Feature {
   overrideCount: u32 = 0;
   hasReason: bool = false;
   reason: i32 = 0;
-  createdBy: Uint8Array = new Uint8Array(20);
+  createdBy: Uint8Array;
   window: Window = new Window();
   metrics: Metrics = new Metrics();
-  description: Uint8Array = new Uint8Array(0);
-  policy: Policy = new Policy();
+  description: Uint8Array;
+  policy: Policy;
 
   // What the store held when this record was loaded: lets save() move the index entries.
   storedActive: bool = false;
   storedIndexed: bool = false;
   storedDueAt: u32 = 0;
 
-  constructor(name: Uint8Array) {
+  /** The byte fields and the policy are given, so that decoding allocates nothing it drops. */
+  constructor(name: Uint8Array, createdBy: Uint8Array, description: Uint8Array, policy: Policy) {
     this.name = name;
+    this.createdBy = createdBy;
+    this.description = description;
+    this.policy = policy;
   }
 
   /** Canary or RollingOut: exposure follows the buckets and health rules are armed. */
@@ -148,7 +152,9 @@ export class Feature {
   static decode(name: Uint8Array, value: Uint8Array): Feature | null {
     const r = new Reader(value);
     if (r.u8() != RECORD_VERSION) return null;
-    const f = new Feature(name);
+    // createdBy, description and policy are read below; name stands in until then (no
+    // throwaway allocations: this runs on every call that names a feature).
+    const f = new Feature(name, name, name, changetype<Policy>(0));
     f.status = r.u8();
     f.rolloutBps = r.u16();
     f.targetBps = r.u16();

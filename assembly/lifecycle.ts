@@ -65,11 +65,8 @@ export function createFeature(name: Uint8Array, description: Uint8Array, policy:
   const p = policy ? policy : new Policy();
   if (!p.isValid()) return ErrorCode.InvalidPolicy;
   if (storageHas(featureKey(name))) return ErrorCode.FeatureAlreadyExists;
-  const f = new Feature(name);
-  f.description = description;
-  f.policy = p;
   const creator = tx.actor;
-  if (creator) f.createdBy = creator;
+  const f = new Feature(name, creator ? creator : new Uint8Array(20), description, p);
   saveFeature(f);
   events.featureCreated(name, f.createdBy);
   return ErrorCode.Ok;

@@ -8,7 +8,7 @@ export const MAX_SALT_BYTES = 64;
 export const BPS_FULL: u16 = 10000;
 
 export class Policy {
-  steps: Array<u16> = [];
+  steps: Array<u16>;
   incrementBps: u16 = 1000;
   incrementBlocks: u32 = 8640;
   maxErrorRateBps: u16 = 100;
@@ -22,17 +22,22 @@ export class Policy {
   maxPeakLatency: u64 = 0;
   progressDeadlineBlocks: u32 = 0;
   /** UTF-8 bytes; empty = bucket by the feature name. */
-  salt: Uint8Array = new Uint8Array(0);
+  salt: Uint8Array;
+
+  constructor(steps: Array<u16> = [], salt: Uint8Array = new Uint8Array(0)) {
+    this.steps = steps;
+    this.salt = salt;
+  }
 
   /** Reads the Borsh fields in SPEC order. Failures are left on the reader (BadInput). */
   static read(r: Reader): Policy {
-    const p = new Policy();
     // Items are 2 bytes each; a count the input cannot hold is short input. A count over
     // MAX_STEPS that the input does hold is a policy problem, reported by validate().
     const n = r.count(2);
     const steps = new Array<u16>(n);
     for (let i = 0; i < n; i++) unchecked((steps[i] = r.u16()));
-    p.steps = steps;
+    // The salt is read last, below: nothing is allocated just to be replaced.
+    const p = new Policy(steps, changetype<Uint8Array>(0));
     p.incrementBps = r.u16();
     p.incrementBlocks = r.u32();
     p.maxErrorRateBps = r.u16();
