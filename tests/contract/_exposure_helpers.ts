@@ -4,7 +4,11 @@
 // a seeded random call-sequence generator shared by isolation.test.ts and its child script.
 
 import { Chain } from "../../src/host/index.ts";
-import { MemoryStore, type Store, type Write } from "../../src/host/store.ts";
+import { MemoryStore } from "../../src/host/store.ts";
+import { CountingStore as BenchCountingStore, type StorageCounts } from "../../src/bench/countingStore.ts";
+import { murmur3_32 } from "../../src/model/murmur.ts";
+
+export type { StorageCounts };
 import type { InvokeResult, RawEvent } from "../../src/host/types.ts";
 import { encodeArgs } from "../../src/client/index.ts";
 import { METHOD_NAMES, METHODS, type MethodName } from "../../src/abi/methods.ts";
@@ -14,50 +18,8 @@ import { METHOD_NAMES, METHODS, type MethodName } from "../../src/abi/methods.ts
 const enc = new TextEncoder();
 export const utf8 = (s: string): Uint8Array => enc.encode(s);
 
-/**
- * MurmurHash3 x86 32-bit (Austin Appleby's reference algorithm), written from the published
- * description and independent of assembly/exposure.ts. Math.imul keeps every product mod 2^32.
- */
-export function murmur3(data: Uint8Array, seed = 0): number {
-  const c1 = 0xcc9e2d51;
-  const c2 = 0x1b873593;
-  const len = data.length;
-  const nblocks = len >>> 2;
-  let h = seed >>> 0;
-  for (let i = 0; i < nblocks; i++) {
-    const o = i * 4;
-    let k = data[o]! | (data[o + 1]! << 8) | (data[o + 2]! << 16) | (data[o + 3]! << 24);
-    k = Math.imul(k, c1);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, c2);
-    h ^= k;
-    h = (h << 13) | (h >>> 19);
-    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
-  }
-  const tail = nblocks * 4;
-  let k1 = 0;
-  switch (len & 3) {
-    case 3:
-      k1 ^= data[tail + 2]! << 16;
-    // falls through
-    case 2:
-      k1 ^= data[tail + 1]! << 8;
-    // falls through
-    case 1:
-      k1 ^= data[tail]!;
-      k1 = Math.imul(k1, c1);
-      k1 = (k1 << 15) | (k1 >>> 17);
-      k1 = Math.imul(k1, c2);
-      h ^= k1;
-  }
-  h ^= len;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+/** MurmurHash3 x86 32-bit: the reference model's (src/model/murmur.ts), independent of assembly/exposure.ts. */
+export const murmur3 = murmur3_32;
 
 export function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   const out = new Uint8Array(a.length + b.length);
@@ -191,51 +153,10 @@ export function exposureOf(chain: Chain, name: string, packed: Uint8Array): Uint
 
 // ------------------------------------------------------------------ counting store
 
-export interface StorageCounts {
-  reads: number;
-  nexts: number;
-  writes: number;
-  deletes: number;
-}
-
-/**
- * A Store over a MemoryStore that counts calls. It deliberately has no binary fast path, so
- * the runtime goes through the plain interface: one `get` per storage_read, one `next` per
- * storage_next, one `put` per storage_write, one `delete` per storage_delete.
- */
-export class CountingStore implements Store {
-  readonly inner: MemoryStore;
-  counts: StorageCounts = { reads: 0, nexts: 0, writes: 0, deletes: 0 };
+/** A MemoryStore holding `entries`, behind the benchmark's counting wrapper (src/bench/countingStore.ts). */
+export class CountingStore extends BenchCountingStore {
   constructor(entries?: Iterable<readonly [Uint8Array, Uint8Array]>) {
-    this.inner = new MemoryStore(entries);
-  }
-  reset(): void {
-    this.counts = { reads: 0, nexts: 0, writes: 0, deletes: 0 };
-  }
-  get size(): number {
-    return this.inner.size;
-  }
-  get(key: Uint8Array): Uint8Array | undefined {
-    this.counts.reads++;
-    return this.inner.get(key);
-  }
-  next(prefix: Uint8Array, after: Uint8Array): [Uint8Array, Uint8Array] | undefined {
-    this.counts.nexts++;
-    return this.inner.next(prefix, after);
-  }
-  put(key: Uint8Array, value: Uint8Array): void {
-    this.counts.writes++;
-    this.inner.put(key, value);
-  }
-  delete(key: Uint8Array): void {
-    this.counts.deletes++;
-    this.inner.delete(key);
-  }
-  apply(writes: Iterable<Write>): void {
-    this.inner.apply(writes);
-  }
-  entries(): IterableIterator<[Uint8Array, Uint8Array]> {
-    return this.inner.entries();
+    super(new MemoryStore(entries));
   }
 }
 
