@@ -49,6 +49,8 @@ const MAX_HEIGHT = 0xffffffff;
 
 /** The all-zero sender of onPersist and of views without one. Only ever read (the runtime copies it into memory). */
 const ZERO_ACCOUNT: Account = new Uint8Array(ACCOUNT_BYTES);
+/** No witnesses (views without any, onPersist): one shared frozen array, not one per call. */
+const NO_WITNESSES = Object.freeze([]) as unknown as Account[];
 
 function checkAccount(what: string, a: unknown): void {
   if (!(a instanceof Uint8Array) || a.length !== ACCOUNT_BYTES) throw new Error(`${what} must be a ${ACCOUNT_BYTES}-byte Uint8Array`);
@@ -135,7 +137,7 @@ export class Chain implements Invoker {
     const sender = ctx.sender ?? ZERO_ACCOUNT;
     checkAccount("view: sender", sender);
     try {
-      return this.runtime.invoke(method, args, { height, sender, witnesses: ctx.witnesses ?? [], gasLimit: ctx.gasLimit }, this.viewOverlay);
+      return this.runtime.invoke(method, args, { height, sender, witnesses: ctx.witnesses ?? NO_WITNESSES, gasLimit: ctx.gasLimit }, this.viewOverlay);
     } finally {
       this.viewOverlay.discard();
     }
@@ -148,7 +150,7 @@ export class Chain implements Invoker {
     const tx = this.txOverlay;
     let onPersist: InvokeResult;
     try {
-      onPersist = this.runtime.invoke("onPersist", EMPTY, { height: block.height, sender: ZERO_ACCOUNT, witnesses: [], gasLimit: ON_PERSIST_GAS_LIMIT }, tx);
+      onPersist = this.runtime.invoke("onPersist", EMPTY, { height: block.height, sender: ZERO_ACCOUNT, witnesses: NO_WITNESSES, gasLimit: ON_PERSIST_GAS_LIMIT }, tx);
     } catch (e) {
       tx.discard();
       throw e;

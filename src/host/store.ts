@@ -86,6 +86,18 @@ export function treeNext<V>(tree: BTree<string, V>, prefix: string, after: strin
 }
 
 /**
+ * A value the store can keep for long: itself, or an exact copy when it is a view into a
+ * larger buffer (the runtime cuts values from shared slabs; keeping such a view would keep
+ * the whole slab alive).
+ */
+function owned(v: Uint8Array): Uint8Array {
+  // Slab views of the runtime are over 64 bytes long; for ≤ 64 bytes at offset 0 `.buffer`
+  // is not touched (reading it would move a small on-heap array off the heap).
+  if (v.byteOffset === 0 && (v.byteLength <= 64 || v.buffer.byteLength === v.byteLength)) return v;
+  return v.slice();
+}
+
+/**
  * The in-memory store: a B+ tree keyed by binary strings (for ordered `next` and `entries`),
  * with a Map over the same pairs for point lookups (a hash probe instead of a tree descent
  * with string compares: most contract reads are point reads). Both always hold the same pairs.
@@ -144,8 +156,9 @@ export class MemoryStore implements BinaryStore {
   }
 
   putBin(key: string, value: Uint8Array): void {
-    this.tree.set(key, value);
-    this.map.set(key, value);
+    const v = owned(value);
+    this.tree.set(key, v);
+    this.map.set(key, v);
   }
 
   deleteBin(key: string): void {
@@ -165,8 +178,9 @@ export class MemoryStore implements BinaryStore {
         tree.delete(k);
         map.delete(k);
       } else {
-        tree.set(k, v);
-        map.set(k, v);
+        const o = owned(v);
+        tree.set(k, o);
+        map.set(k, o);
       }
     }
   }
