@@ -56,6 +56,11 @@ export class Reader {
     return p ? load<u64>(p) : 0;
   }
 
+  /** Skips n bytes; their address, or 0 (and failed) when short. */
+  skip(n: i32): usize {
+    return this.take(n);
+  }
+
   bool(): bool {
     const v = this.u8();
     if (v > 1) this.failed = true;

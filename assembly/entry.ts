@@ -298,7 +298,7 @@ export function isEnabled(): i32 {
   const account = r.account();
   if (!r.done()) return BAD;
   const out = new Writer(1);
-  return respond(views.exposures(name, [account], out, false), out);
+  return respond(views.exposures(name, null, account, out), out);
 }
 
 export function isEnabledMany(): i32 {
@@ -313,7 +313,7 @@ export function isEnabledMany(): i32 {
     return init != ErrorCode.Ok ? init : ErrorCode.LimitExceeded;
   }
   const out = new Writer(n + 4);
-  return respond(views.exposures(name, accounts, out, true), out);
+  return respond(views.exposures(name, accounts, name, out), out); // name: unused when accounts is given
 }
 
 export function bucketOf(): i32 {

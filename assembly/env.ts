@@ -113,9 +113,13 @@ export function isWitness(account: Uint8Array): bool {
   return check_witness(account.dataStart) == 1;
 }
 
+/** `name` must be ASCII (every event name is a constant): one byte per UTF-16 code unit. */
 export function emitEvent(name: string, ptr: usize, len: i32): void {
-  const n = String.UTF8.encode(name);
-  emit(changetype<usize>(n), n.byteLength, ptr, len);
+  // A byte loop instead of String.UTF8.encode: the same bytes for ASCII, ~350 bytes less code.
+  const n = name.length;
+  const bytes = heap.alloc(<usize>n);
+  for (let i = 0; i < n; i++) store<u8>(bytes + <usize>i, <u8>load<u16>(changetype<usize>(name) + (<usize>i << 1)));
+  emit(bytes, n, ptr, len);
 }
 
 export function debugLog(msg: string): void {

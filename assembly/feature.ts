@@ -50,14 +50,15 @@ export class Window {
     return satAdd(this.successes, this.errors);
   }
 
-  read(r: Reader): void {
-    this.successes = r.u64();
-    this.errors = r.u64();
-    this.latencySum = r.u64();
-    this.latencyCount = r.u64();
-    this.latencyPeak = r.u64();
-    this.invariantChecks = r.u64();
-    this.invariantFailures = r.u64();
+  /** From the record's 56 bytes at p (little-endian u64s). */
+  read(p: usize): void {
+    this.successes = load<u64>(p);
+    this.errors = load<u64>(p, 8);
+    this.latencySum = load<u64>(p, 16);
+    this.latencyCount = load<u64>(p, 24);
+    this.latencyPeak = load<u64>(p, 32);
+    this.invariantChecks = load<u64>(p, 40);
+    this.invariantFailures = load<u64>(p, 48);
   }
 
   write(w: Writer): void {
@@ -81,15 +82,16 @@ export class Metrics {
     return this.latencyCount == 0 ? 0 : this.latencySum / this.latencyCount;
   }
 
-  read(r: Reader): void {
-    this.totalOperations = r.u64();
-    this.successfulOps = r.u64();
-    this.failedOps = r.u64();
-    this.latencySum = r.u64();
-    this.latencyCount = r.u64();
-    this.peakLatency = r.u64();
-    this.invariantChecks = r.u64();
-    this.invariantFailures = r.u64();
+  /** From the record's 64 bytes at p (little-endian u64s). */
+  read(p: usize): void {
+    this.totalOperations = load<u64>(p);
+    this.successfulOps = load<u64>(p, 8);
+    this.failedOps = load<u64>(p, 16);
+    this.latencySum = load<u64>(p, 24);
+    this.latencyCount = load<u64>(p, 32);
+    this.peakLatency = load<u64>(p, 40);
+    this.invariantChecks = load<u64>(p, 48);
+    this.invariantFailures = load<u64>(p, 56);
   }
 
   write(w: Writer): void {
@@ -120,8 +122,15 @@ export class Feature {
   hasReason: bool = false;
   reason: i32 = 0;
   createdBy: Uint8Array;
-  window: Window = new Window();
-  metrics: Metrics = new Metrics();
+  /**
+   * The window and the metrics are decoded on first use (isEnabled and most views never
+   * look at them): `countersAt` points at their 120 bytes in the record buffer (which
+   * nothing writes into and which lives as long as this Feature is used), 0 for a new one.
+   * u64 fields have no invalid values, so the exact decode does not depend on them.
+   */
+  private countersAt: usize = 0;
+  private _window: Window | null = null;
+  private _metrics: Metrics | null = null;
   description: Uint8Array;
   policy: Policy;
 
@@ -136,6 +145,30 @@ export class Feature {
     this.createdBy = createdBy;
     this.description = description;
     this.policy = policy;
+  }
+
+  get window(): Window {
+    let w = this._window;
+    if (!w) {
+      w = new Window();
+      if (this.countersAt) w.read(this.countersAt);
+      this._window = w;
+    }
+    return w;
+  }
+
+  set window(w: Window) {
+    this._window = w;
+  }
+
+  get metrics(): Metrics {
+    let m = this._metrics;
+    if (!m) {
+      m = new Metrics();
+      if (this.countersAt) m.read(this.countersAt + 56);
+      this._metrics = m;
+    }
+    return m;
   }
 
   /** Canary or RollingOut: exposure follows the buckets and health rules are armed. */
@@ -169,8 +202,7 @@ export class Feature {
     f.hasReason = r.option();
     if (f.hasReason) f.reason = r.u8();
     f.createdBy = r.account();
-    f.window.read(r);
-    f.metrics.read(r);
+    f.countersAt = r.skip(120);
     f.description = r.string();
     f.policy = Policy.read(r);
     if (!r.done()) return null;

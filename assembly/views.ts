@@ -18,20 +18,24 @@ export function loadForCall(name: Uint8Array): FeatureLoad {
   return loaded;
 }
 
-/** isEnabled / isEnabledMany: one decision per account; global and overrides read lazily. */
-export function exposures(name: Uint8Array, accounts: Array<Uint8Array>, out: Writer, many: bool): i32 {
+/**
+ * isEnabled (accounts null: the one `account`, a bare bool out) and isEnabledMany (a Vec of
+ * bools, one per account): global and overrides read lazily.
+ */
+export function exposures(name: Uint8Array, accounts: Array<Uint8Array> | null, account: Uint8Array, out: Writer): i32 {
   const loaded = loadForCall(name);
   if (loaded.code != ErrorCode.Ok && loaded.code != ErrorCode.FeatureNotFound) return loaded.code;
-  if (many) out.u32(<u32>accounts.length);
+  const n = accounts ? accounts.length : 1;
+  if (accounts) out.u32(<u32>n);
   const f = loaded.feature;
   if (f == null) {
-    for (let i = 0; i < accounts.length; i++) out.bool(false);
+    for (let i = 0; i < n; i++) out.bool(false);
     return ErrorCode.Ok;
   }
   const global = new LazyGlobal();
   const salt = saltOf(f);
-  for (let i = 0; i < accounts.length; i++) {
-    const account = unchecked(accounts[i]);
+  for (let i = 0; i < n; i++) {
+    if (accounts) account = unchecked(accounts[i]);
     const mode = loadOverride(f, account);
     if (mode < 0) return ErrorCode.CorruptState;
     const on = decideExposure(f, salt, account, mode, global);
