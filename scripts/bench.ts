@@ -110,7 +110,9 @@ function main(): void {
   for (const k of rows) {
     const o = med(ours[k]);
     const s = med(seed[k]);
-    perCall[k] = { oursNs: o, seedNs: s, ratio: ratio(o, s), oursSpread: spread(ours[k]), seedSpread: seed[k].length ? spread(seed[k]) : null, oursRounds: ours[k], seedRounds: seed[k] };
+    const oMin = ours[k].length ? Math.min(...ours[k]) : null;
+    const sMin = seed[k].length ? Math.min(...seed[k]) : null;
+    perCall[k] = { oursNs: o, seedNs: s, ratio: ratio(o, s), oursMinNs: oMin, seedMinNs: sMin, ratioOfMins: ratio(oMin, sMin), oursSpread: spread(ours[k]), seedSpread: seed[k].length ? spread(seed[k]) : null, oursRounds: ours[k], seedRounds: seed[k] };
     if (k !== "listActive") ratios[k] = ratio(o, s);
   }
   const persistMed: Record<string, number> = {};
@@ -157,7 +159,7 @@ function main(): void {
       loadAvg: os.loadavg(),
       iterations: N,
       notes: [
-        "ratio = our median ns per call / the seed's median ns per call, both measured in every round",
+        "ratio = our median ns per call / the seed's median ns per call, both measured in every round; ratioOfMins = the same with each side's fastest round",
         "ours: Chain.view for isEnabled and listActive, Chain.transact inside an open block for the others, pre-encoded Borsh args",
         "step: processRollout on a RollingOut feature whose step is not due (the seed's ProcessRolloutIncrement mostly returns early too)",
         "listActive: listFeatures(activeOnly) in two pages (100 + 1) vs the seed's GetActiveCanaries over 101 canaries",
@@ -209,12 +211,12 @@ const fmtX = (x: number | null | undefined) => (x === null || x === undefined ||
 function printTable(r: any): void {
   const lines: string[] = [];
   const pad = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(16) : c.padStart(12))).join(" ");
-  lines.push(pad(["per call", "ours", "seed", "ours/seed", "spread o/s", "ops ours", "ops seed"]));
+  lines.push(pad(["per call", "ours", "seed", "ours/seed", "min o/s", "spread o/s", "ops ours", "ops seed"]));
   for (const k of ["isEnabled", "recordSuccess", "recordError", "step", "createFeature", "listActive"]) {
     const p = r.perCall[k];
     const so = r.storageOps[k];
     const sp = `${(p.oursSpread * 100).toFixed(0)}%/${p.seedSpread === null ? "—" : (p.seedSpread * 100).toFixed(0) + "%"}`;
-    lines.push(pad([k, fmtNs(p.oursNs), fmtNs(p.seedNs), fmtX(p.ratio), sp, so ? so.ours.toFixed(2) : "—", so && so.seed !== null ? so.seed.toFixed(2) : "—"]));
+    lines.push(pad([k, fmtNs(p.oursNs), fmtNs(p.seedNs), fmtX(p.ratio), fmtX(p.ratioOfMins), sp, so ? so.ours.toFixed(2) : "—", so && so.seed !== null ? so.seed.toFixed(2) : "—"]));
   }
   lines.push("");
   lines.push(`isEnabled on the bare runtime (no Chain): ${fmtNs(r.isEnabledRuntimeNs)}`);
