@@ -11,10 +11,11 @@ import { verifyCommand } from "./commands/verify.ts";
 import { nodeCommand } from "./commands/node.ts";
 import { txCommand } from "./commands/tx.ts";
 import { callCommand } from "./commands/call.ts";
+import { keysCommand } from "./commands/keys.ts";
 import { CliError, EXIT, UsageError } from "./errors.ts";
 import type { CliIO } from "./io.ts";
 
-export const COMMANDS: readonly Command[] = [replayCommand, inspectCommand, verifyCommand, bucketCommand, nodeCommand, txCommand, callCommand];
+export const COMMANDS: readonly Command[] = [replayCommand, inspectCommand, verifyCommand, bucketCommand, nodeCommand, txCommand, callCommand, keysCommand];
 
 /** Listed in help, refused with a clear message. */
 const LATER: Record<string, string> = {};

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { callCommand, txCommand } from "../../src/node/cli.ts";
+import { callCommand, keysCommand, txCommand } from "../../src/node/cli.ts";
 import { Keystore, KeystoreError, startNode, type CanaryNode } from "../../src/node/index.ts";
 import type { CliIO } from "../../src/cli/io.ts";
 import { tempDir } from "./_helpers.ts";
@@ -19,7 +19,7 @@ afterAll(async () => {
   tmp.cleanup();
 });
 
-async function run(cmd: typeof txCommand, args: string[]): Promise<{ status: number; out: string; err: string }> {
+async function run(cmd: typeof txCommand | typeof keysCommand, args: string[]): Promise<{ status: number; out: string; err: string }> {
   let out = "";
   let err = "";
   const io: CliIO = { stdout: (t) => void (out += t), stderr: (t) => void (err += t), stderrIsTTY: false, cwd: tmp.dir };
@@ -56,6 +56,30 @@ describe("keystore", () => {
     doc.keys.alice.account = "0x" + "00".repeat(20);
     writeFileSync(bad, JSON.stringify(doc));
     expect(() => Keystore.load(bad)).toThrow(/"account" does not belong/);
+  });
+});
+
+describe("canary keys", () => {
+  it("keys new creates a key and prints its account; list shows it; a taken name, a missing or malformed keystore and bad usage are refused", async () => {
+    const file = path.join(tmp.dir, "keys-cmd", "keys.json");
+    const missing = await run(keysCommand, ["list", "--keystore", file]);
+    expect(missing.status).toBe(-1);
+    expect(missing.err).toMatch(/no keystore at .*keys new NAME/);
+    const made = await run(keysCommand, ["new", "carol", "--keystore", file]);
+    expect(made.status).toBe(0);
+    const account = Keystore.load(file).get("carol").accountHex;
+    expect(made.out).toBe(`carol ${account}\n`);
+    expect((await run(keysCommand, ["list", "--keystore", file])).out).toBe(`carol ${account}\n`);
+    const taken = await run(keysCommand, ["new", "carol", "--keystore", file]);
+    expect(taken.status).toBe(-1);
+    expect(taken.err).toMatch(/already exists/);
+    expect(Keystore.load(file).get("carol").accountHex).toBe(account); // not replaced
+    expect((await run(keysCommand, [])).err).toMatch(/keys needs `new NAME` or `list`/);
+    const bad = path.join(tmp.dir, "keys-cmd", "bad.json");
+    writeFileSync(bad, "{oops");
+    const malformed = await run(keysCommand, ["new", "dave", "--keystore", bad]);
+    expect(malformed.err).toMatch(/malformed.*→ fix or move the file/);
+    expect(readFileSync(bad, "utf8")).toBe("{oops");
   });
 });
 
