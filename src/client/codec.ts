@@ -128,7 +128,8 @@ export function borshSchema(f: Field): Schema {
 
 // ---------------------------------------------------------------- encoding
 
-const UINT_MAX: Record<"u8" | "u16" | "u32", number> = { u8: 0xff, u16: 0xffff, u32: 0xffff_ffff };
+/** The largest value of each unsigned Borsh integer below u64. */
+export const UINT_MAX: Record<"u8" | "u16" | "u32", number> = { u8: 0xff, u16: 0xffff, u32: 0xffff_ffff };
 const U64_MAX = (1n << 64n) - 1n;
 // In a `u` regex a surrogate pair is one code point, so this matches only lone surrogates.
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;

@@ -18,7 +18,7 @@
 
 import { z } from "zod";
 import { POLICY } from "../client/schema.ts";
-import type { Field, StructDef } from "../client/codec.ts";
+import { UINT_MAX, type Field, type StructDef } from "../client/codec.ts";
 import { enumNames, isEnumValue, type EnumKind } from "../client/enums.ts";
 
 export type Mode = "arg" | "match";
@@ -28,7 +28,6 @@ export type AccountBook = ReadonlyMap<string, string>;
 
 const HEX40 = /^0x[0-9a-fA-F]{40}$/;
 const U64_MAX = (1n << 64n) - 1n;
-const UINT_MAX = { u8: 0xff, u16: 0xffff, u32: 0xffff_ffff } as const;
 
 /** A short rendering of a value for "got …" in messages. */
 export function describe(v: unknown): string {
