@@ -10,9 +10,9 @@
 
 import type BinaryenApi from "binaryen";
 import { GAS_IMPORT } from "../abi/methods.ts";
-import { loadBinaryen } from "../verify/toolchain.ts";
+import { CHILD_FIELDS, MVP_IDS } from "../verify/gate.ts";
+import { loadBinaryen, resetBinaryenSettings } from "../verify/toolchain.ts";
 
-export { GAS_IMPORT };
 
 /** Expression setters binaryen.js has but its typings omit. */
 interface ExpressionApi {
@@ -109,8 +109,8 @@ function meterRegion(m: Meter, expr: number): number {
 }
 
 /**
- * The static cost of `expr` in the current region, instrumenting nested loops and if arms
- * on the way (they are replaced in place through binaryen's setters).
+ * The static cost of `expr` in the current region, instrumenting nested loops on the way
+ * (their bodies are replaced in place through binaryen's setters).
  */
 function count(m: Meter, expr: number): number {
   if (!expr) return 0;
@@ -144,9 +144,9 @@ function count(m: Meter, expr: number): number {
   }
 }
 
-/** Child expressions of the MVP expressions the contract can contain (no nested regions). */
+/** Child expressions of an MVP expression (Block, Loop and If are handled by the callers). */
 function childrenOf(b: Binaryen, expr: number, id: number): number[] {
-  const fields = CHILDREN.get(id);
+  const fields = MVP_IDS.has(id) ? CHILD_FIELDS.get(id) : undefined;
   if (fields === undefined) throw new Error(`gas metering: unsupported expression id ${id}`);
   if (fields.length === 0) return []; // (binaryen has no info accessors for nop/unreachable)
   const info = b.getExpressionInfo(expr) as unknown as Record<string, unknown>;
@@ -157,33 +157,6 @@ function childrenOf(b: Binaryen, expr: number, id: number): number[] {
     else if (typeof v === "number" && v !== 0) out.push(v);
   }
   return out;
-}
-
-let CHILDREN: Map<number, string[]>;
-
-function childFields(b: Binaryen): Map<number, string[]> {
-  return new Map<number, string[]>([
-    [b.BreakId, ["condition", "value"]],
-    [b.SwitchId, ["condition", "value"]],
-    [b.CallId, ["operands"]],
-    [b.CallIndirectId, ["target", "operands"]],
-    [b.LocalGetId, []],
-    [b.LocalSetId, ["value"]],
-    [b.GlobalGetId, []],
-    [b.GlobalSetId, ["value"]],
-    [b.LoadId, ["ptr"]],
-    [b.StoreId, ["ptr", "value"]],
-    [b.ConstId, []],
-    [b.UnaryId, ["value"]],
-    [b.BinaryId, ["left", "right"]],
-    [b.SelectId, ["ifTrue", "ifFalse", "condition"]],
-    [b.DropId, ["value"]],
-    [b.ReturnId, ["value"]],
-    [b.MemorySizeId, []],
-    [b.MemoryGrowId, ["delta"]],
-    [b.NopId, []],
-    [b.UnreachableId, []],
-  ]);
 }
 
 interface FunctionFacts {
@@ -266,7 +239,9 @@ export interface MeterResult {
 /** Returns `wasm` with gas metering injected (see the header). */
 export async function meterModule(wasm: Uint8Array): Promise<MeterResult> {
   const b = (await loadBinaryen()) as Binaryen;
-  CHILDREN ??= childFields(b);
+  // The compiler leaves its settings in binaryen (stack IR among them), which change the
+  // emitted bytes: start from the process's initial ones, as every compile does.
+  await resetBinaryenSettings();
   const mod = b.readBinary(wasm);
   try {
     mod.setFeatures(b.Features.MVP | b.Features.MutableGlobals);

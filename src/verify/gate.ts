@@ -172,8 +172,8 @@ function summarizeValidator(messages: string, max = 3): string {
 
 // --- expressions --------------------------------------------------------------------------
 
-/** Child-expression fields of each expression id (those the gate walks into). */
-const CHILD_FIELDS = new Map<number, string[]>([
+/** Child-expression fields of each expression id (the gate walks into them; so does src/gas/meter.ts). */
+export const CHILD_FIELDS = new Map<number, string[]>([
   [binaryen.BlockId, ["children"]],
   [binaryen.IfId, ["condition", "ifTrue", "ifFalse"]],
   [binaryen.LoopId, ["body"]],
@@ -232,7 +232,8 @@ const CHILD_FIELDS = new Map<number, string[]>([
   [binaryen.I31GetId, ["i31"]],
 ]);
 
-const MVP_IDS = new Set<number>([
+/** Expression ids of the MVP (plus nothing else). */
+export const MVP_IDS = new Set<number>([
   binaryen.BlockId, binaryen.IfId, binaryen.LoopId, binaryen.BreakId, binaryen.SwitchId,
   binaryen.CallId, binaryen.CallIndirectId, binaryen.LocalGetId, binaryen.LocalSetId,
   binaryen.GlobalGetId, binaryen.GlobalSetId, binaryen.LoadId, binaryen.StoreId,

@@ -49,6 +49,11 @@ describe("metering", () => {
     expect(after.gasUsed).toBeGreaterThan(0);
   });
 
+  it("metering is reproducible: the release module metered here equals build/canary.metered.wasm (metered in the build's process, after a compile)", async () => {
+    const { bytes } = await meterModule(new Uint8Array(readFileSync(RELEASE)));
+    expect(Buffer.from(bytes).equals(readFileSync(METERED))).toBe(true);
+  });
+
   it("the unmetered release module imports no host.gas and the metered one only adds it", () => {
     const release = checkModule(new Uint8Array(readFileSync(RELEASE)));
     expect(release.ok).toBe(true);
