@@ -20,7 +20,29 @@ export function releaseHeap(): void {
   __reset();
 }
 
-/** Frees the heap and zeroes every byte it ever handed out, and the high-water mark itself. */
+/** A scan position (u32 length ‖ key) for loops that release the heap between items. */
+const SCAN_KEY_BYTES: usize = 4 + 128;
+const SCAN_KEY: usize = memory.data(<i32>SCAN_KEY_BYTES);
+
+export function clearScanKey(): void {
+  store<u32>(SCAN_KEY, 0);
+}
+
+/** The saved position, on the heap (empty: from the start). */
+export function loadScanKey(): Uint8Array {
+  const len = <i32>load<u32>(SCAN_KEY);
+  const key = new Uint8Array(len);
+  memory.copy(key.dataStart, SCAN_KEY + 4, <usize>len);
+  return key;
+}
+
+/** Saves `key` (≤ 128 bytes: the host's key limit) as the position. */
+export function saveScanKey(key: Uint8Array): void {
+  store<u32>(SCAN_KEY, <u32>key.length);
+  memory.copy(SCAN_KEY + 4, key.dataStart, <usize>key.length);
+}
+
+/** Frees the heap and zeroes every byte it ever handed out, the high-water mark and the scan key. */
 export function wipeHeap(): void {
   let top = heapTop();
   const high = <usize>load<u32>(HIGH_WATER);
@@ -28,4 +50,5 @@ export function wipeHeap(): void {
   __reset();
   memory.fill(__heap_base, 0, top - __heap_base);
   store<u32>(HIGH_WATER, 0);
+  memory.fill(SCAN_KEY, 0, SCAN_KEY_BYTES);
 }

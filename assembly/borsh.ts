@@ -163,8 +163,12 @@ export class Writer {
   }
 
   raw(b: Uint8Array): Writer {
-    const at = this.reserve(b.length);
-    memory.copy(at, b.dataStart, <usize>b.length);
+    return this.copy(b.dataStart, b.length);
+  }
+
+  /** The n bytes at p, as they are. */
+  copy(p: usize, n: i32): Writer {
+    memory.copy(this.reserve(n), p, <usize>n);
     return this;
   }
 

@@ -2,7 +2,7 @@
 // one function, write the result. The rules live in the called functions.
 
 import { Reader, Writer } from "./borsh";
-import { blockHeight, readInput, sender, writeOutput } from "./env";
+import { ACCOUNT_LEN, blockHeight, readInput, sender, writeOutput } from "./env";
 import * as lifecycle from "./lifecycle";
 import { Tx } from "./lifecycle";
 import { Policy } from "./policy";
@@ -10,7 +10,7 @@ import * as reports from "./reports";
 import * as roles from "./roles";
 import { NO_ROLE } from "./roles";
 import { ErrorCode, OverrideMode, RollbackReason, Role } from "./shared/codes";
-import { FeatureLoad, loadFeature } from "./state";
+import { loadRecord, RecordLoad } from "./state";
 import * as steps from "./steps";
 import * as views from "./views";
 
@@ -34,16 +34,17 @@ function callerTx(): Tx {
   return new Tx(blockHeight(), sender());
 }
 
-/** Authorizes the caller for `role` (or `alt`) and loads the named feature. */
-function authorizedFeature(tx: Tx, name: Uint8Array, role: i32, alt: i32): FeatureLoad {
+/** Authorizes the caller for `role` (or `alt`) and loads the named feature's record. */
+function authorizedRecord(tx: Tx, name: Uint8Array, role: i32, alt: i32): RecordLoad {
   const auth = roles.authorize(tx.actor!, role, alt);
   if (auth != ErrorCode.Ok) {
-    const failed = new FeatureLoad();
+    const failed = new RecordLoad(name, name);
     failed.code = auth;
     return failed;
   }
-  return loadFeature(name);
+  return loadRecord(name);
 }
+
 
 // ---- roles ----
 
@@ -102,9 +103,9 @@ export function updatePolicy(): i32 {
   const policy = Policy.read(r);
   if (!r.done()) return BAD;
   const tx = callerTx();
-  const f = authorizedFeature(tx, name, Role.Operator, NO_ROLE);
+  const f = authorizedRecord(tx, name, Role.Operator, NO_ROLE);
   if (f.code != ErrorCode.Ok) return f.code;
-  return lifecycle.updatePolicy(f.feature!, policy);
+  return lifecycle.updatePolicy(f.feature(), policy);
 }
 
 export function startCanary(): i32 {
@@ -113,9 +114,9 @@ export function startCanary(): i32 {
   const bps = r.u16();
   if (!r.done()) return BAD;
   const tx = callerTx();
-  const f = authorizedFeature(tx, name, Role.Operator, NO_ROLE);
+  const f = authorizedRecord(tx, name, Role.Operator, NO_ROLE);
   if (f.code != ErrorCode.Ok) return f.code;
-  return lifecycle.startCanary(f.feature!, bps, tx);
+  return lifecycle.startCanary(f.feature(), bps, tx);
 }
 
 export function startRollout(): i32 {
@@ -124,9 +125,9 @@ export function startRollout(): i32 {
   const target = r.u16();
   if (!r.done()) return BAD;
   const tx = callerTx();
-  const f = authorizedFeature(tx, name, Role.Operator, NO_ROLE);
+  const f = authorizedRecord(tx, name, Role.Operator, NO_ROLE);
   if (f.code != ErrorCode.Ok) return f.code;
-  return lifecycle.startRollout(f.feature!, target, tx);
+  return lifecycle.startRollout(f.feature(), target, tx);
 }
 
 export function enable(): i32 {
@@ -134,9 +135,9 @@ export function enable(): i32 {
   const name = r.string();
   if (!r.done()) return BAD;
   const tx = callerTx();
-  const f = authorizedFeature(tx, name, Role.Operator, NO_ROLE);
+  const f = authorizedRecord(tx, name, Role.Operator, NO_ROLE);
   if (f.code != ErrorCode.Ok) return f.code;
-  return lifecycle.enable(f.feature!, tx);
+  return lifecycle.enable(f.feature(), tx);
 }
 
 export function disable(): i32 {
@@ -144,9 +145,9 @@ export function disable(): i32 {
   const name = r.string();
   if (!r.done()) return BAD;
   const tx = callerTx();
-  const f = authorizedFeature(tx, name, Role.Operator, NO_ROLE);
+  const f = authorizedRecord(tx, name, Role.Operator, NO_ROLE);
   if (f.code != ErrorCode.Ok) return f.code;
-  return lifecycle.disable(f.feature!, tx);
+  return lifecycle.disable(f.feature(), tx);
 }
 
 function pauseOrResume(paused: bool): i32 {
@@ -154,9 +155,9 @@ function pauseOrResume(paused: bool): i32 {
   const name = r.string();
   if (!r.done()) return BAD;
   const tx = callerTx();
-  const f = authorizedFeature(tx, name, Role.Operator, Role.Guardian);
+  const f = authorizedRecord(tx, name, Role.Operator, Role.Guardian);
   if (f.code != ErrorCode.Ok) return f.code;
-  return lifecycle.setPaused(f.feature!, paused, tx);
+  return lifecycle.setPaused(f.feature(), paused, tx);
 }
 
 export function pause(): i32 {
@@ -173,9 +174,9 @@ export function rollback(): i32 {
   const reason: i32 = r.u8();
   if (!r.done() || reason > RollbackReason.Deadline) return BAD;
   const tx = callerTx();
-  const f = authorizedFeature(tx, name, Role.Operator, Role.Guardian);
+  const f = authorizedRecord(tx, name, Role.Operator, Role.Guardian);
   if (f.code != ErrorCode.Ok) return f.code;
-  return lifecycle.rollBack(f.feature!, reason, tx);
+  return lifecycle.rollBack(f.feature(), reason, tx);
 }
 
 export function setOverride(): i32 {
@@ -185,9 +186,9 @@ export function setOverride(): i32 {
   const mode: i32 = r.u8();
   if (!r.done() || mode > OverrideMode.ForceOff) return BAD;
   const tx = callerTx();
-  const f = authorizedFeature(tx, name, Role.Operator, NO_ROLE);
+  const f = authorizedRecord(tx, name, Role.Operator, NO_ROLE);
   if (f.code != ErrorCode.Ok) return f.code;
-  return lifecycle.setOverride(f.feature!, account, mode);
+  return lifecycle.setOverride(f.feature(), account, mode);
 }
 
 export function setGlobal(): i32 {
@@ -205,9 +206,9 @@ export function setGlobal(): i32 {
 
 function outcomes(name: Uint8Array, successes: u64, errors: u64): i32 {
   const tx = callerTx();
-  const f = authorizedFeature(tx, name, Role.Reporter, NO_ROLE);
-  if (f.code != ErrorCode.Ok) return f.code;
-  return reports.recordOutcomes(f.feature!, successes, errors, tx);
+  const rec = authorizedRecord(tx, name, Role.Reporter, NO_ROLE);
+  if (rec.code != ErrorCode.Ok) return rec.code;
+  return reports.recordOutcomes(rec, successes, errors, tx);
 }
 
 export function recordSuccess(): i32 {
@@ -239,9 +240,9 @@ export function recordLatency(): i32 {
   const value = r.u64();
   if (!r.done()) return BAD;
   const tx = callerTx();
-  const f = authorizedFeature(tx, name, Role.Reporter, NO_ROLE);
-  if (f.code != ErrorCode.Ok) return f.code;
-  return reports.recordLatency(f.feature!, value, tx);
+  const rec = authorizedRecord(tx, name, Role.Reporter, NO_ROLE);
+  if (rec.code != ErrorCode.Ok) return rec.code;
+  return reports.recordLatency(rec, value, tx);
 }
 
 export function recordInvariant(): i32 {
@@ -250,9 +251,9 @@ export function recordInvariant(): i32 {
   const ok = r.bool();
   if (!r.done()) return BAD;
   const tx = callerTx();
-  const f = authorizedFeature(tx, name, Role.Reporter, NO_ROLE);
-  if (f.code != ErrorCode.Ok) return f.code;
-  return reports.recordInvariant(f.feature!, ok, tx);
+  const rec = authorizedRecord(tx, name, Role.Reporter, NO_ROLE);
+  if (rec.code != ErrorCode.Ok) return rec.code;
+  return reports.recordInvariant(rec, ok, tx);
 }
 
 export function reportIncident(): i32 {
@@ -262,9 +263,9 @@ export function reportIncident(): i32 {
   const known = reason == RollbackReason.CircuitBreaker || reason == RollbackReason.ConsensusFailure;
   if (!r.done() || !known) return BAD;
   const tx = callerTx();
-  const f = authorizedFeature(tx, name, Role.Reporter, Role.Guardian);
+  const f = authorizedRecord(tx, name, Role.Reporter, Role.Guardian);
   if (f.code != ErrorCode.Ok) return f.code;
-  return lifecycle.reportIncident(f.feature!, reason, tx);
+  return lifecycle.reportIncident(f.feature(), reason, tx);
 }
 
 // ---- steps ----
@@ -273,15 +274,16 @@ export function processRollout(): i32 {
   const r = args();
   const name = r.string();
   if (!r.done()) return BAD;
-  const f = views.loadForCall(name);
-  if (f.code != ErrorCode.Ok) return f.code;
+  const rec = views.loadRecordForCall(name);
+  if (rec.code != ErrorCode.Ok) return rec.code;
+  const f = rec.feature();
   const tx = callerTx();
   // The clock never runs ahead of the height, so a step not due even at clock = height is
   // not due: then nothing happens and the global record is not read (DESIGN.md).
-  if (!steps.mayBeDue(f.feature!, tx.height)) return ErrorCode.Ok;
+  if (!steps.mayBeDue(f, tx.height)) return ErrorCode.Ok;
   const clock = tx.clock();
   if (tx.global.corrupt) return ErrorCode.CorruptState;
-  if (!tx.global.get().paused) steps.processDue(f.feature!, clock, tx);
+  if (!tx.global.get().paused) steps.processDue(f, clock, tx);
   return ErrorCode.Ok;
 }
 
@@ -295,31 +297,30 @@ export function onPersist(): i32 {
 export function isEnabled(): i32 {
   const r = args();
   const name = r.string();
-  const account = r.account();
+  const account = r.skip(ACCOUNT_LEN);
   if (!r.done()) return BAD;
   const out = new Writer(1);
-  return respond(views.exposures(name, null, account, out), out);
+  return respond(views.exposures(name, account, 1, false, out), out);
 }
 
 export function isEnabledMany(): i32 {
   const r = args();
   const name = r.string();
-  const n = r.count(20);
-  const accounts = new Array<Uint8Array>(n);
-  for (let i = 0; i < n; i++) unchecked((accounts[i] = r.account()));
+  const n = r.count(ACCOUNT_LEN);
+  const accounts = r.skip(n * ACCOUNT_LEN); // the accounts, back to back, where they were read
   if (!r.done()) return BAD;
   if (n > views.MAX_ACCOUNTS) {
     const init = roles.requireInitialized();
     return init != ErrorCode.Ok ? init : ErrorCode.LimitExceeded;
   }
   const out = new Writer(n + 4);
-  return respond(views.exposures(name, accounts, name, out), out); // name: unused when accounts is given
+  return respond(views.exposures(name, accounts, n, true, out), out);
 }
 
 export function bucketOf(): i32 {
   const r = args();
   const name = r.string();
-  const account = r.account();
+  const account = r.skip(ACCOUNT_LEN);
   if (!r.done()) return BAD;
   const out = new Writer(2);
   return respond(views.bucketOf(name, account, out), out);

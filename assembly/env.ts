@@ -66,15 +66,28 @@ export function writeOutput(ptr: usize, len: i32): void {
   output_write(ptr, len);
 }
 
-/** The stored value, or null when absent ("may_load"). */
-export function storageGet(key: Uint8Array): Uint8Array | null {
-  const raw = rawBuffer(READ_CAP);
-  const len = storage_read(key.dataStart, key.length, changetype<usize>(raw), READ_CAP);
+/** The stored value, or null when absent; a first read of `cap` bytes, a second exact one if longer. */
+function readValue(key: Uint8Array, cap: i32): Uint8Array | null {
+  const raw = rawBuffer(cap);
+  const len = storage_read(key.dataStart, key.length, changetype<usize>(raw), cap);
   if (len < 0) return null;
-  if (len <= READ_CAP) return Uint8Array.wrap(raw, 0, len);
+  if (len <= cap) return Uint8Array.wrap(raw, 0, len);
   const big = Uint8Array.wrap(rawBuffer(len), 0, len);
   storage_read(key.dataStart, key.length, big.dataStart, len);
   return big;
+}
+
+/** The stored value, or null when absent ("may_load"). */
+export function storageGet(key: Uint8Array): Uint8Array | null {
+  return readValue(key, READ_CAP);
+}
+
+/** Records of at most this many bytes (roles, meta, global, override) need one small buffer. */
+const SMALL_READ_CAP = 16;
+
+/** storageGet for small records: the same answer, a 16-byte buffer instead of 512 to allocate and wipe. */
+export function storageGetSmall(key: Uint8Array): Uint8Array | null {
+  return readValue(key, SMALL_READ_CAP);
 }
 
 /** True when the key is present; reads no value bytes. */

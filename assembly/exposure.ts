@@ -1,19 +1,19 @@
 // Who sees a feature (SPEC section 4): salted murmur3 buckets, overrides, the global halt.
 
-import { Feature } from "./feature";
+import { ACCOUNT_LEN } from "./env";
 import { OverrideMode, Status } from "./shared/codes";
-import { LazyGlobal } from "./state";
 
-/** MurmurHash3 x86 32-bit of `a ‖ b` (two parts, hashed as one byte string), seed 0. */
-export function murmur3Concat(a: Uint8Array, b: Uint8Array): u32 {
-  const total = a.length + b.length;
+/** MurmurHash3 x86 32-bit of the aLen bytes at a ‖ the bLen bytes at b (one byte string), seed 0. */
+export function murmur3Concat(a: usize, aLen: i32, b: usize, bLen: i32): u32 {
+  const total = aLen + bLen;
   let h: u32 = 0;
   let block: u32 = 0;
   let filled = 0;
   for (let part = 0; part < 2; part++) {
     const src = part == 0 ? a : b;
-    for (let i = 0; i < src.length; i++) {
-      block |= <u32>unchecked(src[i]) << (<u32>filled << 3);
+    const n = part == 0 ? aLen : bLen;
+    for (let i = 0; i < n; i++) {
+      block |= <u32>load<u8>(src + <usize>i) << (<u32>filled << 3);
       if (++filled == 4) {
         h ^= mixK(block);
         h = rotl<u32>(h, 13) * 5 + 0xe6546b64;
@@ -40,28 +40,21 @@ export function murmur3Concat(a: Uint8Array, b: Uint8Array): u32 {
 }
 
 /** bucket = (murmur3(salt ‖ account) × 10000) >> 32, in 0..9999: uniform up to 1 part in 2^32. */
-export function bucketOf(salt: Uint8Array, account: Uint8Array): u16 {
-  return <u16>((<u64>murmur3Concat(salt, account) * 10000) >> 32);
-}
-
-/** The salt bytes: policy.salt, or the name when it is empty. */
-export function saltOf(f: Feature): Uint8Array {
-  return f.policy.salt.length > 0 ? f.policy.salt : f.name;
+export function bucketOf(salt: usize, saltLen: i32, account: usize): u16 {
+  return <u16>((<u64>murmur3Concat(salt, saltLen, account, ACCOUNT_LEN) * 10000) >> 32);
 }
 
 /**
- * SPEC section 4's decision for one account, given its override mode (Clear when none) and
- * the global halt flag. `halted` is asked for only when it can change the answer, so callers
- * may read it lazily.
+ * SPEC section 4's decision for the 20-byte account at `account` of a feature with this status, rollout and
+ * halt flag (its record's mirror of the global one), given the account's override mode
+ * (Clear when none). Salt: policy.salt, or the name when that is empty.
  */
-export function decideExposure(f: Feature, salt: Uint8Array, account: Uint8Array, mode: i32, global: LazyGlobal): bool {
-  const status = f.status;
+export function decideExposure(status: i32, rolloutBps: u16, halted: bool, salt: usize, saltLen: i32, account: usize, mode: i32): bool {
   if (status == Status.Disabled || status == Status.RolledBack) return false;
   if (status == Status.Enabled) return mode != OverrideMode.ForceOff;
   // Canary or RollingOut: the halt wins over everything, then overrides, then the bucket.
-  let candidate: bool;
-  if (mode == OverrideMode.ForceOn) candidate = true;
-  else if (mode == OverrideMode.ForceOff) candidate = false;
-  else candidate = bucketOf(salt, account) < f.rolloutBps;
-  return candidate && !global.halted();
+  if (halted) return false;
+  if (mode == OverrideMode.ForceOn) return true;
+  if (mode == OverrideMode.ForceOff) return false;
+  return bucketOf(salt, saltLen, account) < rolloutBps;
 }

@@ -6,7 +6,8 @@
 //   1    1     status
 //   2    2     rolloutBps
 //   4    2     targetBps
-//   6    1     paused (bool)
+//   6    1     flags           bit 0 paused; bit 1 halted (the global halt, mirrored into
+//                               Canary/RollingOut records; 0 in the others)
 //   7    4     startBlock
 //   11   4     lastStepBlock
 //   15   4     stepAccum       unpaused clock ticks since the last step, up to clockMark
@@ -25,10 +26,16 @@
 
 import { Reader, Writer } from "./borsh";
 import { Policy } from "./policy";
-import { Status, RollbackReason } from "./shared/codes";
+import {
+  FLAG_HALTED, FLAG_PAUSED, OFF_CLOCK_MARK, OFF_DUE_AT, OFF_HISTORY_LEN, OFF_LAST_STEP_BLOCK,
+  OFF_OVERRIDE_COUNT, OFF_REASON, OFF_ROLLOUT_BPS, OFF_START_BLOCK, OFF_STATUS, OFF_STEP_ACCUM,
+  OFF_TARGET_BPS, RECORD_VERSION, RecordLayout, scanRecord, WINDOW_BYTES, COUNTERS_BYTES,
+  M_FAILED, M_INVARIANT_CHECKS, M_INVARIANT_FAILURES, M_LATENCY_COUNT, M_LATENCY_SUM, M_PEAK_LATENCY,
+  M_SUCCESSFUL, M_TOTAL, W_ERRORS, W_SUCCESSES,
+} from "./record";
+import { Status } from "./shared/codes";
 
-export const RECORD_VERSION: u8 = 1;
-export const MAX_DESCRIPTION_BYTES = 256;
+export { MAX_DESCRIPTION_BYTES, RECORD_VERSION } from "./record";
 
 /** u64 addition that stops at 2^64 − 1 instead of wrapping. */
 export function satAdd(a: u64, b: u64): u64 {
@@ -36,74 +43,21 @@ export function satAdd(a: u64, b: u64): u64 {
   return s < a ? u64.MAX_VALUE : s;
 }
 
-/** Health counters of the current step (reset at every step). */
-export class Window {
-  successes: u64 = 0;
-  errors: u64 = 0;
-  latencySum: u64 = 0;
-  latencyCount: u64 = 0;
-  latencyPeak: u64 = 0;
-  invariantChecks: u64 = 0;
-  invariantFailures: u64 = 0;
+// The health counters are 120 bytes of little-endian u64s (offsets W_* and M_* in record.ts):
+// the window of the current step (cleared at every step), then the lifetime metrics. They
+// are used where they lie, in the record buffer, and copied as one block when encoded.
 
-  samples(): u64 {
-    return satAdd(this.successes, this.errors);
-  }
-
-  /** From the record's 56 bytes at p (little-endian u64s). */
-  read(p: usize): void {
-    this.successes = load<u64>(p);
-    this.errors = load<u64>(p, 8);
-    this.latencySum = load<u64>(p, 16);
-    this.latencyCount = load<u64>(p, 24);
-    this.latencyPeak = load<u64>(p, 32);
-    this.invariantChecks = load<u64>(p, 40);
-    this.invariantFailures = load<u64>(p, 48);
-  }
-
-  write(w: Writer): void {
-    w.u64(this.successes).u64(this.errors).u64(this.latencySum).u64(this.latencyCount);
-    w.u64(this.latencyPeak).u64(this.invariantChecks).u64(this.invariantFailures);
-  }
+/** Window samples: successes + errors (saturating). */
+export function windowSamples(c: usize): u64 {
+  return satAdd(load<u64>(c + W_SUCCESSES), load<u64>(c + W_ERRORS));
 }
 
-/** Lifetime metrics: every field of the seed's FeatureMetrics, persisted. */
-export class Metrics {
-  totalOperations: u64 = 0;
-  successfulOps: u64 = 0;
-  failedOps: u64 = 0;
-  latencySum: u64 = 0;
-  latencyCount: u64 = 0;
-  peakLatency: u64 = 0;
-  invariantChecks: u64 = 0;
-  invariantFailures: u64 = 0;
-
-  averageLatency(): u64 {
-    return this.latencyCount == 0 ? 0 : this.latencySum / this.latencyCount;
-  }
-
-  /** From the record's 64 bytes at p (little-endian u64s). */
-  read(p: usize): void {
-    this.totalOperations = load<u64>(p);
-    this.successfulOps = load<u64>(p, 8);
-    this.failedOps = load<u64>(p, 16);
-    this.latencySum = load<u64>(p, 24);
-    this.latencyCount = load<u64>(p, 32);
-    this.peakLatency = load<u64>(p, 40);
-    this.invariantChecks = load<u64>(p, 48);
-    this.invariantFailures = load<u64>(p, 56);
-  }
-
-  write(w: Writer): void {
-    w.u64(this.totalOperations).u64(this.successfulOps).u64(this.failedOps).u64(this.latencySum);
-    w.u64(this.latencyCount).u64(this.peakLatency).u64(this.invariantChecks).u64(this.invariantFailures);
-  }
-
-  /** The Metrics result struct of SPEC section 6. */
-  writeView(w: Writer): void {
-    w.u64(this.totalOperations).u64(this.successfulOps).u64(this.failedOps).u64(this.averageLatency());
-    w.u64(this.peakLatency).u64(this.invariantChecks).u64(this.invariantFailures);
-  }
+/** The Metrics result struct of SPEC section 6 from the counters at c. */
+export function writeMetricsView(c: usize, w: Writer): void {
+  const count = load<u64>(c + M_LATENCY_COUNT);
+  const average = count == 0 ? 0 : load<u64>(c + M_LATENCY_SUM) / count;
+  w.u64(load<u64>(c + M_TOTAL)).u64(load<u64>(c + M_SUCCESSFUL)).u64(load<u64>(c + M_FAILED)).u64(average);
+  w.u64(load<u64>(c + M_PEAK_LATENCY)).u64(load<u64>(c + M_INVARIANT_CHECKS)).u64(load<u64>(c + M_INVARIANT_FAILURES));
 }
 
 export class Feature {
@@ -112,6 +66,8 @@ export class Feature {
   rolloutBps: u16 = 0;
   targetBps: u16 = 0;
   paused: bool = false;
+  /** The global halt as last mirrored into this record (kept only while active). */
+  halted: bool = false;
   startBlock: u32 = 0;
   lastStepBlock: u32 = 0;
   stepAccum: u32 = 0;
@@ -123,14 +79,10 @@ export class Feature {
   reason: i32 = 0;
   createdBy: Uint8Array;
   /**
-   * The window and the metrics are decoded on first use (isEnabled and most views never
-   * look at them): `countersAt` points at their 120 bytes in the record buffer (which
-   * nothing writes into and which lives as long as this Feature is used), 0 for a new one.
-   * u64 fields have no invalid values, so the exact decode does not depend on them.
+   * The 120 counter bytes: inside the record buffer this Feature was read from (which only
+   * this Feature uses, so they are changed in place), or a zeroed block for a new feature.
    */
-  private countersAt: usize = 0;
-  private _window: Window | null = null;
-  private _metrics: Metrics | null = null;
+  counters: usize;
   description: Uint8Array;
   policy: Policy;
 
@@ -139,36 +91,29 @@ export class Feature {
   storedIndexed: bool = false;
   storedDueAt: u32 = 0;
 
-  /** The byte fields and the policy are given, so that decoding allocates nothing it drops. */
-  constructor(name: Uint8Array, createdBy: Uint8Array, description: Uint8Array, policy: Policy) {
+  /** Every part is given, so that decoding allocates nothing it drops. */
+  constructor(name: Uint8Array, createdBy: Uint8Array, description: Uint8Array, policy: Policy, counters: usize) {
     this.name = name;
     this.createdBy = createdBy;
     this.description = description;
     this.policy = policy;
+    this.counters = counters;
   }
 
-  get window(): Window {
-    let w = this._window;
-    if (!w) {
-      w = new Window();
-      if (this.countersAt) w.read(this.countersAt);
-      this._window = w;
-    }
-    return w;
+  /** A new feature's counters: all zero. */
+  static zeroCounters(): usize {
+    const c = heap.alloc(COUNTERS_BYTES);
+    memory.fill(c, 0, COUNTERS_BYTES);
+    return c;
   }
 
-  set window(w: Window) {
-    this._window = w;
+  /** Clears the window (a new step or canary starts); the metrics stay. */
+  clearWindow(): void {
+    memory.fill(this.counters, 0, WINDOW_BYTES);
   }
 
-  get metrics(): Metrics {
-    let m = this._metrics;
-    if (!m) {
-      m = new Metrics();
-      if (this.countersAt) m.read(this.countersAt + 56);
-      this._metrics = m;
-    }
-    return m;
+  windowSuccesses(): u64 {
+    return load<u64>(this.counters + W_SUCCESSES);
   }
 
   /** Canary or RollingOut: exposure follows the buckets and health rules are armed. */
@@ -183,33 +128,29 @@ export class Feature {
 
   /** Decodes a stored value; null when it does not decode exactly (CorruptState). */
   static decode(name: Uint8Array, value: Uint8Array): Feature | null {
-    const r = new Reader(value);
-    if (r.u8() != RECORD_VERSION) return null;
-    // createdBy, description and policy are read below; name stands in until then (no
-    // throwaway allocations: this runs on every call that names a feature).
-    const f = new Feature(name, name, name, changetype<Policy>(0));
-    f.status = r.u8();
-    f.rolloutBps = r.u16();
-    f.targetBps = r.u16();
-    f.paused = r.bool();
-    f.startBlock = r.u32();
-    f.lastStepBlock = r.u32();
-    f.stepAccum = r.u32();
-    f.clockMark = r.u32();
-    f.dueAt = r.u32();
-    f.historyLen = r.u32();
-    f.overrideCount = r.u32();
-    f.hasReason = r.option();
-    if (f.hasReason) f.reason = r.u8();
-    f.createdBy = r.account();
-    f.countersAt = r.skip(120);
-    f.description = r.string();
-    f.policy = Policy.read(r);
-    if (!r.done()) return null;
-    // Fields only this contract writes: anything out of range was not written by it.
-    if (f.status > Status.RolledBack || f.rolloutBps > 10000 || f.targetBps > 10000) return null;
-    if (f.hasReason && f.reason > RollbackReason.Deadline) return null;
-    if (f.description.length > MAX_DESCRIPTION_BYTES || !f.policy.isValid()) return null;
+    const l = scanRecord(value.dataStart, value.length);
+    return l ? Feature.fromRecord(name, value, l) : null;
+  }
+
+  /** The feature in `value`, whose layout scanRecord found (so nothing here can fail). */
+  static fromRecord(name: Uint8Array, value: Uint8Array, l: RecordLayout): Feature {
+    const p = l.base;
+    const f = new Feature(name, bytesAt(value, l.createdByAt, 20), bytesAt(value, l.descriptionAt, l.descriptionLen), readPolicy(value, l), l.countersAt);
+    f.status = load<u8>(p, OFF_STATUS);
+    f.rolloutBps = load<u16>(p, OFF_ROLLOUT_BPS);
+    f.targetBps = load<u16>(p, OFF_TARGET_BPS);
+    const flags = l.flags();
+    f.paused = (flags & FLAG_PAUSED) != 0;
+    f.halted = (flags & FLAG_HALTED) != 0;
+    f.startBlock = load<u32>(p, OFF_START_BLOCK);
+    f.lastStepBlock = load<u32>(p, OFF_LAST_STEP_BLOCK);
+    f.stepAccum = load<u32>(p, OFF_STEP_ACCUM);
+    f.clockMark = load<u32>(p, OFF_CLOCK_MARK);
+    f.dueAt = load<u32>(p, OFF_DUE_AT);
+    f.historyLen = load<u32>(p, OFF_HISTORY_LEN);
+    f.overrideCount = load<u32>(p, OFF_OVERRIDE_COUNT);
+    f.hasReason = load<u8>(p, OFF_REASON) == 1;
+    if (f.hasReason) f.reason = load<u8>(p, OFF_REASON + 1);
     f.storedActive = f.isActive();
     f.storedIndexed = f.isIndexed();
     f.storedDueAt = f.dueAt;
@@ -218,13 +159,13 @@ export class Feature {
 
   encode(): Writer {
     const w = new Writer(512);
-    w.u8(RECORD_VERSION).u8(this.status).u16(this.rolloutBps).u16(this.targetBps).bool(this.paused);
+    const flags = (this.paused ? FLAG_PAUSED : 0) | (this.halted ? FLAG_HALTED : 0);
+    w.u8(RECORD_VERSION).u8(this.status).u16(this.rolloutBps).u16(this.targetBps).u8(flags);
     w.u32(this.startBlock).u32(this.lastStepBlock).u32(this.stepAccum).u32(this.clockMark);
     w.u32(this.dueAt).u32(this.historyLen).u32(this.overrideCount);
     w.optionU8(this.hasReason, this.reason);
     w.raw(this.createdBy);
-    this.window.write(w);
-    this.metrics.write(w);
+    w.copy(this.counters, <i32>COUNTERS_BYTES);
     w.string(this.description);
     this.policy.write(w);
     return w;
@@ -235,9 +176,20 @@ export class Feature {
     w.string(this.name).string(this.description);
     w.u8(this.status).u16(this.rolloutBps).u16(this.targetBps).bool(this.paused);
     w.u32(this.startBlock).u32(this.lastStepBlock);
-    w.u64(this.window.successes).u64(this.window.errors);
+    w.u64(load<u64>(this.counters + W_SUCCESSES)).u64(load<u64>(this.counters + W_ERRORS));
     w.optionU8(this.hasReason, this.reason);
     w.raw(this.createdBy);
     this.policy.write(w);
   }
+}
+
+/** The policy of the record in `value` with layout l (valid: scanRecord checked it). */
+export function readPolicy(value: Uint8Array, l: RecordLayout): Policy {
+  return Policy.read(new Reader(value.subarray(<i32>(l.policyAt - value.dataStart))));
+}
+
+/** A view of the n bytes at address `at` inside `value`. */
+function bytesAt(value: Uint8Array, at: usize, n: i32): Uint8Array {
+  const start = <i32>(at - value.dataStart);
+  return value.subarray(start, start + n);
 }

@@ -66,9 +66,10 @@ export function historyKey(name: Uint8Array, seq: u32): Uint8Array {
   return k;
 }
 
-export function overrideKey(name: Uint8Array, account: Uint8Array): Uint8Array {
+/** The override key of (name, the 20-byte account at `account`). */
+export function overrideKey(name: Uint8Array, account: usize): Uint8Array {
   const k = withName(PREFIX_OVERRIDE, name, ACCOUNT_LEN);
-  memory.copy(k.dataStart + <usize>(name.length + 2), account.dataStart, ACCOUNT_LEN);
+  memory.copy(k.dataStart + <usize>(name.length + 2), account, ACCOUNT_LEN);
   return k;
 }
 

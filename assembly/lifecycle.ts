@@ -2,13 +2,17 @@
 // then emits. Every "otherwise" returns its named error before anything is written.
 
 import * as events from "./events";
-import { Feature, MAX_DESCRIPTION_BYTES, Window } from "./feature";
+import { Feature, MAX_DESCRIPTION_BYTES } from "./feature";
 import { BPS_FULL, bytesEqual, Policy } from "./policy";
 import { Global, HistoryEntry } from "./records";
 import { ErrorCode, OverrideMode, Status } from "./shared/codes";
-import { appendHistory, isValidName, LazyGlobal, loadOverride, saveFeature, saveGlobal, saveOverride } from "./state";
-import { storageHas } from "./env";
-import { featureKey } from "./keys";
+import {
+  appendHistory, isValidName, LazyGlobal, loadOverride, loadRecord, saveFeature, saveGlobal, saveOverride,
+} from "./state";
+import { clearScanKey, loadScanKey, releaseHeap, saveScanKey } from "./arena";
+import { storageHas, storageNext } from "./env";
+import { FLAG_HALTED, OFF_FLAGS } from "./record";
+import { featureKey, nameFromKey, PREFIX_ACTIVE, single } from "./keys";
 
 /** The transaction around a change: when, by whom (null for onPersist), and the global record. */
 export class Tx {
@@ -66,7 +70,7 @@ export function createFeature(name: Uint8Array, description: Uint8Array, policy:
   if (!p.isValid()) return ErrorCode.InvalidPolicy;
   if (storageHas(featureKey(name))) return ErrorCode.FeatureAlreadyExists;
   const creator = tx.actor;
-  const f = new Feature(name, creator ? creator : new Uint8Array(20), description, p);
+  const f = new Feature(name, creator ? creator : new Uint8Array(20), description, p, Feature.zeroCounters());
   saveFeature(f);
   events.featureCreated(name, f.createdBy);
   return ErrorCode.Ok;
@@ -85,13 +89,16 @@ export function startCanary(f: Feature, bps: u16, tx: Tx): i32 {
   if (f.status == Status.RollingOut) return ErrorCode.RolloutInProgress;
   if (f.status == Status.Enabled) return ErrorCode.InvalidTransition;
   if (bps == 0 || bps > BPS_FULL) return ErrorCode.InvalidPercent;
+  const halted = tx.global.halted(); // an active record carries the global halt (setGlobal)
+  if (tx.global.corrupt) return ErrorCode.CorruptState;
   const from = f.status;
   f.status = Status.Canary;
+  f.halted = halted;
   f.rolloutBps = bps;
   f.targetBps = 0;
   f.hasReason = false;
   f.reason = 0;
-  f.window = new Window();
+  f.clearWindow();
   f.startBlock = tx.height;
   f.lastStepBlock = tx.height;
   commitStatus(f, from, tx);
@@ -102,13 +109,13 @@ export function startRollout(f: Feature, target: u16, tx: Tx): i32 {
   if (f.status == Status.RollingOut) return ErrorCode.RolloutInProgress;
   if (f.status != Status.Canary) return ErrorCode.InvalidTransition;
   if (target <= f.rolloutBps || target > BPS_FULL) return ErrorCode.InvalidPercent;
-  if (f.window.successes < f.policy.minSuccessCount) return ErrorCode.InsufficientData;
+  if (f.windowSuccesses() < f.policy.minSuccessCount) return ErrorCode.InsufficientData;
   const clock = tx.clock();
   if (tx.global.corrupt) return ErrorCode.CorruptState;
   const from = f.status;
   f.status = Status.RollingOut;
   f.targetBps = target;
-  f.window = new Window();
+  f.clearWindow();
   restartStepClock(f, tx, clock);
   commitStatus(f, from, tx);
   return ErrorCode.Ok;
@@ -165,7 +172,7 @@ export function setPaused(f: Feature, paused: bool, tx: Tx): i32 {
 }
 
 export function setOverride(f: Feature, account: Uint8Array, mode: i32): i32 {
-  const current = loadOverride(f, account);
+  const current = loadOverride(f.name, f.overrideCount, account.dataStart);
   if (current < 0) return ErrorCode.CorruptState;
   if (current == mode) return ErrorCode.Ok; // no change, no event
   if (current == OverrideMode.Clear) f.overrideCount += 1; // ≤ one per account: no wrap
@@ -180,11 +187,40 @@ export function setGlobal(paused: bool, halted: bool, tx: Tx): i32 {
   const g: Global = tx.global.get();
   if (tx.global.corrupt) return ErrorCode.CorruptState;
   if (g.paused == paused && g.halted == halted) return ErrorCode.Ok;
+  const haltChanged = g.halted != halted;
   g.setPaused(paused, tx.height);
   g.halted = halted;
   saveGlobal(g);
   events.globalChanged(paused, halted);
+  if (haltChanged) mirrorHalt(halted);
   return ErrorCode.Ok;
+}
+
+/**
+ * Writes the halt flag into every Canary/RollingOut record (the 0xD8 index), so that
+ * isEnabled reads one record: the cost of a halt grows with the active features (~5,000
+ * gas each, docs/GAS.md), the cost of the hot call does not. A record that does not decode
+ * is left as it is: it answers CorruptState to everyone, so it exposes no one either way.
+ * Each feature is handled on a released heap (nothing allocated before survives).
+ */
+function mirrorHalt(halted: bool): void {
+  clearScanKey();
+  while (true) {
+    releaseHeap();
+    const key = storageNext(single(PREFIX_ACTIVE), loadScanKey());
+    if (key == null) return;
+    saveScanKey(key);
+    const name = nameFromKey(key, 0);
+    if (name == null) continue;
+    const rec = loadRecord(name);
+    const l = rec.layout;
+    if (l == null || !l.isActive()) continue;
+    const flags = l.flags();
+    const next = halted ? flags | FLAG_HALTED : flags & ~FLAG_HALTED;
+    if (next == flags) continue;
+    store<u8>(l.base, next, OFF_FLAGS);
+    rec.saveInPlace();
+  }
 }
 
 /** reportIncident: an external signal rolls back at once (FeatureDisabled when not live). */

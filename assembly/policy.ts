@@ -83,23 +83,10 @@ export class Policy {
 
   /** SPEC section 2's rules, salt changes aside (see updatePolicy). */
   isValid(): bool {
-    const steps = this.steps;
-    if (steps.length > MAX_STEPS) return false;
-    let prev: u16 = 0;
-    for (let i = 0; i < steps.length; i++) {
-      const s = unchecked(steps[i]);
-      // Strictly increasing from prev ≥ 0 also makes every step ≥ 1.
-      if (s <= prev || s > BPS_FULL) return false;
-      prev = s;
-    }
-    if (this.incrementBps == 0 || this.incrementBps > BPS_FULL) return false;
-    if (this.incrementBlocks == 0) return false;
-    if (this.maxErrorRateBps > BPS_FULL) return false;
-    if (this.analysis > Analysis.Sequential) return false;
-    if (this.analysis == Analysis.Sequential && this.seqSlopePpm == 0) return false;
-    if (this.progressDeadlineBlocks != 0 && this.progressDeadlineBlocks <= this.incrementBlocks) return false;
-    if (this.salt.length > MAX_SALT_BYTES) return false;
-    return true;
+    return policyRulesHold(
+      this.steps.dataStart, this.steps.length, this.incrementBps, this.incrementBlocks, this.maxErrorRateBps,
+      this.analysis, this.seqSlopePpm, this.progressDeadlineBlocks, this.salt.length,
+    );
   }
 
   /**
@@ -123,6 +110,32 @@ export class Policy {
     }
     return next > <u32>target ? target : <u16>next;
   }
+}
+
+/**
+ * SPEC section 2's rules over the policy's fields, steps as n u16s at stepsAt: one place for
+ * both a Policy object and a stored record checked in place (record.ts).
+ */
+export function policyRulesHold(
+  stepsAt: usize, n: i32, incrementBps: u16, incrementBlocks: u32, maxErrorRateBps: u16,
+  analysis: i32, seqSlopePpm: u32, progressDeadlineBlocks: u32, saltLen: i32,
+): bool {
+  if (n > MAX_STEPS) return false;
+  let prev: u16 = 0;
+  for (let i = 0; i < n; i++) {
+    const s = load<u16>(stepsAt + (<usize>i << 1));
+    // Strictly increasing from prev ≥ 0 also makes every step ≥ 1.
+    if (s <= prev || s > BPS_FULL) return false;
+    prev = s;
+  }
+  if (incrementBps == 0 || incrementBps > BPS_FULL) return false;
+  if (incrementBlocks == 0) return false;
+  if (maxErrorRateBps > BPS_FULL) return false;
+  if (analysis > Analysis.Sequential) return false;
+  if (analysis == Analysis.Sequential && seqSlopePpm == 0) return false;
+  if (progressDeadlineBlocks != 0 && progressDeadlineBlocks <= incrementBlocks) return false;
+  if (saltLen > MAX_SALT_BYTES) return false;
+  return true;
 }
 
 export function bytesEqual(a: Uint8Array, b: Uint8Array): bool {

@@ -1,65 +1,68 @@
 // Health reports (SPEC section 5/6): counted in the window and the lifetime metrics
 // (saturating), then the window rules are checked while the feature is Canary or
-// RollingOut. In Enabled they count but never roll back.
+// RollingOut. In Enabled they count but never roll back. The counters are added in place
+// in the stored record's bytes, which are written back as they are unless a rule fires.
 
-import { Feature, satAdd } from "./feature";
+import { satAdd } from "./feature";
 import { HEALTHY, windowVerdict } from "./health";
 import { rollBack, Tx } from "./lifecycle";
-import { ErrorCode, Status } from "./shared/codes";
-import { saveFeature } from "./state";
+import {
+  addAt, maxAt, M_FAILED, M_INVARIANT_CHECKS, M_INVARIANT_FAILURES, M_LATENCY_COUNT, M_LATENCY_SUM,
+  M_PEAK_LATENCY, M_SUCCESSFUL, M_TOTAL, W_ERRORS, W_INVARIANT_CHECKS, W_INVARIANT_FAILURES,
+  W_LATENCY_COUNT, W_LATENCY_PEAK, W_LATENCY_SUM, W_SUCCESSES,
+} from "./record";
+import { ErrorCode } from "./shared/codes";
+import { RecordLoad } from "./state";
 
-function requireLive(f: Feature): i32 {
-  return f.status == Status.Disabled || f.status == Status.RolledBack ? ErrorCode.FeatureDisabled : ErrorCode.Ok;
+/** The counters of a record that takes reports (not Disabled or RolledBack), else 0. */
+function liveCounters(rec: RecordLoad): usize {
+  const l = rec.layout!;
+  return l.isOff() ? 0 : l.countersAt;
 }
 
 /** Saves the counted report, or rolls back when a window rule now fires. */
-function settle(f: Feature, tx: Tx): i32 {
-  if (f.isActive()) {
-    const verdict = windowVerdict(f.window, f.policy);
-    if (verdict != HEALTHY) return rollBack(f, verdict, tx);
+function settle(rec: RecordLoad, tx: Tx): i32 {
+  const l = rec.layout!;
+  if (l.isActive()) {
+    const verdict = windowVerdict(l.countersAt, rec.policy());
+    if (verdict != HEALTHY) return rollBack(rec.feature(), verdict, tx);
   }
-  saveFeature(f);
+  rec.saveInPlace(); // counters only: status, pause and due clock unchanged, indexes too
   return ErrorCode.Ok;
 }
 
 /** recordSuccess, recordError and recordBatch. */
-export function recordOutcomes(f: Feature, successes: u64, errors: u64, tx: Tx): i32 {
-  const live = requireLive(f);
-  if (live != ErrorCode.Ok) return live;
-  const w = f.window;
-  const m = f.metrics;
-  w.successes = satAdd(w.successes, successes);
-  w.errors = satAdd(w.errors, errors);
-  m.successfulOps = satAdd(m.successfulOps, successes);
-  m.failedOps = satAdd(m.failedOps, errors);
-  m.totalOperations = satAdd(m.totalOperations, satAdd(successes, errors));
-  return settle(f, tx);
+export function recordOutcomes(rec: RecordLoad, successes: u64, errors: u64, tx: Tx): i32 {
+  const c = liveCounters(rec);
+  if (!c) return ErrorCode.FeatureDisabled;
+  addAt(c + W_SUCCESSES, successes);
+  addAt(c + W_ERRORS, errors);
+  addAt(c + M_SUCCESSFUL, successes);
+  addAt(c + M_FAILED, errors);
+  addAt(c + M_TOTAL, satAdd(successes, errors));
+  return settle(rec, tx);
 }
 
-export function recordLatency(f: Feature, value: u64, tx: Tx): i32 {
-  const live = requireLive(f);
-  if (live != ErrorCode.Ok) return live;
-  const w = f.window;
-  const m = f.metrics;
-  w.latencySum = satAdd(w.latencySum, value);
-  w.latencyCount = satAdd(w.latencyCount, 1);
-  if (value > w.latencyPeak) w.latencyPeak = value;
-  m.latencySum = satAdd(m.latencySum, value);
-  m.latencyCount = satAdd(m.latencyCount, 1);
-  if (value > m.peakLatency) m.peakLatency = value;
-  return settle(f, tx);
+export function recordLatency(rec: RecordLoad, value: u64, tx: Tx): i32 {
+  const c = liveCounters(rec);
+  if (!c) return ErrorCode.FeatureDisabled;
+  addAt(c + W_LATENCY_SUM, value);
+  addAt(c + W_LATENCY_COUNT, 1);
+  maxAt(c + W_LATENCY_PEAK, value);
+  addAt(c + M_LATENCY_SUM, value);
+  addAt(c + M_LATENCY_COUNT, 1);
+  maxAt(c + M_PEAK_LATENCY, value);
+  return settle(rec, tx);
 }
 
-export function recordInvariant(f: Feature, ok: bool, tx: Tx): i32 {
-  const live = requireLive(f);
-  if (live != ErrorCode.Ok) return live;
-  const w = f.window;
-  const m = f.metrics;
-  w.invariantChecks = satAdd(w.invariantChecks, 1);
-  m.invariantChecks = satAdd(m.invariantChecks, 1);
+export function recordInvariant(rec: RecordLoad, ok: bool, tx: Tx): i32 {
+  const c = liveCounters(rec);
+  if (!c) return ErrorCode.FeatureDisabled;
+  addAt(c + W_INVARIANT_CHECKS, 1);
+  addAt(c + M_INVARIANT_CHECKS, 1);
   if (!ok) {
-    w.invariantFailures = satAdd(w.invariantFailures, 1);
-    m.invariantFailures = satAdd(m.invariantFailures, 1);
+    addAt(c + W_INVARIANT_FAILURES, 1);
+    addAt(c + M_INVARIANT_FAILURES, 1);
   }
-  return settle(f, tx);
+  return settle(rec, tx);
 }

@@ -4,12 +4,10 @@
 // zeroing every heap byte ever handed out restores memory exactly.
 
 import { wipeHeap } from "./arena";
-import { SCAN_KEY, SCAN_KEY_BYTES } from "./steps";
 import { __carry, __divmod_quot_hi, __divmod_rem_hi, __divmod_rem_lo, __res128_hi } from "as-bignum/assembly/globals";
 
 export function _reset(): void {
   wipeHeap();
-  memory.fill(SCAN_KEY, 0, SCAN_KEY_BYTES);
   // as-bignum's result scratch: always written before read, zeroed so memory and globals match a fresh instance.
   __res128_hi = 0;
   __carry = 0;

@@ -1,8 +1,10 @@
 // Loading and saving records, with the index upkeep that goes with them. Absent and corrupt
 // are told apart everywhere: absent is an answer, corrupt is CorruptState.
 
-import { storageDelete, storageGet, storageHas, storagePut } from "./env";
-import { Feature } from "./feature";
+import { storageDelete, storageGet, storageGetSmall, storageHas, storagePut } from "./env";
+import { Feature, readPolicy } from "./feature";
+import { Policy } from "./policy";
+import { RecordLayout, scanRecord } from "./record";
 import {
   activeKey, dueKey, featureKey, historyKey, overrideKey, rolesKey, single,
   PREFIX_GLOBAL, PREFIX_META,
@@ -40,7 +42,7 @@ export function isInitialized(): bool {
 
 /** The admin count, 0 before init, −1 when corrupt. */
 export function loadAdminCount(): i64 {
-  const v = storageGet(single(PREFIX_META));
+  const v = storageGetSmall(single(PREFIX_META));
   if (v == null) return 0;
   return decodeAdminCount(v);
 }
@@ -53,7 +55,7 @@ export function saveAdminCount(n: u32): void {
 
 /** The account's role mask (0 when none), −1 when corrupt. */
 export function loadRoles(account: Uint8Array): i32 {
-  const v = storageGet(rolesKey(account));
+  const v = storageGetSmall(rolesKey(account));
   if (v == null) return 0;
   return decodeRoles(v);
 }
@@ -66,7 +68,7 @@ export function saveRoles(account: Uint8Array, mask: i32): void {
 // ---- global state ----
 
 export function loadGlobal(): Global | null {
-  const v = storageGet(single(PREFIX_GLOBAL));
+  const v = storageGetSmall(single(PREFIX_GLOBAL));
   if (v == null) return null;
   return Global.decode(v);
 }
@@ -87,7 +89,7 @@ export class LazyGlobal {
   get(): Global {
     if (!this.loaded) {
       this.loaded = true;
-      const v = storageGet(single(PREFIX_GLOBAL));
+      const v = storageGetSmall(single(PREFIX_GLOBAL));
       if (v == null) this.missing = true;
       else this.value = Global.decode(v);
       if (this.value == null) this.corrupt = true;
@@ -103,26 +105,51 @@ export class LazyGlobal {
 
 // ---- features ----
 
-export class FeatureLoad {
+/** A feature record as stored: its key, its bytes and their layout (record.ts). */
+export class RecordLoad {
   code: i32 = ErrorCode.Ok;
-  feature: Feature | null = null;
+  name: Uint8Array;
+  key: Uint8Array;
+  value: Uint8Array | null = null;
+  layout: RecordLayout | null = null;
+
+  constructor(name: Uint8Array, key: Uint8Array) {
+    this.name = name;
+    this.key = key;
+  }
+
+  /** The record as an object (for changes beyond counters). */
+  feature(): Feature {
+    return Feature.fromRecord(this.name, this.value!, this.layout!);
+  }
+
+  policy(): Policy {
+    return readPolicy(this.value!, this.layout!);
+  }
+
+  /** Writes the bytes back, patched in place: nothing the indexes depend on may have changed. */
+  saveInPlace(): void {
+    const v = this.value!;
+    storagePut(this.key, v.dataStart, v.length);
+  }
 }
 
-/** Ok with the feature, FeatureNotFound (also for a name no feature can have), or CorruptState. */
-export function loadFeature(name: Uint8Array): FeatureLoad {
-  const out = new FeatureLoad();
+/** Ok with the record, FeatureNotFound (also for a name no feature can have), or CorruptState. */
+export function loadRecord(name: Uint8Array): RecordLoad {
   if (!isValidName(name)) {
+    const out = new RecordLoad(name, name);
     out.code = ErrorCode.FeatureNotFound;
     return out;
   }
-  const v = storageGet(featureKey(name));
+  const out = new RecordLoad(name, featureKey(name));
+  const v = storageGet(out.key);
   if (v == null) {
     out.code = ErrorCode.FeatureNotFound;
     return out;
   }
-  const f = Feature.decode(name, v);
-  if (f == null) out.code = ErrorCode.CorruptState;
-  else out.feature = f;
+  out.value = v;
+  out.layout = scanRecord(v.dataStart, v.length);
+  if (out.layout == null) out.code = ErrorCode.CorruptState;
   return out;
 }
 
@@ -136,11 +163,12 @@ export function dueAtOf(f: Feature): u32 {
 
 /** Writes the record and moves its active and due index entries to match it. */
 export function saveFeature(f: Feature): void {
+  const active = f.isActive();
+  if (!active) f.halted = false; // the mirror is kept in active records only
   const indexed = f.isIndexed();
   if (indexed) f.dueAt = dueAtOf(f);
   put(featureKey(f.name), f.encode());
 
-  const active = f.isActive();
   if (active != f.storedActive) {
     if (active) put(activeKey(f.name), encodeMarker());
     else storageDelete(activeKey(f.name));
@@ -156,17 +184,20 @@ export function saveFeature(f: Feature): void {
 
 // ---- overrides ----
 
-/** The override mode for (feature, account): Clear when none, −1 when corrupt. */
-export function loadOverride(f: Feature, account: Uint8Array): i32 {
-  if (f.overrideCount == 0) return OverrideMode.Clear;
-  const v = storageGet(overrideKey(f.name, account));
+/**
+ * The override mode for (feature, the 20-byte account at `account`): Clear when none, −1
+ * when corrupt. `count` is the feature's override count: none stored, none read.
+ */
+export function loadOverride(name: Uint8Array, count: u32, account: usize): i32 {
+  if (count == 0) return OverrideMode.Clear;
+  const v = storageGetSmall(overrideKey(name, account));
   if (v == null) return OverrideMode.Clear;
   return decodeOverride(v);
 }
 
 export function saveOverride(f: Feature, account: Uint8Array, mode: i32): void {
-  if (mode == OverrideMode.Clear) storageDelete(overrideKey(f.name, account));
-  else put(overrideKey(f.name, account), encodeOverride(mode));
+  if (mode == OverrideMode.Clear) storageDelete(overrideKey(f.name, account.dataStart));
+  else put(overrideKey(f.name, account.dataStart), encodeOverride(mode));
 }
 
 // ---- history ----

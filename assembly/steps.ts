@@ -1,14 +1,14 @@
 // Rollout steps (SPEC section 5, "Steps" and "When steps run").
 
 import * as events from "./events";
-import { Feature, Window } from "./feature";
+import { Feature, windowSamples } from "./feature";
 import { HEALTHY, stepVerdict } from "./health";
 import { elapsedSinceStep, rollBack, saveChange, Tx } from "./lifecycle";
 import { BPS_FULL } from "./policy";
 import { ErrorCode, Status } from "./shared/codes";
-import { releaseHeap } from "./arena";
+import { clearScanKey, loadScanKey, releaseHeap, saveScanKey } from "./arena";
 import { storageNext } from "./env";
-import { isInitialized, loadFeature } from "./state";
+import { isInitialized, loadRecord } from "./state";
 import { keyDueAt, nameFromKey, PREFIX_DUE, single } from "./keys";
 
 /**
@@ -25,7 +25,7 @@ export function processDue(f: Feature, clock: u32, tx: Tx): void {
     rollBack(f, verdict, tx);
     return;
   }
-  if (f.window.samples() < <u64>f.policy.minSamples) return; // wait for data, stay due
+  if (windowSamples(f.counters) < <u64>f.policy.minSamples) return; // wait for data, stay due
   advance(f, clock, tx);
 }
 
@@ -42,7 +42,7 @@ function advance(f: Feature, clock: u32, tx: Tx): void {
   const fromBps = f.rolloutBps;
   const toBps = f.policy.nextStep(fromBps, f.targetBps);
   f.rolloutBps = toBps;
-  f.window = new Window();
+  f.clearWindow();
   f.stepAccum = 0;
   f.clockMark = clock;
   f.lastStepBlock = tx.height;
@@ -51,22 +51,6 @@ function advance(f: Feature, clock: u32, tx: Tx): void {
   saveChange(f, Status.RollingOut, tx);
   events.rolloutAdvanced(f.name, fromBps, toBps);
   if (f.status != Status.RollingOut) events.statusChanged(f.name, Status.RollingOut, f.status, toBps, false, 0);
-}
-
-/** The scan position of onPersist: u32 length ‖ key. Static, so it survives releaseHeap. */
-export const SCAN_KEY_BYTES: usize = 4 + 128;
-export const SCAN_KEY: usize = memory.data(<i32>SCAN_KEY_BYTES);
-
-function loadScanKey(): Uint8Array {
-  const len = <i32>load<u32>(SCAN_KEY);
-  const key = new Uint8Array(len);
-  memory.copy(key.dataStart, SCAN_KEY + 4, <usize>len);
-  return key;
-}
-
-function saveScanKey(key: Uint8Array): void {
-  store<u32>(SCAN_KEY, <u32>key.length);
-  memory.copy(SCAN_KEY + 4, key.dataStart, <usize>key.length);
 }
 
 /**
@@ -83,18 +67,18 @@ export function onPersist(tx: Tx): i32 {
   if (g.paused) return ErrorCode.Ok;
   const clock = g.clock(tx.height);
   const height = tx.height;
-  store<u32>(SCAN_KEY, 0);
+  clearScanKey();
   while (true) {
-    // Only locals and SCAN_KEY survive this: tx, g and everything else are rebuilt.
+    // Only locals and the scan key survive this: tx, g and everything else are rebuilt.
     releaseHeap();
     const key = storageNext(single(PREFIX_DUE), loadScanKey());
     if (key == null) break;
     const name = nameFromKey(key, 4);
     if (name == null) return ErrorCode.CorruptState;
     if (keyDueAt(key) > clock) break;
-    const loaded = loadFeature(name);
+    const loaded = loadRecord(name);
     if (loaded.code != ErrorCode.Ok) return ErrorCode.CorruptState; // an index entry without its feature
-    processDue(loaded.feature!, clock, new Tx(height, null));
+    processDue(loaded.feature(), clock, new Tx(height, null));
     saveScanKey(key);
   }
   return ErrorCode.Ok;

@@ -1,10 +1,14 @@
 // Strict UTF-8 validation (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF.
 
 export function isValidUtf8(s: Uint8Array): bool {
-  const n = s.length;
+  return isValidUtf8At(s.dataStart, s.length);
+}
+
+/** The same check on the n bytes at p (records are validated where they were read). */
+export function isValidUtf8At(p: usize, n: i32): bool {
   let i = 0;
   while (i < n) {
-    const b0 = <u32>unchecked(s[i]);
+    const b0 = <u32>load<u8>(p + <usize>i);
     if (b0 < 0x80) {
       i++;
       continue;
@@ -23,7 +27,7 @@ export function isValidUtf8(s: Uint8Array): bool {
     }
     if (i + need >= n) return false; // truncated sequence
     for (let k = 1; k <= need; k++) {
-      const b = <u32>unchecked(s[i + k]);
+      const b = <u32>load<u8>(p + <usize>(i + k));
       if ((b & 0xc0) != 0x80) return false;
       cp = (cp << 6) | (b & 0x3f);
     }

@@ -1,68 +1,76 @@
 // Read-only methods (SPEC section 6). Views never write; each fills a Writer with its result.
 
 import { Writer } from "./borsh";
+import { ACCOUNT_LEN } from "./env";
 import { storageNext } from "./env";
-import { decideExposure, saltOf, bucketOf as bucket } from "./exposure";
-import { Feature } from "./feature";
+import { decideExposure, bucketOf as bucket } from "./exposure";
+import { FLAG_HALTED } from "./record";
+import { Feature, writeMetricsView } from "./feature";
 import { activeKey, featureKey, nameFromKey, PREFIX_ACTIVE, PREFIX_FEATURE, single } from "./keys";
 import { ErrorCode, OverrideMode } from "./shared/codes";
-import { FeatureLoad, isInitialized, LazyGlobal, loadFeature, loadHistory, loadOverride, MAX_NAME_BYTES } from "./state";
+import {
+  isInitialized, LazyGlobal, loadHistory, loadOverride, loadRecord, MAX_NAME_BYTES, RecordLoad,
+} from "./state";
 
 export const MAX_PAGE = 100;
 export const MAX_ACCOUNTS = 1024;
 
-/** Like loadFeature, but NotInitialized (not FeatureNotFound) before init. */
-export function loadForCall(name: Uint8Array): FeatureLoad {
-  const loaded = loadFeature(name);
+/** Like loadRecord, but NotInitialized (not FeatureNotFound) before init. */
+export function loadRecordForCall(name: Uint8Array): RecordLoad {
+  const loaded = loadRecord(name);
   if (loaded.code == ErrorCode.FeatureNotFound && !isInitialized()) loaded.code = ErrorCode.NotInitialized;
   return loaded;
 }
 
 /**
- * isEnabled (accounts null: the one `account`, a bare bool out) and isEnabledMany (a Vec of
- * bools, one per account): global and overrides read lazily.
+ * isEnabled (one account, a bare bool out) and isEnabledMany (`many`: a Vec of bools), for
+ * the n 20-byte accounts at `accounts`. Read in place from the one record: its halt flag is
+ * the mirror of the global one, so no other record is read unless the feature has overrides.
  */
-export function exposures(name: Uint8Array, accounts: Array<Uint8Array> | null, account: Uint8Array, out: Writer): i32 {
-  const loaded = loadForCall(name);
+export function exposures(name: Uint8Array, accounts: usize, n: i32, many: bool, out: Writer): i32 {
+  const loaded = loadRecordForCall(name);
   if (loaded.code != ErrorCode.Ok && loaded.code != ErrorCode.FeatureNotFound) return loaded.code;
-  const n = accounts ? accounts.length : 1;
-  if (accounts) out.u32(<u32>n);
-  const f = loaded.feature;
-  if (f == null) {
+  if (many) out.u32(<u32>n);
+  const l = loaded.layout;
+  if (l == null) {
     for (let i = 0; i < n; i++) out.bool(false);
     return ErrorCode.Ok;
   }
-  const global = new LazyGlobal();
-  const salt = saltOf(f);
+  const status = l.status();
+  const rolloutBps = l.rolloutBps();
+  const halted = (l.flags() & FLAG_HALTED) != 0;
+  const overrides = l.overrideCount();
+  const saltAt = l.saltLen > 0 ? l.saltAt : name.dataStart;
+  const saltLen = l.saltLen > 0 ? l.saltLen : name.length;
   for (let i = 0; i < n; i++) {
-    if (accounts) account = unchecked(accounts[i]);
-    const mode = loadOverride(f, account);
+    const account = accounts + <usize>(i * ACCOUNT_LEN);
+    const mode = loadOverride(name, overrides, account);
     if (mode < 0) return ErrorCode.CorruptState;
-    const on = decideExposure(f, salt, account, mode, global);
-    if (global.corrupt) return ErrorCode.CorruptState;
-    out.bool(on);
+    out.bool(decideExposure(status, rolloutBps, halted, saltAt, saltLen, account, mode));
   }
   return ErrorCode.Ok;
 }
 
-export function bucketOf(name: Uint8Array, account: Uint8Array, out: Writer): i32 {
-  const loaded = loadForCall(name);
+/** The bucket of the 20-byte account at `account`. */
+export function bucketOf(name: Uint8Array, account: usize, out: Writer): i32 {
+  const loaded = loadRecordForCall(name);
   if (loaded.code != ErrorCode.Ok) return loaded.code;
-  out.u16(bucket(saltOf(loaded.feature!), account));
+  const l = loaded.layout!;
+  out.u16(l.saltLen > 0 ? bucket(l.saltAt, l.saltLen, account) : bucket(name.dataStart, name.length, account));
   return ErrorCode.Ok;
 }
 
 /** getFeature (metrics false) and getMetrics (true): None for an unknown feature. */
 export function getFeature(name: Uint8Array, metrics: bool, out: Writer): i32 {
-  const loaded = loadForCall(name);
+  const loaded = loadRecordForCall(name);
   if (loaded.code == ErrorCode.FeatureNotFound) {
     out.u8(0);
     return ErrorCode.Ok;
   }
   if (loaded.code != ErrorCode.Ok) return loaded.code;
   out.u8(1);
-  const f = loaded.feature!;
-  if (metrics) f.metrics.writeView(out);
+  const f = loaded.feature();
+  if (metrics) writeMetricsView(f.counters, out);
   else f.writeView(out);
   return ErrorCode.Ok;
 }
@@ -84,10 +92,10 @@ export function listFeatures(startAfter: Uint8Array, limit: u16, activeOnly: boo
     if (key == null) break;
     const name = nameFromKey(key, 0);
     if (name == null) return ErrorCode.CorruptState;
-    const loaded = loadFeature(name);
+    const loaded = loadRecord(name);
     // An index entry whose feature is missing or unreadable is corrupt state.
     if (loaded.code != ErrorCode.Ok) return ErrorCode.CorruptState;
-    loaded.feature!.writeView(items);
+    loaded.feature().writeView(items);
     n++;
     after = key;
   }
@@ -98,10 +106,10 @@ export function listFeatures(startAfter: Uint8Array, limit: u16, activeOnly: boo
 
 /** Entries fromSeq, fromSeq + 1, … (at most limit), in sequence order. */
 export function getHistory(name: Uint8Array, fromSeq: u32, limit: u16, out: Writer): i32 {
-  const loaded = loadForCall(name);
+  const loaded = loadRecordForCall(name);
   if (loaded.code != ErrorCode.Ok) return loaded.code;
   if (limit == 0 || limit > <u16>MAX_PAGE) return ErrorCode.LimitExceeded;
-  const f: Feature = loaded.feature!;
+  const f: Feature = loaded.feature();
   const end64 = <u64>fromSeq + <u64>limit;
   const end: u32 = end64 < <u64>f.historyLen ? <u32>end64 : f.historyLen;
   const count: u32 = end > fromSeq ? end - fromSeq : 0;

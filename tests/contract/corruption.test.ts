@@ -61,7 +61,7 @@ const FEATURE_MUTATIONS: Mutation[] = [
   version0,
   ["status 9", (v) => withByte(v, 1, 9)],
   ["status 5", (v) => withByte(v, 1, 5)],
-  ["paused bool byte 2", (v) => withByte(v, 6, 2)],
+  ["flags byte 4 (only bit 0 paused and bit 1 halted exist)", (v) => withByte(v, 6, 4)],
   ["rolloutBps 10001", (v) => withByte(withByte(v, 2, 0x11), 3, 0x27)],
   ["rollbackReason Option tag 2", (v) => withByte(v, 35, 2)],
   ["policy analysis 2", (v) => withByte(v, v.length - POLICY_BYTES + 4 + 2 + 4 + 2 + 4 + 8, 2)],
@@ -207,10 +207,6 @@ describe("SPEC 9 a corrupt global record (0xD4) → CorruptState", () => {
   const GLOBAL_READERS: [MethodName, unknown, Uint8Array][] = [
     ["getGlobal", {}, OUTSIDER],
     ["setGlobal", { paused: true, halted: true }, GUARDIAN],
-    // An account inside the canary: its answer depends on the halt flag (one outside it does
-    // not, and may be answered false without reading the global record).
-    ["isEnabled", { name: F, account: INSIDE }, OUTSIDER],
-    ["isEnabledMany", { name: F, accounts: [INSIDE, account(0x34)] }, OUTSIDER],
     ["pause", { name: F }, GUARDIAN],
     ["processRollout", { name: F }, OUTSIDER],
     ["onPersist", {}, account(0)],
@@ -227,6 +223,19 @@ describe("SPEC 9 a corrupt global record (0xD4) → CorruptState", () => {
     const fx = dueChain();
     tamper(fx, KEY.global(), () => null);
     for (const [m, args, signer] of GLOBAL_READERS) expectCorrupt(fx, m, args, signer);
+  });
+
+  it("isEnabled does not read the global record: a live feature answers from its record's mirror of the halt flag", () => {
+    const fx = dueChain();
+    tamper(fx, KEY.global(), (v) => withByte(v!, 0, 2));
+    expect(fx.client.isEnabled(F, INSIDE)).toBe(true);
+    expect(fx.client.isEnabledMany(F, [INSIDE, account(0x34)])).toEqual([true, false]);
+  });
+
+  it("a startCanary (which copies the halt flag into the record) on a corrupt global → CorruptState", () => {
+    const fx = chainAt("Disabled");
+    tamper(fx, KEY.global(), (v) => withByte(v!, 0, 2));
+    expectCorrupt(fx, "startCanary", { name: F, bps: 100 }, OPERATOR);
   });
 
   it("a startRollout (which reads the clock) on a corrupt global → CorruptState", () => {
