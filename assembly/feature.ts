@@ -24,12 +24,12 @@
 //   ..   4+n   description (Borsh String)
 //   ..   ..    policy (Borsh Policy)
 
-import { Reader, Writer } from "./borsh";
+import { Writer } from "./borsh";
 import { Policy } from "./policy";
 import {
   FLAG_HALTED, FLAG_PAUSED, OFF_CLOCK_MARK, OFF_DUE_AT, OFF_HISTORY_LEN, OFF_LAST_STEP_BLOCK,
   OFF_OVERRIDE_COUNT, OFF_REASON, OFF_ROLLOUT_BPS, OFF_START_BLOCK, OFF_STATUS, OFF_STEP_ACCUM,
-  OFF_TARGET_BPS, RECORD_VERSION, RecordLayout, scanRecord, WINDOW_BYTES, COUNTERS_BYTES,
+  OFF_TARGET_BPS, RECORD_VERSION, RecordLayout, WINDOW_BYTES, COUNTERS_BYTES,
   M_FAILED, M_INVARIANT_CHECKS, M_INVARIANT_FAILURES, M_LATENCY_COUNT, M_LATENCY_SUM, M_PEAK_LATENCY,
   M_SUCCESSFUL, M_TOTAL, W_ERRORS, W_SUCCESSES,
 } from "./record";
@@ -126,16 +126,10 @@ export class Feature {
     return this.status == Status.RollingOut && !this.paused;
   }
 
-  /** Decodes a stored value; null when it does not decode exactly (CorruptState). */
-  static decode(name: Uint8Array, value: Uint8Array): Feature | null {
-    const l = scanRecord(value.dataStart, value.length);
-    return l ? Feature.fromRecord(name, value, l) : null;
-  }
-
   /** The feature in `value`, whose layout scanRecord found (so nothing here can fail). */
   static fromRecord(name: Uint8Array, value: Uint8Array, l: RecordLayout): Feature {
     const p = l.base;
-    const f = new Feature(name, bytesAt(value, l.createdByAt, 20), bytesAt(value, l.descriptionAt, l.descriptionLen), readPolicy(value, l), l.countersAt);
+    const f = new Feature(name, bytesAt(value, l.createdByAt, 20), bytesAt(value, l.descriptionAt, l.descriptionLen), readPolicy(l), l.countersAt);
     f.status = load<u8>(p, OFF_STATUS);
     f.rolloutBps = load<u16>(p, OFF_ROLLOUT_BPS);
     f.targetBps = load<u16>(p, OFF_TARGET_BPS);
@@ -183,9 +177,9 @@ export class Feature {
   }
 }
 
-/** The policy of the record in `value` with layout l (valid: scanRecord checked it). */
-export function readPolicy(value: Uint8Array, l: RecordLayout): Policy {
-  return Policy.read(new Reader(value.subarray(<i32>(l.policyAt - value.dataStart))));
+/** The policy of a record with layout l (valid: scanRecord checked it), where it lies. */
+export function readPolicy(l: RecordLayout): Policy {
+  return new Policy(l.policyAt, <i32>(l.end - l.policyAt));
 }
 
 /** A view of the n bytes at address `at` inside `value`. */

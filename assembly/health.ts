@@ -1,34 +1,44 @@
-// Health rules (SPEC section 5). Every product is exact in 128 bits: a u64 × u64 product
-// is below 2^128, and a u64 + (u32 × u64) sum is below 2^97, so no comparison can wrap.
+// Health rules (SPEC section 5). Every product is exact in 128 bits: as-bignum's __multi3
+// returns the low 64 bits of a u64 × u64 product and leaves the high 64 in __res128_hi (no
+// u128 object per product), and a u64 + (u32 × u64) sum is below 2^97, so no comparison can wrap.
 
-import { u128 } from "as-bignum/assembly";
+import { __multi3, __res128_hi } from "as-bignum/assembly/globals";
 import { Feature, windowSamples } from "./feature";
-import { W_ERRORS, W_INVARIANT_FAILURES, W_LATENCY_COUNT, W_LATENCY_PEAK, W_LATENCY_SUM } from "./record";
 import { Policy } from "./policy";
+import { W_ERRORS, W_INVARIANT_FAILURES, W_LATENCY_COUNT, W_LATENCY_PEAK, W_LATENCY_SUM } from "./record";
 import { Analysis, RollbackReason } from "./shared/codes";
 
 /** No rule fired. */
 export const HEALTHY: i32 = -1;
 
-// @ts-ignore: decorator
-@inline function wide(v: u64): u128 {
-  return u128.fromU64(v);
+/** a × b > c × d, exactly. */
+function productAbove(a: u64, b: u64, c: u64, d: u64): bool {
+  const lo1 = __multi3(a, 0, b, 0);
+  const hi1 = __res128_hi;
+  const lo2 = __multi3(c, 0, d, 0);
+  const hi2 = __res128_hi;
+  return hi1 != hi2 ? hi1 > hi2 : lo1 > lo2;
 }
 
 /** Threshold: errors × 10000 > maxErrorRateBps × samples. */
 export function thresholdExceeded(errors: u64, samples: u64, maxErrorRateBps: u16): bool {
-  return u128.gt(wide(errors) * wide(10000), wide(<u64>maxErrorRateBps) * wide(samples));
+  return productAbove(errors, 10000, <u64>maxErrorRateBps, samples);
 }
 
 /** Sequential (Wald SPRT upper boundary): errors × 10^6 ≥ interceptPpm + slopePpm × samples. */
 export function sequentialExceeded(errors: u64, samples: u64, slopePpm: u32, interceptPpm: u64): bool {
-  const boundary = wide(interceptPpm) + wide(<u64>slopePpm) * wide(samples);
-  return u128.ge(wide(errors) * wide(1000000), boundary);
+  const lo1 = __multi3(errors, 0, 1000000, 0);
+  const hi1 = __res128_hi;
+  let lo2 = __multi3(<u64>slopePpm, 0, samples, 0);
+  let hi2 = __res128_hi; // below 2^32: the carry cannot wrap it
+  lo2 += interceptPpm;
+  if (lo2 < interceptPpm) hi2 += 1;
+  return hi1 != hi2 ? hi1 > hi2 : lo1 >= lo2;
 }
 
 /** Average latency: sum > maxAvg × count. */
 export function averageLatencyExceeded(sum: u64, count: u64, maxAvg: u64): bool {
-  return u128.gt(wide(sum), wide(maxAvg) * wide(count));
+  return productAbove(sum, 1, maxAvg, count);
 }
 
 /**

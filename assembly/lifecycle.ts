@@ -3,7 +3,7 @@
 
 import * as events from "./events";
 import { Feature, MAX_DESCRIPTION_BYTES } from "./feature";
-import { BPS_FULL, bytesEqual, Policy } from "./policy";
+import { BPS_FULL, Policy } from "./policy";
 import { Global, HistoryEntry } from "./records";
 import { ErrorCode, OverrideMode, Status } from "./shared/codes";
 import {
@@ -66,7 +66,7 @@ export function commitStatus(f: Feature, from: i32, tx: Tx): void {
 export function createFeature(name: Uint8Array, description: Uint8Array, policy: Policy | null, tx: Tx): i32 {
   if (!isValidName(name)) return ErrorCode.InvalidName;
   if (description.length > MAX_DESCRIPTION_BYTES) return ErrorCode.LimitExceeded;
-  const p = policy ? policy : new Policy();
+  const p = policy ? policy : Policy.defaults();
   if (!p.isValid()) return ErrorCode.InvalidPolicy;
   if (storageHas(featureKey(name))) return ErrorCode.FeatureAlreadyExists;
   const creator = tx.actor;
@@ -77,7 +77,7 @@ export function createFeature(name: Uint8Array, description: Uint8Array, policy:
 }
 
 export function updatePolicy(f: Feature, p: Policy): i32 {
-  if (!p.isValid() || !bytesEqual(p.salt, f.policy.salt)) return ErrorCode.InvalidPolicy;
+  if (!p.isValid() || !p.saltEquals(f.policy)) return ErrorCode.InvalidPolicy;
   if (p.equals(f.policy)) return ErrorCode.Ok; // no change, no event
   f.policy = p; // a new dwell moves the due index entry in saveFeature
   saveFeature(f);

@@ -2,91 +2,127 @@
 
 import { Reader, Writer } from "./borsh";
 import { Analysis } from "./shared/codes";
+import { isValidUtf8At } from "./utf8";
 
 export const MAX_STEPS = 32;
 export const MAX_SALT_BYTES = 64;
 export const BPS_FULL: u16 = 10000;
 
-export class Policy {
-  steps: Array<u16>;
-  incrementBps: u16 = 1000;
-  incrementBlocks: u32 = 8640;
-  maxErrorRateBps: u16 = 100;
-  minSamples: u32 = 100;
-  minSuccessCount: u64 = 100;
-  analysis: i32 = Analysis.Threshold;
-  seqSlopePpm: u32 = 0;
-  seqInterceptPpm: u64 = 0;
-  maxInvariantFailures: u32 = 0;
-  maxAvgLatency: u64 = 0;
-  maxPeakLatency: u64 = 0;
-  progressDeadlineBlocks: u32 = 0;
-  /** UTF-8 bytes; empty = bucket by the feature name. */
-  salt: Uint8Array;
+/** The fixed fields after the steps, in Borsh order: their offsets and total size. */
+const P_INCREMENT_BPS: usize = 0;
+const P_INCREMENT_BLOCKS: usize = 2;
+const P_MAX_ERROR_RATE_BPS: usize = 6;
+const P_MIN_SAMPLES: usize = 8;
+const P_MIN_SUCCESS_COUNT: usize = 12;
+const P_ANALYSIS: usize = 20;
+const P_SEQ_SLOPE_PPM: usize = 21;
+const P_SEQ_INTERCEPT_PPM: usize = 25;
+const P_MAX_INVARIANT_FAILURES: usize = 33;
+const P_MAX_AVG_LATENCY: usize = 37;
+const P_MAX_PEAK_LATENCY: usize = 45;
+const P_PROGRESS_DEADLINE_BLOCKS: usize = 53;
+export const POLICY_FIXED_BYTES: usize = 57;
 
-  constructor(steps: Array<u16> = [], salt: Uint8Array = new Uint8Array(0)) {
-    this.steps = steps;
-    this.salt = salt;
+/**
+ * SPEC section 2's default policy, Borsh-encoded: no steps, incrementBps 1000,
+ * incrementBlocks 8640, maxErrorRateBps 100, minSamples 100, minSuccessCount 100,
+ * Threshold, every other limit 0, empty salt. Read-only, like every policy's bytes.
+ */
+const DEFAULT_POLICY: usize = memory.data<u8>([
+  0, 0, 0, 0, // steps: none
+  0xe8, 0x03, // incrementBps 1000
+  0xc0, 0x21, 0, 0, // incrementBlocks 8640
+  100, 0, // maxErrorRateBps
+  100, 0, 0, 0, // minSamples
+  100, 0, 0, 0, 0, 0, 0, 0, // minSuccessCount
+  0, // analysis Threshold
+  0, 0, 0, 0, // seqSlopePpm
+  0, 0, 0, 0, 0, 0, 0, 0, // seqInterceptPpm
+  0, 0, 0, 0, // maxInvariantFailures
+  0, 0, 0, 0, 0, 0, 0, 0, // maxAvgLatency
+  0, 0, 0, 0, 0, 0, 0, 0, // maxPeakLatency
+  0, 0, 0, 0, // progressDeadlineBlocks
+  0, 0, 0, 0, // salt: empty
+]);
+const DEFAULT_POLICY_BYTES = 65;
+
+/**
+ * A policy read where its Borsh bytes lie (the call's input, a stored record, or the
+ * default above), which nothing writes into: the fields are loads, `write` is one copy.
+ */
+export class Policy {
+  /** The encoding: u32 step count, the steps (u16), the fixed fields, the salt string. */
+  at: usize;
+  len: i32;
+  stepCount: i32;
+  /** The first fixed field. */
+  fixed: usize;
+  /** The salt's UTF-8 bytes; empty = bucket by the feature name. */
+  saltAt: usize;
+  saltLen: i32;
+
+  /** Over `len` bytes at `at` that hold a whole policy encoding (its structure already checked). */
+  constructor(at: usize, len: i32) {
+    this.at = at;
+    this.len = len;
+    this.stepCount = <i32>load<u32>(at);
+    this.fixed = at + 4 + (<usize>this.stepCount << 1);
+    this.saltLen = <i32>load<u32>(this.fixed, POLICY_FIXED_BYTES);
+    this.saltAt = this.fixed + POLICY_FIXED_BYTES + 4;
+  }
+
+  static defaults(): Policy {
+    return new Policy(DEFAULT_POLICY, DEFAULT_POLICY_BYTES);
   }
 
   /** Reads the Borsh fields in SPEC order. Failures are left on the reader (BadInput). */
   static read(r: Reader): Policy {
     // Items are 2 bytes each; a count the input cannot hold is short input. A count over
-    // MAX_STEPS that the input does hold is a policy problem, reported by validate().
+    // MAX_STEPS that the input does hold is a policy problem, reported by isValid().
+    const start = r.skip(0);
     const n = r.count(2);
-    const steps = new Array<u16>(n);
-    for (let i = 0; i < n; i++) unchecked((steps[i] = r.u16()));
-    // The salt is read last, below: nothing is allocated just to be replaced.
-    const p = new Policy(steps, changetype<Uint8Array>(0));
-    p.incrementBps = r.u16();
-    p.incrementBlocks = r.u32();
-    p.maxErrorRateBps = r.u16();
-    p.minSamples = r.u32();
-    p.minSuccessCount = r.u64();
-    p.analysis = r.u8();
-    p.seqSlopePpm = r.u32();
-    p.seqInterceptPpm = r.u64();
-    p.maxInvariantFailures = r.u32();
-    p.maxAvgLatency = r.u64();
-    p.maxPeakLatency = r.u64();
-    p.progressDeadlineBlocks = r.u32();
-    p.salt = r.string();
-    return p;
+    r.skip(n << 1);
+    r.skip(<i32>POLICY_FIXED_BYTES);
+    r.string(); // the salt, UTF-8 checked
+    const end = r.skip(0);
+    // On failure the reader is done for (BadInput): stand in the defaults rather than read past the input.
+    if (r.failed) return Policy.defaults();
+    return new Policy(start, <i32>(end - start));
   }
 
   write(w: Writer): void {
-    w.u32(<u32>this.steps.length);
-    for (let i = 0; i < this.steps.length; i++) w.u16(unchecked(this.steps[i]));
-    w.u16(this.incrementBps)
-      .u32(this.incrementBlocks)
-      .u16(this.maxErrorRateBps)
-      .u32(this.minSamples)
-      .u64(this.minSuccessCount)
-      .u8(this.analysis)
-      .u32(this.seqSlopePpm)
-      .u64(this.seqInterceptPpm)
-      .u32(this.maxInvariantFailures)
-      .u64(this.maxAvgLatency)
-      .u64(this.maxPeakLatency)
-      .u32(this.progressDeadlineBlocks)
-      .string(this.salt);
+    w.copy(this.at, this.len);
   }
 
-  /** Field-by-field equality (the same Borsh bytes). */
+  /** The same Borsh bytes. */
   equals(o: Policy): bool {
-    const a = new Writer(128);
-    const b = new Writer(128);
-    this.write(a);
-    o.write(b);
-    return bytesEqual(a.toBytes(), b.toBytes());
+    return this.len == o.len && bytesAt(this.at, o.at, this.len);
   }
+
+  saltEquals(o: Policy): bool {
+    return this.saltLen == o.saltLen && bytesAt(this.saltAt, o.saltAt, this.saltLen);
+  }
+
+  step(i: i32): u16 {
+    return load<u16>(this.at + 4 + (<usize>i << 1));
+  }
+
+  get incrementBps(): u16 { return load<u16>(this.fixed, P_INCREMENT_BPS); }
+  get incrementBlocks(): u32 { return load<u32>(this.fixed, P_INCREMENT_BLOCKS); }
+  get maxErrorRateBps(): u16 { return load<u16>(this.fixed, P_MAX_ERROR_RATE_BPS); }
+  get minSamples(): u32 { return load<u32>(this.fixed, P_MIN_SAMPLES); }
+  get minSuccessCount(): u64 { return load<u64>(this.fixed, P_MIN_SUCCESS_COUNT); }
+  get analysis(): i32 { return load<u8>(this.fixed, P_ANALYSIS); }
+  get seqSlopePpm(): u32 { return load<u32>(this.fixed, P_SEQ_SLOPE_PPM); }
+  get seqInterceptPpm(): u64 { return load<u64>(this.fixed, P_SEQ_INTERCEPT_PPM); }
+  get maxInvariantFailures(): u32 { return load<u32>(this.fixed, P_MAX_INVARIANT_FAILURES); }
+  get maxAvgLatency(): u64 { return load<u64>(this.fixed, P_MAX_AVG_LATENCY); }
+  get maxPeakLatency(): u64 { return load<u64>(this.fixed, P_MAX_PEAK_LATENCY); }
+  get progressDeadlineBlocks(): u32 { return load<u32>(this.fixed, P_PROGRESS_DEADLINE_BLOCKS); }
 
   /** SPEC section 2's rules, salt changes aside (see updatePolicy). */
   isValid(): bool {
-    return policyRulesHold(
-      this.steps.dataStart, this.steps.length, this.incrementBps, this.incrementBlocks, this.maxErrorRateBps,
-      this.analysis, this.seqSlopePpm, this.progressDeadlineBlocks, this.salt.length,
-    );
+    return policyRulesHold(this.at + 4, this.stepCount, this.fixed, this.saltAt, this.saltLen);
   }
 
   /**
@@ -95,10 +131,10 @@ export class Policy {
    */
   nextStep(current: u16, target: u16): u16 {
     let next: u32;
-    if (this.steps.length > 0) {
+    if (this.stepCount > 0) {
       next = target;
-      for (let i = 0; i < this.steps.length; i++) {
-        const s = unchecked(this.steps[i]);
+      for (let i = 0; i < this.stepCount; i++) {
+        const s = this.step(i);
         if (s > current) {
           next = s;
           break;
@@ -113,13 +149,11 @@ export class Policy {
 }
 
 /**
- * SPEC section 2's rules over the policy's fields, steps as n u16s at stepsAt: one place for
- * both a Policy object and a stored record checked in place (record.ts).
+ * SPEC section 2's rules over a policy's bytes (n steps at stepsAt, the fixed fields at
+ * fixed, the salt), UTF-8 of the salt included: one place for a Policy and for a stored
+ * record checked in place (record.ts).
  */
-export function policyRulesHold(
-  stepsAt: usize, n: i32, incrementBps: u16, incrementBlocks: u32, maxErrorRateBps: u16,
-  analysis: i32, seqSlopePpm: u32, progressDeadlineBlocks: u32, saltLen: i32,
-): bool {
+export function policyRulesHold(stepsAt: usize, n: i32, fixed: usize, saltAt: usize, saltLen: i32): bool {
   if (n > MAX_STEPS) return false;
   let prev: u16 = 0;
   for (let i = 0; i < n; i++) {
@@ -128,18 +162,22 @@ export function policyRulesHold(
     if (s <= prev || s > BPS_FULL) return false;
     prev = s;
   }
+  const incrementBps = load<u16>(fixed, P_INCREMENT_BPS);
+  const incrementBlocks = load<u32>(fixed, P_INCREMENT_BLOCKS);
+  const analysis = load<u8>(fixed, P_ANALYSIS);
+  const deadline = load<u32>(fixed, P_PROGRESS_DEADLINE_BLOCKS);
   if (incrementBps == 0 || incrementBps > BPS_FULL) return false;
   if (incrementBlocks == 0) return false;
-  if (maxErrorRateBps > BPS_FULL) return false;
-  if (analysis > Analysis.Sequential) return false;
-  if (analysis == Analysis.Sequential && seqSlopePpm == 0) return false;
-  if (progressDeadlineBlocks != 0 && progressDeadlineBlocks <= incrementBlocks) return false;
+  if (load<u16>(fixed, P_MAX_ERROR_RATE_BPS) > BPS_FULL) return false;
+  if (analysis > <u8>Analysis.Sequential) return false;
+  if (analysis == <u8>Analysis.Sequential && load<u32>(fixed, P_SEQ_SLOPE_PPM) == 0) return false;
+  if (deadline != 0 && deadline <= incrementBlocks) return false;
   if (saltLen > MAX_SALT_BYTES) return false;
-  return true;
+  return isValidUtf8At(saltAt, saltLen);
 }
 
-export function bytesEqual(a: Uint8Array, b: Uint8Array): bool {
-  if (a.length != b.length) return false;
-  for (let i = 0; i < a.length; i++) if (unchecked(a[i]) != unchecked(b[i])) return false;
+/** The n bytes at a and at b are equal. */
+export function bytesAt(a: usize, b: usize, n: i32): bool {
+  for (let i = 0; i < n; i++) if (load<u8>(a + <usize>i) != load<u8>(b + <usize>i)) return false;
   return true;
 }

@@ -1,11 +1,11 @@
 // The feature record checked and read where it lies (layout: feature.ts, docs/STORAGE.md).
-// `scanRecord` is the one exact decoder of a stored feature: `Feature.decode` builds its
-// object from the layout found here, and the hot calls (isEnabled, isEnabledMany and the
+// `scanRecord` is the one exact decoder of a stored feature: `Feature.fromRecord` builds
+// its object from the layout found here, and the hot calls (isEnabled, isEnabledMany and the
 // health reports) read and patch the record bytes in place with no object per field, so
 // a call costs a few loads where a decode and an encode cost a few hundred.
 
 import { Status, RollbackReason } from "./shared/codes";
-import { MAX_STEPS, policyRulesHold } from "./policy";
+import { MAX_STEPS, POLICY_FIXED_BYTES, policyRulesHold } from "./policy";
 import { isValidUtf8At } from "./utf8";
 
 export const RECORD_VERSION: u8 = 1;
@@ -48,9 +48,6 @@ export const M_PEAK_LATENCY: usize = 96;
 export const M_INVARIANT_CHECKS: usize = 104;
 export const M_INVARIANT_FAILURES: usize = 112;
 export const COUNTERS_BYTES: usize = 120;
-
-/** The policy's fixed part after its steps (Policy.read order), in bytes. */
-const POLICY_FIXED_BYTES: usize = 57;
 
 /** Where the variable-length parts of a record lie (absolute addresses): set by scanRecord. */
 export class RecordLayout {
@@ -139,17 +136,7 @@ export function scanRecord(p: usize, len: i32): RecordLayout | null {
   const saltLen = load<u32>(at, POLICY_FIXED_BYTES);
   const saltAt = at + POLICY_FIXED_BYTES + 4;
   if (<usize>saltLen != end - saltAt) return null; // the salt ends the record exactly
-  const ok = policyRulesHold(
-    stepsAt, <i32>n,
-    load<u16>(at), // incrementBps
-    load<u32>(at, 2), // incrementBlocks
-    load<u16>(at, 6), // maxErrorRateBps
-    load<u8>(at, 20), // analysis (after minSamples u32 and minSuccessCount u64)
-    load<u32>(at, 21), // seqSlopePpm
-    load<u32>(at, 53), // progressDeadlineBlocks (after intercept, maxInvariant, maxAvg, maxPeak)
-    <i32>saltLen,
-  );
-  if (!ok || !isValidUtf8At(saltAt, <i32>saltLen)) return null;
+  if (!policyRulesHold(stepsAt, <i32>n, at, saltAt, <i32>saltLen)) return null;
   l.saltAt = saltAt;
   l.saltLen = <i32>saltLen;
   return l;

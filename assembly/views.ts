@@ -3,8 +3,8 @@
 import { Writer } from "./borsh";
 import { ACCOUNT_LEN } from "./env";
 import { storageNext } from "./env";
-import { decideExposure, bucketOf as bucket } from "./exposure";
-import { FLAG_HALTED } from "./record";
+import { Buckets, decideExposure } from "./exposure";
+import { FLAG_HALTED, RecordLayout } from "./record";
 import { Feature, writeMetricsView } from "./feature";
 import { activeKey, featureKey, nameFromKey, PREFIX_ACTIVE, PREFIX_FEATURE, single } from "./keys";
 import { ErrorCode, OverrideMode } from "./shared/codes";
@@ -40,23 +40,26 @@ export function exposures(name: Uint8Array, accounts: usize, n: i32, many: bool,
   const rolloutBps = l.rolloutBps();
   const halted = (l.flags() & FLAG_HALTED) != 0;
   const overrides = l.overrideCount();
-  const saltAt = l.saltLen > 0 ? l.saltAt : name.dataStart;
-  const saltLen = l.saltLen > 0 ? l.saltLen : name.length;
+  const buckets = bucketsOf(name, l);
   for (let i = 0; i < n; i++) {
     const account = accounts + <usize>(i * ACCOUNT_LEN);
     const mode = loadOverride(name, overrides, account);
     if (mode < 0) return ErrorCode.CorruptState;
-    out.bool(decideExposure(status, rolloutBps, halted, saltAt, saltLen, account, mode));
+    out.bool(decideExposure(status, rolloutBps, halted, buckets, account, mode));
   }
   return ErrorCode.Ok;
+}
+
+/** Buckets salted with policy.salt, or with the name when that is empty. */
+function bucketsOf(name: Uint8Array, l: RecordLayout): Buckets {
+  return l.saltLen > 0 ? new Buckets(l.saltAt, l.saltLen) : new Buckets(name.dataStart, name.length);
 }
 
 /** The bucket of the 20-byte account at `account`. */
 export function bucketOf(name: Uint8Array, account: usize, out: Writer): i32 {
   const loaded = loadRecordForCall(name);
   if (loaded.code != ErrorCode.Ok) return loaded.code;
-  const l = loaded.layout!;
-  out.u16(l.saltLen > 0 ? bucket(l.saltAt, l.saltLen, account) : bucket(name.dataStart, name.length, account));
+  out.u16(bucketsOf(name, loaded.layout!).of(account));
   return ErrorCode.Ok;
 }
 
