@@ -47,17 +47,22 @@ export const ACCOUNT_LEN = 20;
 const READ_CAP = 512;
 
 /**
- * A heap buffer of `len` bytes that is NOT zeroed (the host fills it right away): saves the
- * memset `new Uint8Array` does. Bytes past what the host writes are never looked at.
+ * A heap buffer of `len` bytes that is NOT zeroed (the host or the caller fills it right
+ * away): saves the memset `new Uint8Array` does. Bytes past what is written are never looked at.
  */
 function rawBuffer(len: i32): ArrayBuffer {
   return changetype<ArrayBuffer>(__new(<usize>len, idof<ArrayBuffer>()));
 }
 
+/** `len` bytes that the caller writes in full before reading (keys): no memset. */
+export function uninitBytes(len: i32): Uint8Array {
+  return Uint8Array.wrap(rawBuffer(len), 0, len);
+}
+
 /** The call's argument bytes. */
 export function readInput(): Uint8Array {
   const len = input_len();
-  const buf = Uint8Array.wrap(rawBuffer(len), 0, len);
+  const buf = uninitBytes(len);
   if (len > 0) input_read(buf.dataStart);
   return buf;
 }
@@ -68,11 +73,16 @@ export function writeOutput(ptr: usize, len: i32): void {
 
 /** The stored value, or null when absent; a first read of `cap` bytes, a second exact one if longer. */
 function readValue(key: Uint8Array, cap: i32): Uint8Array | null {
-  const raw = rawBuffer(cap);
+  let raw = rawBuffer(cap);
   const len = storage_read(key.dataStart, key.length, changetype<usize>(raw), cap);
   if (len < 0) return null;
-  if (len <= cap) return Uint8Array.wrap(raw, 0, len);
-  const big = Uint8Array.wrap(rawBuffer(len), 0, len);
+  if (len <= cap) {
+    // Give back the unused tail (the buffer is the heap's last block, so this only moves the
+    // top down): later allocations reuse it, and `_reset` has fewer bytes to clear.
+    if (len < cap) raw = changetype<ArrayBuffer>(__renew(changetype<usize>(raw), <usize>len));
+    return Uint8Array.wrap(raw, 0, len);
+  }
+  const big = uninitBytes(len);
   storage_read(key.dataStart, key.length, big.dataStart, len);
   return big;
 }

@@ -12,7 +12,7 @@
 //   0xD7 dueAt:u32be name 00   index of RollingOut features by next due clock value
 //   0xD8 name 00               index of active (Canary, RollingOut) features
 
-import { ACCOUNT_LEN } from "./env";
+import { ACCOUNT_LEN, uninitBytes } from "./env";
 
 export const PREFIX_FEATURE: u8 = 0xd0;
 export const PREFIX_HISTORY: u8 = 0xd2;
@@ -24,7 +24,7 @@ export const PREFIX_DUE: u8 = 0xd7;
 export const PREFIX_ACTIVE: u8 = 0xd8;
 
 function withName(prefix: u8, name: Uint8Array, extra: i32): Uint8Array {
-  const k = new Uint8Array(name.length + 2 + extra);
+  const k = uninitBytes(name.length + 2 + extra);
   k[0] = prefix;
   memory.copy(k.dataStart + 1, name.dataStart, <usize>name.length);
   k[name.length + 1] = 0;
@@ -43,7 +43,7 @@ export function loadU32be(k: Uint8Array, at: i32): u32 {
 }
 
 export function single(prefix: u8): Uint8Array {
-  const k = new Uint8Array(1);
+  const k = uninitBytes(1);
   k[0] = prefix;
   return k;
 }
@@ -74,14 +74,14 @@ export function overrideKey(name: Uint8Array, account: usize): Uint8Array {
 }
 
 export function rolesKey(account: Uint8Array): Uint8Array {
-  const k = new Uint8Array(1 + ACCOUNT_LEN);
+  const k = uninitBytes(1 + ACCOUNT_LEN);
   k[0] = PREFIX_ROLES;
   memory.copy(k.dataStart + 1, account.dataStart, ACCOUNT_LEN);
   return k;
 }
 
 export function dueKey(dueAt: u32, name: Uint8Array): Uint8Array {
-  const k = new Uint8Array(name.length + 6);
+  const k = uninitBytes(name.length + 6);
   k[0] = PREFIX_DUE;
   storeU32be(k, 1, dueAt);
   memory.copy(k.dataStart + 5, name.dataStart, <usize>name.length);

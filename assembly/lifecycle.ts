@@ -213,12 +213,11 @@ function mirrorHalt(halted: bool): void {
     const name = nameFromKey(key, 0);
     if (name == null) continue;
     const rec = loadRecord(name);
-    const l = rec.layout;
-    if (l == null || !l.isActive()) continue;
-    const flags = l.flags();
+    if (rec.code != ErrorCode.Ok || !rec.isActive()) continue;
+    const flags = rec.flags();
     const next = halted ? flags | FLAG_HALTED : flags & ~FLAG_HALTED;
     if (next == flags) continue;
-    store<u8>(l.base, next, OFF_FLAGS);
+    store<u8>(rec.base, next, OFF_FLAGS);
     rec.saveInPlace();
   }
 }

@@ -92,26 +92,25 @@ export class RecordLayout {
 }
 
 /**
- * The layout of the `len` bytes at `p` when they decode exactly as a feature record, null
- * when they do not (CorruptState): every length within the bytes, nothing left over, every
- * field this contract writes in its range, UTF-8 valid, the policy valid.
+ * True, with the layout set in `l`, when the `len` bytes at `p` decode exactly as a feature
+ * record; false when they do not (CorruptState): every length within the bytes, nothing left
+ * over, every field this contract writes in its range, UTF-8 valid, the policy valid.
  */
-export function scanRecord(p: usize, len: i32): RecordLayout | null {
+export function scanRecord(p: usize, len: i32, l: RecordLayout): bool {
   const end = p + <usize>len;
-  if (len < <i32>OFF_REASON + 1 || load<u8>(p) != RECORD_VERSION) return null;
-  if (load<u8>(p, OFF_STATUS) > <u8>Status.RolledBack) return null;
-  if (load<u16>(p, OFF_ROLLOUT_BPS) > 10000 || load<u16>(p, OFF_TARGET_BPS) > 10000) return null;
-  if (load<u8>(p, OFF_FLAGS) > (FLAG_PAUSED | FLAG_HALTED)) return null;
+  if (len < <i32>OFF_REASON + 1 || load<u8>(p) != RECORD_VERSION) return false;
+  if (load<u8>(p, OFF_STATUS) > <u8>Status.RolledBack) return false;
+  if (load<u16>(p, OFF_ROLLOUT_BPS) > 10000 || load<u16>(p, OFF_TARGET_BPS) > 10000) return false;
+  if (load<u8>(p, OFF_FLAGS) > (FLAG_PAUSED | FLAG_HALTED)) return false;
   let at = p + OFF_REASON;
   const tag = load<u8>(at++);
-  if (tag > 1) return null;
+  if (tag > 1) return false;
   if (tag == 1) {
-    if (at == end || load<u8>(at) > <u8>RollbackReason.Deadline) return null;
+    if (at == end || load<u8>(at) > <u8>RollbackReason.Deadline) return false;
     at++;
   }
   // createdBy, the counters (u64s: every value is valid) and the description's length.
-  if (end - at < 20 + COUNTERS_BYTES + 4) return null;
-  const l = new RecordLayout();
+  if (end - at < 20 + COUNTERS_BYTES + 4) return false;
   l.base = p;
   l.end = end;
   l.createdByAt = at;
@@ -119,27 +118,27 @@ export function scanRecord(p: usize, len: i32): RecordLayout | null {
   at += 20 + COUNTERS_BYTES;
   const descriptionLen = load<u32>(at);
   at += 4;
-  if (descriptionLen > <u32>MAX_DESCRIPTION_BYTES || <usize>descriptionLen > end - at) return null;
-  if (!isValidUtf8At(at, <i32>descriptionLen)) return null;
+  if (descriptionLen > <u32>MAX_DESCRIPTION_BYTES || <usize>descriptionLen > end - at) return false;
+  if (!isValidUtf8At(at, <i32>descriptionLen)) return false;
   l.descriptionAt = at;
   l.descriptionLen = <i32>descriptionLen;
   at += <usize>descriptionLen;
 
   // The policy: u32 step count, the steps, the fixed fields, the salt string.
-  if (end - at < 4) return null;
+  if (end - at < 4) return false;
   l.policyAt = at;
   const n = load<u32>(at);
   at += 4;
-  if (n > <u32>MAX_STEPS || end - at < (<usize>n << 1) + POLICY_FIXED_BYTES + 4) return null;
+  if (n > <u32>MAX_STEPS || end - at < (<usize>n << 1) + POLICY_FIXED_BYTES + 4) return false;
   const stepsAt = at;
   at += <usize>n << 1;
   const saltLen = load<u32>(at, POLICY_FIXED_BYTES);
   const saltAt = at + POLICY_FIXED_BYTES + 4;
-  if (<usize>saltLen != end - saltAt) return null; // the salt ends the record exactly
-  if (!policyRulesHold(stepsAt, <i32>n, at, saltAt, <i32>saltLen)) return null;
+  if (<usize>saltLen != end - saltAt) return false; // the salt ends the record exactly
+  if (!policyRulesHold(stepsAt, <i32>n, at, saltAt, <i32>saltLen)) return false;
   l.saltAt = saltAt;
   l.saltLen = <i32>saltLen;
-  return l;
+  return true;
 }
 
 /** u64 addition in place that stops at 2^64 − 1 instead of wrapping. */

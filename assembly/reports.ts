@@ -16,15 +16,13 @@ import { RecordLoad } from "./state";
 
 /** The counters of a record that takes reports (not Disabled or RolledBack), else 0. */
 function liveCounters(rec: RecordLoad): usize {
-  const l = rec.layout!;
-  return l.isOff() ? 0 : l.countersAt;
+  return rec.isOff() ? 0 : rec.countersAt;
 }
 
 /** Saves the counted report, or rolls back when a window rule now fires. */
 function settle(rec: RecordLoad, tx: Tx): i32 {
-  const l = rec.layout!;
-  if (l.isActive()) {
-    const verdict = windowVerdict(l.countersAt, rec.policy());
+  if (rec.isActive()) {
+    const verdict = windowVerdict(rec.countersAt, rec.policy());
     if (verdict != HEALTHY) return rollBack(rec.feature(), verdict, tx);
   }
   rec.saveInPlace(); // counters only: status, pause and due clock unchanged, indexes too

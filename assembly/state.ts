@@ -105,26 +105,26 @@ export class LazyGlobal {
 
 // ---- features ----
 
-/** A feature record as stored: its key, its bytes and their layout (record.ts). */
-export class RecordLoad {
+/** A feature record as stored: its key, its bytes and (when it decodes) their layout (record.ts). */
+export class RecordLoad extends RecordLayout {
   code: i32 = ErrorCode.Ok;
   name: Uint8Array;
   key: Uint8Array;
   value: Uint8Array | null = null;
-  layout: RecordLayout | null = null;
 
   constructor(name: Uint8Array, key: Uint8Array) {
+    super();
     this.name = name;
     this.key = key;
   }
 
   /** The record as an object (for changes beyond counters). */
   feature(): Feature {
-    return Feature.fromRecord(this.name, this.value!, this.layout!);
+    return Feature.fromRecord(this.name, this.value!, this);
   }
 
   policy(): Policy {
-    return readPolicy(this.layout!);
+    return readPolicy(this);
   }
 
   /** Writes the bytes back, patched in place: nothing the indexes depend on may have changed. */
@@ -150,8 +150,7 @@ export function loadRecord(name: Uint8Array): RecordLoad {
     return out;
   }
   out.value = v;
-  out.layout = scanRecord(v.dataStart, v.length);
-  if (out.layout == null) out.code = ErrorCode.CorruptState;
+  if (!scanRecord(v.dataStart, v.length, out)) out.code = ErrorCode.CorruptState;
   return out;
 }
 

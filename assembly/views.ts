@@ -31,16 +31,15 @@ export function exposures(name: Uint8Array, accounts: usize, n: i32, many: bool,
   const loaded = loadRecordForCall(name);
   if (loaded.code != ErrorCode.Ok && loaded.code != ErrorCode.FeatureNotFound) return loaded.code;
   if (many) out.u32(<u32>n);
-  const l = loaded.layout;
-  if (l == null) {
+  if (loaded.code != ErrorCode.Ok) {
     for (let i = 0; i < n; i++) out.bool(false);
     return ErrorCode.Ok;
   }
-  const status = l.status();
-  const rolloutBps = l.rolloutBps();
-  const halted = (l.flags() & FLAG_HALTED) != 0;
-  const overrides = l.overrideCount();
-  const buckets = bucketsOf(name, l);
+  const status = loaded.status();
+  const rolloutBps = loaded.rolloutBps();
+  const halted = (loaded.flags() & FLAG_HALTED) != 0;
+  const overrides = loaded.overrideCount();
+  const buckets = bucketsOf(name, loaded);
   for (let i = 0; i < n; i++) {
     const account = accounts + <usize>(i * ACCOUNT_LEN);
     const mode = loadOverride(name, overrides, account);
@@ -59,7 +58,7 @@ function bucketsOf(name: Uint8Array, l: RecordLayout): Buckets {
 export function bucketOf(name: Uint8Array, account: usize, out: Writer): i32 {
   const loaded = loadRecordForCall(name);
   if (loaded.code != ErrorCode.Ok) return loaded.code;
-  out.u16(bucketsOf(name, loaded.layout!).of(account));
+  out.u16(bucketsOf(name, loaded).of(account));
   return ErrorCode.Ok;
 }
 
