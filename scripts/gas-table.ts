@@ -55,6 +55,9 @@ function measure(worst: boolean): Map<string, number> {
   tx("updatePolicy", "updatePolicy", { name, policy: { ...fx.policy, maxErrorRateBps: 200 } }, OP);
   tx("pause", "pause", { name }, GUARD);
   tx("resume", "resume", { name }, GUARD);
+  // The halt is written into every active record: here the one feature (docs/GAS.md gives the cost per feature).
+  tx("setGlobal (halt, 1 active feature)", "setGlobal", { paused: false, halted: true }, GUARD);
+  tx("setGlobal (lift the halt)", "setGlobal", { paused: false, halted: false }, GUARD);
   tx("startRollout", "startRollout", { name, targetBps: 10000 }, OP);
   chain.endBlock();
   chain.beginBlock(2);
