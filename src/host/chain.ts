@@ -71,6 +71,7 @@ export class Chain implements Invoker {
   private open: OpenBlock | null = null;
   private last = -1;
   private root: string | null = null;
+  private readonly viewCtx: CallContext = { height: 0, sender: ZERO_ACCOUNT, witnesses: NO_WITNESSES, gasLimit: undefined };
 
   constructor(contract: Uint8Array | ArrayBuffer | ContractRuntime, store: Store = new MemoryStore(), options: RuntimeOptions = {}) {
     this.runtime = contract instanceof ContractRuntime ? contract : new ContractRuntime(contract, options);
@@ -121,7 +122,10 @@ export class Chain implements Invoker {
     }
     if (r.ok) {
       tx.commit();
-      for (const ev of r.events) block.events.push(ev);
+      // An index loop: `for…of` over results that alternate between the shared frozen empty
+      // array and real ones allocates an iterator per call.
+      const evs = r.events;
+      for (let i = 0; i < evs.length; i++) block.events.push(evs[i]!);
     } else tx.discard();
     block.txs.push(r);
     return r;
@@ -132,12 +136,26 @@ export class Chain implements Invoker {
    * included); whatever it writes is discarded. Defaults: the open block's height (else the
    * last committed one, 0 before any), an all-zero sender, no witnesses.
    */
-  view(method: string, args: Uint8Array, ctx: Partial<CallContext> = {}): InvokeResult {
-    const height = ctx.height ?? this.open?.height ?? Math.max(this.last, 0);
-    const sender = ctx.sender ?? ZERO_ACCOUNT;
-    checkAccount("view: sender", sender);
+  view(method: string, args: Uint8Array, ctx?: Partial<CallContext>): InvokeResult {
+    const open = this.open;
+    // One context object for every view, filled in here: the runtime reads it only while the
+    // call runs, and nothing runs two calls at once.
+    const vc = this.viewCtx;
+    if (ctx === undefined) {
+      vc.height = open !== null ? open.height : Math.max(this.last, 0);
+      vc.sender = ZERO_ACCOUNT;
+      vc.witnesses = NO_WITNESSES;
+      vc.gasLimit = undefined;
+    } else {
+      const sender = ctx.sender ?? ZERO_ACCOUNT;
+      checkAccount("view: sender", sender);
+      vc.height = ctx.height ?? (open !== null ? open.height : Math.max(this.last, 0));
+      vc.sender = sender;
+      vc.witnesses = ctx.witnesses ?? NO_WITNESSES;
+      vc.gasLimit = ctx.gasLimit;
+    }
     try {
-      return this.runtime.invoke(method, args, { height, sender, witnesses: ctx.witnesses ?? NO_WITNESSES, gasLimit: ctx.gasLimit }, this.viewOverlay);
+      return this.runtime.invoke(method, args, vc, this.viewOverlay);
     } finally {
       this.viewOverlay.discard();
     }

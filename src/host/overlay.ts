@@ -1,8 +1,14 @@
 // A write buffer over a parent Store: reads see the buffered writes first, then the parent;
 // `commit` pushes the buffer into the parent with one `apply`, `discard` drops it. The host
 // keeps one per transaction (over the block) and one per block (over the store).
+//
+// The buffer is a Map (point reads and writes: a hash probe, most of what a transaction
+// does) plus a sorted mirror of it (a B+ tree) that exists only once an ordered read
+// (`nextBin`, `entriesBin`) asked for it: built then from the Map, it is kept up to date by
+// every later write until the buffer is emptied, so repeated writes and scans (onPersist)
+// cost a tree insert per write, never a rebuild per scan. Both always hold the same pairs.
 
-import { binaryTree } from "./btree.ts";
+import { binaryTree, type BTree } from "./btree.ts";
 import {
   asBinary,
   fromBinary,
@@ -20,10 +26,15 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+/** Key order of [key, value] pairs with distinct keys. */
+const byKey = (a: readonly [string, unknown], b: readonly [string, unknown]): number => (a[0] < b[0] ? -1 : 1);
+
 export class Overlay implements BinaryStore {
   readonly binaryKeys = true as const;
   /** Buffered writes: a value is a put, null is a tombstone (a delete that hides the parent's key). */
-  private readonly writes = binaryTree<Uint8Array | null>();
+  private writes = new Map<string, Uint8Array | null>();
+  /** The same pairs in key order; null until an ordered read needs it (see the header). */
+  private sorted: BTree<string, Uint8Array | null> | null = null;
   private readonly base: BinaryStore;
 
   constructor(readonly parent: Store) {
@@ -39,36 +50,76 @@ export class Overlay implements BinaryStore {
   get size(): number {
     let n = this.base.size;
     const base = this.base;
-    this.writes.forEachPair((k, v) => {
+    for (const [k, v] of this.writes) {
       const inBase = base.getBin(k) !== undefined;
       if (v === null) {
         if (inBase) n--;
       } else if (!inBase) n++;
-    });
+    }
     return n;
   }
 
-  /** Pushes every buffered write into the parent with one `apply`, then empties the buffer. */
+  /**
+   * Pushes every buffered write into the parent with one `apply` (in key order, as one
+   * batch), then empties the buffer.
+   */
   commit(): void {
-    if (this.writes.size === 0) return;
-    const batch = this.writes.toArray();
-    this.base.applyBin(batch);
-    this.writes.clear();
+    const writes = this.writes;
+    if (writes.size === 0) return;
+    const base = this.base;
+    if (base instanceof Overlay) {
+      // Into another overlay (a transaction into its block): the same pairs end up there as
+      // with one applyBin, without building the batch.
+      writes.forEach(base.setFn);
+    } else {
+      const batch = this.sorted !== null ? this.sorted.toArray() : [...writes].sort(byKey);
+      base.applyBin(batch);
+    }
+    this.clear();
   }
+
+  /** `set` bound to this overlay, in Map#forEach's (value, key) order. */
+  private readonly setFn = (value: Uint8Array | null, key: string): void => this.set(key, value);
 
   /** Drops every buffered write. */
   discard(): void {
-    this.writes.clear();
+    this.clear();
+  }
+
+  private clear(): void {
+    // A fresh Map rather than Map#clear: clear allocates the emptied Map's new table in the
+    // space of the old one, so on a long-lived overlay every transaction would leave a table
+    // in old space for the full GC to find (measured: recordSuccess 2.3 → 5+ µs over 10^4
+    // transactions). A new Map lives and dies young.
+    if (this.writes.size !== 0) this.writes = new Map();
+    this.sorted = null;
+  }
+
+  /** The buffer in key order: the sorted mirror, built from the Map on first use. */
+  private ordered(): BTree<string, Uint8Array | null> {
+    let t = this.sorted;
+    if (t === null) {
+      t = binaryTree<Uint8Array | null>();
+      const pairs = [...this.writes].sort(byKey);
+      for (let i = 0; i < pairs.length; i++) t.set(pairs[i]![0], pairs[i]![1]);
+      this.sorted = t;
+    }
+    return t;
+  }
+
+  private set(key: string, value: Uint8Array | null): void {
+    this.writes.set(key, value);
+    if (this.sorted !== null) this.sorted.set(key, value);
   }
 
   /** True when committing would change at least one byte of the parent's state. */
   changesParent(): boolean {
     const base = this.base;
-    const r = this.writes.forEachPair((k, v) => {
+    for (const [k, v] of this.writes) {
       const old = base.getBin(k);
-      if (v === null ? old !== undefined : old === undefined || !sameBytes(old, v)) return { break: true };
-    });
-    return r === true;
+      if (v === null ? old !== undefined : old === undefined || !sameBytes(old, v)) return true;
+    }
+    return false;
   }
 
   // ---- public interface (copies) ----
@@ -85,11 +136,11 @@ export class Overlay implements BinaryStore {
 
   put(key: Uint8Array, value: Uint8Array): void {
     if (!(value instanceof Uint8Array)) throw new TypeError("value must be a Uint8Array");
-    this.writes.set(toBinary(key), value.slice());
+    this.set(toBinary(key), value.slice());
   }
 
   delete(key: Uint8Array): void {
-    this.writes.set(toBinary(key), null);
+    this.set(toBinary(key), null);
   }
 
   apply(writes: Iterable<Write>): void {
@@ -115,8 +166,8 @@ export class Overlay implements BinaryStore {
    * hides the parent's key and is itself skipped.
    */
   nextBin(prefix: string, after: string): [string, Uint8Array] | undefined {
-    const writes = this.writes;
-    if (writes.size === 0) return this.base.nextBin(prefix, after);
+    if (this.writes.size === 0) return this.base.nextBin(prefix, after);
+    const writes = this.ordered();
     let a = after;
     let p = this.base.nextBin(prefix, a);
     for (;;) {
@@ -133,25 +184,24 @@ export class Overlay implements BinaryStore {
   }
 
   putBin(key: string, value: Uint8Array): void {
-    this.writes.set(key, value);
+    this.set(key, value);
   }
 
   deleteBin(key: string): void {
-    this.writes.set(key, null);
+    this.set(key, null);
   }
 
   applyBin(writes: Iterable<readonly [string, Uint8Array | null]>): void {
     const batch = Array.isArray(writes) ? (writes as readonly (readonly [string, Uint8Array | null])[]) : [...writes];
-    const tree = this.writes;
     for (let i = 0; i < batch.length; i++) {
       const [k, v] = batch[i]!;
-      tree.set(k, v);
+      this.set(k, v);
     }
   }
 
   *entriesBin(): IterableIterator<[string, Uint8Array]> {
     const a = this.base.entriesBin();
-    const b = this.writes.entries();
+    const b = this.ordered().entries();
     let x = a.next();
     let y = b.next();
     while (!x.done || !y.done) {

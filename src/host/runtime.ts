@@ -51,7 +51,13 @@ const NO_LOGS = Object.freeze([]) as unknown as string[];
 const utf8 = new TextDecoder("utf-8");
 
 type Exports = Record<string, unknown>;
-type Instance = { exports: Exports; memory: WebAssembly.Memory };
+type Method = () => number;
+/**
+ * A live instance. `fns` caches the export functions already called by name: a keyed load
+ * `exports[method]` on the (frozen, ~70-property) exports object with ever-changing names is a
+ * megamorphic lookup, a Map probe with the caller's string (its hash cached) is not.
+ */
+type Instance = { exports: Exports; memory: WebAssembly.Memory; fns: Map<string, Method>; reset: (() => void) | null };
 
 /** The one mutable per-call state every import closes over. */
 /** Node's Buffer has latin1Slice (what toString("latin1", …) ends in) without the encoding dispatch. */
@@ -91,10 +97,13 @@ const SLAB_MAX_COPY = 2048;
 const SMALL_COPY = 64;
 
 class Copier {
-  private slab: Buffer = Buffer.alloc(0);
-  private off = 0;
+  private slabBuf = new ArrayBuffer(0);
+  private slab = new Uint8Array(0);
+  /** Next free offset in the slab; starts past the end so the first slab copy cuts a slab. */
+  private off = SLAB_BYTES;
 
-  copy(src: Latin1Buffer, u8: Uint8Array, start: number, len: number): Uint8Array {
+  /** A stable copy of `len` bytes at `start` of `mem` (`u8` is a view of all of `mem`). */
+  copy(mem: ArrayBuffer, u8: Uint8Array, start: number, len: number): Uint8Array {
     if (len <= 8) {
       // Tiny results (every bool/u16 view): a byte loop into a small on-heap array beats slice.
       const out = new Uint8Array(len);
@@ -103,14 +112,47 @@ class Copier {
     }
     if (len <= SMALL_COPY || len > SLAB_MAX_COPY) return u8.slice(start, start + len);
     let off = this.off;
-    if (off + len > this.slab.length) {
-      this.slab = Buffer.from(new ArrayBuffer(SLAB_BYTES));
+    if (off + len > SLAB_BYTES) {
+      this.slabBuf = new ArrayBuffer(SLAB_BYTES);
+      this.slab = new Uint8Array(this.slabBuf);
       off = 0;
     }
-    const slab = this.slab;
-    src.copy(slab, off, start, start + len);
+    // TypedArray set from a fresh view: about half the cost of Buffer#copy (no argument
+    // coercion, no _copyActual), a memmove either way.
+    this.slab.set(new Uint8Array(mem, start, len), off);
     this.off = (off + len + 7) & ~7;
-    return new Uint8Array(slab.buffer, off, len);
+    return new Uint8Array(this.slabBuf, off, len);
+  }
+}
+
+/**
+ * Keys as latin1 binary strings. Making one (`latin1Slice`, a call into C++) and then hashing
+ * it in the store's Map costs about as much as the rest of a storage import, and a contract
+ * reads and writes the same few keys over and over, so the strings are interned in a small
+ * direct-mapped table: a key whose bytes equal the string in its slot gets that string back
+ * (its hash already computed); any other key is sliced and takes the slot. The characters are
+ * the same either way: only the cost depends on the table.
+ */
+const KEY_SLOTS = 256; // the slot is the top 8 bits of the hash
+
+class KeyStrings {
+  private readonly slots: string[] = [];
+
+  constructor() {
+    for (let i = 0; i < KEY_SLOTS; i++) this.slots.push("");
+  }
+
+  get(buf: Latin1Buffer, u8: Uint8Array, ptr: number, len: number): string {
+    let h = len;
+    for (let i = 0; i < len; i++) h = Math.imul(h ^ u8[ptr + i]!, 0x9e3779b1);
+    const slot = h >>> 24;
+    const s = this.slots[slot]!;
+    if (s.length === len) {
+      let i = 0;
+      while (i < len && s.charCodeAt(i) === u8[ptr + i]) i++;
+      if (i === len) return s;
+    }
+    return (this.slots[slot] = buf.latin1Slice(ptr, ptr + len));
   }
 }
 
@@ -225,19 +267,26 @@ export class ContractRuntime {
     cx.gasUsed = 0;
     cx.gasLimit = ctx.gasLimit ?? DEFAULT_GAS_LIMIT;
 
-    if (!this.methods.has(method)) {
-      return { code: -1, ok: false, output: EMPTY, events: [], logs: cx.logs, trap: `no such method: ${method}` };
-    }
-
     let inst = this.instance;
-    if (inst === null) {
-      try {
-        inst = this.instantiate();
-      } catch (e) {
-        return { code: -1, ok: false, output: EMPTY, events: [], logs: cx.logs, trap: `instantiate: ${describe(e)}` };
+    // A method already called on the reused instance is known to exist: one Map probe.
+    let fn = inst === null ? undefined : inst.fns.get(method);
+    if (fn === undefined) {
+      if (!this.methods.has(method)) {
+        return { code: -1, ok: false, output: EMPTY, events: [], logs: cx.logs, trap: `no such method: ${method}` };
       }
-    } else if (cx.memory !== inst.memory) {
-      cx.memory = inst.memory;
+      if (inst === null) {
+        try {
+          inst = this.instantiate();
+        } catch (e) {
+          return { code: -1, ok: false, output: EMPTY, events: [], logs: cx.logs, trap: `instantiate: ${describe(e)}` };
+        }
+      }
+      fn = inst.exports[method] as Method;
+      inst.fns.set(method, fn);
+    }
+    const live = inst as Instance; // a cached fn came from this.instance
+    if (cx.memory !== live.memory) {
+      cx.memory = live.memory;
       cx.buffer = null;
       cx.u8 = EMPTY;
     }
@@ -247,7 +296,7 @@ export class ContractRuntime {
     let outOfGas = false;
     cx.active = true;
     try {
-      code = (inst.exports[method] as () => number)();
+      code = fn();
     } catch (e) {
       trap = describe(e);
       outOfGas = e instanceof OutOfGas;
@@ -255,10 +304,11 @@ export class ContractRuntime {
     cx.active = false;
 
     if (this.reuse) {
-      if (trap !== undefined || !this.hasReset) this.instance = null;
+      const reset = live.reset;
+      if (trap !== undefined || reset === null) this.instance = null;
       else {
         try {
-          (inst.exports._reset as () => void)();
+          reset();
         } catch {
           this.instance = null;
         }
@@ -291,7 +341,8 @@ export class ContractRuntime {
     const raw = new WebAssembly.Instance(this.module, this.imports);
     this.instances++;
     const exports = raw.exports as Exports;
-    const inst: Instance = { exports, memory: exports.memory as WebAssembly.Memory };
+    const reset = this.hasReset ? (exports._reset as () => void) : null;
+    const inst: Instance = { exports, memory: exports.memory as WebAssembly.Memory, fns: new Map(), reset };
     const cx = this.cx;
     cx.memory = inst.memory;
     cx.buffer = null;
@@ -304,6 +355,7 @@ export class ContractRuntime {
 
 function makeImports(cx: CallState): WebAssembly.Imports {
   const copier = new Copier();
+  const keys = new KeyStrings();
   /** The current memory as bytes; the views are rebuilt only when the buffer changed (growth). */
   const view = (): Uint8Array => {
     // `memory.buffer` is a getter that costs about as much as the rest of a small import, so
@@ -368,7 +420,7 @@ function makeImports(cx: CallState): WebAssembly.Imports {
       if (cx.metered) charge(FEES.hostCall + FEES.outputByte * Math.max(len, 0));
       const u8 = view();
       range("output_write", "source", src, len, u8.length);
-      cx.output = copier.copy(cx.buf, u8, src, len);
+      cx.output = copier.copy(cx.buffer!, u8, src, len);
     },
     storage_read(key: number, keyLen: number, dst: number, cap: number): number {
       if (!cx.active) throw inactive("storage_read");
@@ -377,7 +429,7 @@ function makeImports(cx: CallState): WebAssembly.Imports {
       const size = u8.length;
       keyRange("storage_read", "key", key, keyLen, size);
       range("storage_read", "destination", dst, cap, size);
-      const v = cx.store.getBin(cx.buf.latin1Slice(key, key + keyLen));
+      const v = cx.store.getBin(keys.get(cx.buf, u8, key, keyLen));
       if (v === undefined) return -1;
       const n = v.length;
       if (cx.metered) charge(FEES.readByte * Math.min(n, cap));
@@ -393,14 +445,14 @@ function makeImports(cx: CallState): WebAssembly.Imports {
       if (keyLen === 0) throw new HostFault("storage_write: empty key (keys are 1..128 bytes)");
       range("storage_write", "value", val, valLen, size);
       if (valLen > MAX_VALUE_BYTES) throw new HostFault(`storage_write: value of ${valLen} bytes exceeds ${MAX_VALUE_BYTES}`);
-      cx.store.putBin(cx.buf.latin1Slice(key, key + keyLen), copier.copy(cx.buf, u8, val, valLen));
+      cx.store.putBin(keys.get(cx.buf, u8, key, keyLen), copier.copy(cx.buffer!, u8, val, valLen));
     },
     storage_delete(key: number, keyLen: number): void {
       if (!cx.active) throw inactive("storage_delete");
       if (cx.metered) charge(FEES.hostCall + FEES.storageWrite + FEES.writeByte * Math.max(keyLen, 0));
       const u8 = view();
       keyRange("storage_delete", "key", key, keyLen, u8.length);
-      cx.store.deleteBin(cx.buf.latin1Slice(key, key + keyLen));
+      cx.store.deleteBin(keys.get(cx.buf, u8, key, keyLen));
     },
     storage_next(prefix: number, prefixLen: number, after: number, afterLen: number, dst: number, cap: number): number {
       if (!cx.active) throw inactive("storage_next");
@@ -411,7 +463,7 @@ function makeImports(cx: CallState): WebAssembly.Imports {
       keyRange("storage_next", "after", after, afterLen, size);
       range("storage_next", "destination", dst, cap, size);
       const buf = cx.buf;
-      const r = cx.store.nextBin(buf.latin1Slice(prefix, prefix + prefixLen), buf.latin1Slice(after, after + afterLen));
+      const r = cx.store.nextBin(keys.get(buf, u8, prefix, prefixLen), buf.latin1Slice(after, after + afterLen));
       if (r === undefined) return -1;
       const k = r[0];
       const n = k.length;
@@ -460,7 +512,7 @@ function makeImports(cx: CallState): WebAssembly.Imports {
       }
       if (dataLen > MAX_EVENT_DATA_BYTES) throw new HostFault(`emit: event data of ${dataLen} bytes exceeds ${MAX_EVENT_DATA_BYTES}`);
       if (cx.events === NO_EVENTS) cx.events = [];
-      cx.events.push({ name: cx.buf.latin1Slice(name, name + nameLen), data: copier.copy(cx.buf, u8, data, dataLen) });
+      cx.events.push({ name: keys.get(cx.buf, u8, name, nameLen), data: copier.copy(cx.buffer!, u8, data, dataLen) });
     },
     log(msg: number, len: number): void {
       if (!cx.active) throw inactive("log");

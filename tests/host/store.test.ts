@@ -300,3 +300,116 @@ for (const plain of [false, true]) {
     );
   });
 }
+
+// ---- the overlay's buffer: a Map, with a sorted mirror only after an ordered read ----
+
+/** Records every batch applied to it (as hex keys, in the order given). */
+class RecordingStore extends PlainStore {
+  readonly batches: string[][] = [];
+  override apply(writes: Iterable<Write>) {
+    const batch = [...writes];
+    this.batches.push(batch.map((w) => hex(w.key)));
+    super.apply(batch);
+  }
+}
+
+const sparseOpArb = fc.oneof(
+  { weight: 6, arbitrary: fc.record({ op: fc.constant("put" as const), key: keyArb, value: valArb }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant("delete" as const), key: keyArb }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("get" as const), key: keyArb }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant("next" as const), prefix: keyArb.map((k) => k.subarray(0, 2)), after: keyArb }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant("check" as const) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("commitTx" as const) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant("discardTx" as const) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant("commitBlock" as const) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant("discardBlock" as const) }) },
+);
+
+it("randomized, ordered reads only now and then (the sorted mirror built at any point, or never): same as the model; every batch reaching the store is in bytewise key order", () => {
+  fc.assert(
+    fc.property(fc.array(sparseOpArb, { minLength: 1, maxLength: 150, size: "max" }), (ops) => {
+      const store = new RecordingStore();
+      const block = new Overlay(store);
+      const tx = new Overlay(block);
+      const committed: Model = new Map();
+      let blockM: Model = new Map();
+      let txM: Model = new Map();
+      for (const o of ops) {
+        switch (o.op) {
+          case "put":
+            tx.put(o.key, o.value);
+            txM.set(hex(o.key), o.value.slice());
+            break;
+          case "delete":
+            tx.delete(o.key);
+            txM.set(hex(o.key), null);
+            break;
+          case "get": {
+            const want = view([committed, blockM, txM]).find(([k]) => cmp(k, o.key) === 0)?.[1];
+            const got = tx.get(o.key);
+            expect(got && hex(got)).toEqual(want && hex(want));
+            const wantB = view([committed, blockM]).find(([k]) => cmp(k, o.key) === 0)?.[1];
+            const gotB = block.get(o.key);
+            expect(gotB && hex(gotB)).toEqual(wantB && hex(wantB));
+            break;
+          }
+          case "next": {
+            const want = modelNext(view([committed, blockM, txM]), o.prefix, o.after);
+            const got = tx.next(o.prefix, o.after);
+            expect(got && show([got])).toEqual(want && show([want]));
+            break;
+          }
+          case "check":
+            expect(show([...tx.entries()])).toEqual(show(view([committed, blockM, txM])));
+            expect(show([...block.entries()])).toEqual(show(view([committed, blockM])));
+            expect(tx.pending).toBe(txM.size);
+            expect(block.pending).toBe(blockM.size);
+            break;
+          case "commitTx":
+            tx.commit();
+            for (const [k, v] of txM) blockM.set(k, v);
+            txM = new Map();
+            break;
+          case "discardTx":
+            tx.discard();
+            txM = new Map();
+            break;
+          case "commitBlock": {
+            tx.discard();
+            txM = new Map();
+            const before = show(view([committed]));
+            const changes = block.changesParent();
+            const n = store.batches.length;
+            block.commit();
+            expect(store.batches.length).toBe(blockM.size === 0 ? n : n + 1);
+            if (blockM.size > 0) expect(store.batches.at(-1)).toEqual([...blockM.keys()].sort((a, b) => cmp(Buffer.from(a, "hex"), Buffer.from(b, "hex"))));
+            for (const [k, v] of blockM) if (v === null) committed.delete(k);
+            else committed.set(k, v);
+            blockM = new Map();
+            expect(changes).toBe(before.join() !== show(view([committed])).join());
+            break;
+          }
+          case "discardBlock":
+            tx.discard();
+            block.discard();
+            txM = new Map();
+            blockM = new Map();
+            break;
+        }
+        expect(tx.size).toBe(view([committed, blockM, txM]).length);
+      }
+      expect(show([...tx.entries()])).toEqual(show(view([committed, blockM, txM])));
+      expect(show([...store.entries()])).toEqual(show(view([committed])));
+    }),
+    { numRuns: 300 },
+  );
+});
+
+it("a value handed out by the overlay stays the bytes written: later puts of the same key replace, never overwrite", () => {
+  const o = new Overlay(new MemoryStore());
+  o.put(u(1), u(1, 2, 3));
+  const first = o.getBin(Buffer.from([1]).toString("latin1"))!;
+  o.put(u(1), u(9, 9, 9));
+  expect(hex(first)).toBe("010203");
+  expect(hex(o.get(u(1))!)).toBe("090909");
+});
