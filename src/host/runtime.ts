@@ -133,7 +133,7 @@ class Copier {
  * (its hash already computed); any other key is sliced and takes the slot. The characters are
  * the same either way: only the cost depends on the table.
  */
-const KEY_SLOTS = 256; // the slot is the top 8 bits of the hash
+const KEY_SLOTS = 256; // the slot is the top 8 bits of a hash of where the key lies
 
 class KeyStrings {
   private readonly slots: string[] = [];
@@ -143,8 +143,12 @@ class KeyStrings {
   }
 
   get(buf: Latin1Buffer, u8: Uint8Array, ptr: number, len: number): string {
-    let h = len;
-    for (let i = 0; i < len; i++) h = Math.imul(h ^ u8[ptr + i]!, 0x9e3779b1);
+    // The slot comes from where the key lies, its length and its last bytes (which tell apart
+    // names like feature_042 and feature_043 built at the same address): no pass over every
+    // byte before the comparison, which is the one that decides.
+    const end = ptr + len;
+    let h = Math.imul(ptr ^ (len << 16), 0x9e3779b1);
+    if (len >= 3) h = Math.imul(h ^ (u8[end - 1]! | (u8[end - 2]! << 8) | (u8[end - 3]! << 16)), 0x85ebca6b);
     const slot = h >>> 24;
     const s = this.slots[slot]!;
     if (s.length === len) {
