@@ -127,7 +127,7 @@ export function blockHeight(): u32 {
 
 /** The transaction's sender. */
 export function sender(): Uint8Array {
-  const buf = new Uint8Array(ACCOUNT_LEN);
+  const buf = uninitBytes(ACCOUNT_LEN); // the host writes all 20 bytes
   caller(buf.dataStart);
   return buf;
 }

@@ -69,11 +69,13 @@ export function encodeAdminCount(n: u32): Writer {
 
 /** Decodes a roles record to its mask; −1 when corrupt. */
 export function decodeRoles(v: Uint8Array): i32 {
-  const r = new Reader(v);
-  if (r.u8() != RECORD_VERSION) return -1;
-  const mask = r.u8();
-  if (!r.done() || mask == 0 || mask > 0x0f) return -1;
-  return mask;
+  const mask = byteRecord(v);
+  return mask == 0 || mask > 0x0f ? -1 : mask;
+}
+
+/** The byte of a two-byte record (version ‖ byte), −1 when it is not exactly that. */
+function byteRecord(v: Uint8Array): i32 {
+  return v.length == 2 && load<u8>(v.dataStart) == RECORD_VERSION ? <i32>load<u8>(v.dataStart, 1) : -1;
 }
 
 export function encodeRoles(mask: i32): Writer {
@@ -82,11 +84,8 @@ export function encodeRoles(mask: i32): Writer {
 
 /** Decodes an override record to its mode; −1 when corrupt. */
 export function decodeOverride(v: Uint8Array): i32 {
-  const r = new Reader(v);
-  if (r.u8() != RECORD_VERSION) return -1;
-  const mode: i32 = r.u8();
-  if (!r.done() || mode == OverrideMode.Clear || mode > OverrideMode.ForceOff) return -1;
-  return mode;
+  const mode = byteRecord(v);
+  return mode == OverrideMode.Clear || mode > OverrideMode.ForceOff ? -1 : mode;
 }
 
 export function encodeOverride(mode: i32): Writer {
