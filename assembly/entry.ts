@@ -276,14 +276,13 @@ export function processRollout(): i32 {
   if (!r.done()) return BAD;
   const rec = views.loadRecordForCall(name);
   if (rec.code != ErrorCode.Ok) return rec.code;
-  const f = rec.feature();
-  const tx = callerTx();
   // The clock never runs ahead of the height, so a step not due even at clock = height is
   // not due: then nothing happens and the global record is not read (DESIGN.md).
-  if (!steps.mayBeDue(f, tx.height)) return ErrorCode.Ok;
+  if (!steps.mayBeDue(rec, blockHeight())) return ErrorCode.Ok;
+  const tx = callerTx();
   const clock = tx.clock();
   if (tx.global.corrupt) return ErrorCode.CorruptState;
-  if (!tx.global.get().paused) steps.processDue(f, clock, tx);
+  if (!tx.global.get().paused) steps.processDue(rec.feature(), clock, tx);
   return ErrorCode.Ok;
 }
 

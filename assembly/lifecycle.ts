@@ -27,8 +27,13 @@ export class Tx {
 
 /** Unpaused clock ticks since the last step (saturating). */
 export function elapsedSinceStep(f: Feature, clock: u32): u32 {
-  if (f.paused || clock < f.clockMark) return f.stepAccum;
-  const e = <u64>f.stepAccum + <u64>(clock - f.clockMark);
+  return elapsedTicks(f.paused, f.stepAccum, f.clockMark, clock);
+}
+
+/** The same from the fields themselves (also read straight from a record: steps.ts). */
+export function elapsedTicks(paused: bool, stepAccum: u32, clockMark: u32, clock: u32): u32 {
+  if (paused || clock < clockMark) return stepAccum;
+  const e = <u64>stepAccum + <u64>(clock - clockMark);
   return e > <u64>u32.MAX_VALUE ? u32.MAX_VALUE : <u32>e;
 }
 

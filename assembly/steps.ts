@@ -3,12 +3,13 @@
 import * as events from "./events";
 import { Feature, windowSamples } from "./feature";
 import { HEALTHY, stepVerdict } from "./health";
-import { elapsedSinceStep, rollBack, saveChange, Tx } from "./lifecycle";
+import { elapsedSinceStep, elapsedTicks, rollBack, saveChange, Tx } from "./lifecycle";
+import { FLAG_PAUSED, OFF_CLOCK_MARK, OFF_STEP_ACCUM } from "./record";
 import { BPS_FULL } from "./policy";
 import { ErrorCode, Status } from "./shared/codes";
 import { clearScanKey, loadScanKey, releaseHeap, saveScanKey } from "./arena";
 import { storageNext } from "./env";
-import { isInitialized, loadRecord } from "./state";
+import { isInitialized, loadRecord, RecordLoad } from "./state";
 import { keyDueAt, nameFromKey, PREFIX_DUE, single } from "./keys";
 
 /**
@@ -31,10 +32,13 @@ export function processDue(f: Feature, clock: u32, tx: Tx): void {
 
 /**
  * False only when no step can be due at any clock value ≤ `bound`: not RollingOut, paused, or
- * the dwell not reached even at `bound` (elapsed grows with the clock).
+ * the dwell not reached even at `bound` (elapsed grows with the clock). Read from the record
+ * as it lies: the common answer, "not due", builds no Feature.
  */
-export function mayBeDue(f: Feature, bound: u32): bool {
-  return f.status == Status.RollingOut && !f.paused && elapsedSinceStep(f, bound) >= f.policy.incrementBlocks;
+export function mayBeDue(rec: RecordLoad, bound: u32): bool {
+  if (rec.status() != Status.RollingOut || (rec.flags() & FLAG_PAUSED) != 0) return false;
+  const elapsed = elapsedTicks(false, load<u32>(rec.base, OFF_STEP_ACCUM), load<u32>(rec.base, OFF_CLOCK_MARK), bound);
+  return elapsed >= rec.policy().incrementBlocks;
 }
 
 /** One step up the schedule; at target, Enabled (10000) or a held Canary (below 10000). */

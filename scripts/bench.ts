@@ -17,6 +17,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { invocationOverhead, moduleAlone, OnPersistBench, rssGrowth, SeedLikeBench } from "../src/bench/ours.ts";
 import { buildSeed, runSeedBench, type SeedRow } from "../src/bench/seed.ts";
+import { ROWS, type RoundResult, type Row } from "../src/bench/round.ts";
 import { median, spread } from "../src/bench/stats.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -50,25 +51,17 @@ function main(): void {
     }
   }
 
-  log("setting up our seed-like state…");
-  const b = new SeedLikeBench(wasm);
-  // Warm-up: JIT and Wasm tier-up.
-  b.isEnabled(quick ? 200 : 20_000);
-  b.recordSuccess(quick ? 100 : 5000);
-  b.step(quick ? 100 : 5000);
-
-  const rows = ["isEnabled", "recordSuccess", "recordError", "step", "createFeature", "listActive"] as const;
-  type Row = (typeof rows)[number];
+  const rows = ROWS;
   const ours: Record<Row, number[]> = { isEnabled: [], recordSuccess: [], recordError: [], step: [], createFeature: [], listActive: [] };
   const seed: Record<Row, number[]> = { isEnabled: [], recordSuccess: [], recordError: [], step: [], createFeature: [], listActive: [] };
   const isEnabledRuntime: number[] = [];
-  // The metered module (docs/GAS.md) on the same workload, interleaved round by round.
-  const meteredWasm = new Uint8Array(readFileSync(path.join(root, "build/canary.metered.wasm")));
-  const mb = new SeedLikeBench(meteredWasm);
-  mb.isEnabled(quick ? 200 : 20_000);
-  mb.recordSuccess(quick ? 100 : 5000);
+  // The metered module (docs/GAS.md) on the same workload, in the same round processes.
+  const meteredPath = path.join(root, "build/canary.metered.wasm");
+  const meteredWasm = new Uint8Array(readFileSync(meteredPath));
   const metered = { isEnabled: [] as number[], recordSuccess: [] as number[] };
   let seedOps: Record<string, SeedRow> | null = null;
+  const tsx = path.join(root, "node_modules/tsx/dist/cli.mjs");
+  const roundScript = path.join(root, "src/bench/round.ts");
 
   for (let r = 0; r < rounds; r++) {
     log(`round ${r + 1}/${rounds}`);
@@ -76,23 +69,18 @@ function main(): void {
       const s = runSeedBench(seedBin);
       seedOps = s;
       for (const k of rows) seed[k].push(s[k]!.nsPerOp);
-      // The seed's process leaves the caches cold for us (measured: the first 10^5 isEnabled
-      // after it ran 50 % slower than the next); its own loops warm up before they time, so
-      // ours do too, untimed.
-      b.isEnabled(quick ? 100 : 20_000);
-      b.recordSuccess(quick ? 100 : 5000);
-      b.step(quick ? 100 : 5000);
     }
-    ours.isEnabled.push(b.isEnabled(N.isEnabled));
-    isEnabledRuntime.push(b.isEnabledRuntime(N.isEnabled));
-    ours.recordSuccess.push(b.recordSuccess(N.recordSuccess));
-    ours.recordError.push(b.recordError(N.recordError));
-    ours.step.push(b.step(N.step));
-    ours.createFeature.push(b.createFeature(N.createFeature));
-    ours.listActive.push(b.listActive(N.listActive));
-    metered.isEnabled.push(mb.isEnabled(N.isEnabled));
-    metered.recordSuccess.push(mb.recordSuccess(N.recordSuccess));
+    // Ours in a fresh process per round, as the seed's (src/bench/round.ts).
+    const line = execFileSync(process.execPath, [tsx, roundScript, JSON.stringify(N), wasmPath, meteredPath], { encoding: "utf8", maxBuffer: 1 << 20 });
+    const o = JSON.parse(line) as RoundResult;
+    for (const k of rows) ours[k].push(o[k]);
+    isEnabledRuntime.push(o.isEnabledRuntime);
+    metered.isEnabled.push(o.metered.isEnabled);
+    metered.recordSuccess.push(o.metered.recordSuccess);
   }
+
+  log("storage calls per invocation…");
+  const b = new SeedLikeBench(wasm);
   const ops = b.storageOps();
 
   log("onPersist at scale…");
@@ -178,7 +166,7 @@ function main(): void {
       iterations: N,
       notes: [
         "ratio = our median ns per call / the seed's median ns per call, both measured in every round; ratioOfMins = the same with each side's fastest round",
-        "ours: Chain.view for isEnabled and listActive, Chain.transact inside an open block for the others, pre-encoded Borsh args",
+        "ours: Chain.view for isEnabled and listActive, Chain.transact inside an open block for the others, pre-encoded Borsh args; each round in a fresh process (src/bench/round.ts) right after the seed's",
         "step: processRollout on a RollingOut feature whose step is not due (the seed's ProcessRolloutIncrement mostly returns early too)",
         "listActive: listFeatures(activeOnly) in two pages (100 + 1) vs the seed's GetActiveCanaries over 101 canaries",
         "storageOps: host storage calls per invocation (reads + writes/deletes) on a counting store; the seed's from its dao counters",
