@@ -22,7 +22,10 @@ export interface CallContext {
   gasLimit?: number;
 }
 
-/** The outcome of one invocation of one exported method. */
+/**
+ * The outcome of one invocation of one exported method. Read-only: an unmetered call that
+ * returned 0 with no output, events or logs gets a shared frozen result.
+ */
 export interface InvokeResult {
   /** The i32 the method returned; 0 = ok. -1 when the call trapped or the host faulted it. */
   code: number;
