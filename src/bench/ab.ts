@@ -3,11 +3,16 @@
 // any tree with this layout (e.g. `git worktree add --detach /tmp/old HEAD~1`, with
 // node_modules linked in), the modules any two builds.
 //
-//   HA=/tmp/old WA=/tmp/old.wasm [HB=. WB=build/canary.wasm] [R=15] [ROWS=isEnabled,recordSuccess,...] \
+//   HA=/tmp/old WA=/tmp/old.wasm [HB=. WB=build/canary.wasm] [R=15] [ORDERS=2] [ROWS=isEnabled,recordSuccess,...] \
 //     node --import tsx src/bench/ab.ts
 //
 // Rows: isEnabled, isEnabledRuntime, recordSuccess, recordError, step, listActive (SeedLikeBench).
+//
+// The pair loaded first runs measurably slower in the same process (up to ~10 %, found with an
+// A/A run), so ORDERS=2 runs two processes, A loaded first and then B loaded first, and
+// prints the geometric mean of their B/A ratios: A/A then stays within ~1.5 %.
 
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { median } from "./stats.ts";
@@ -30,6 +35,26 @@ async function load(v: { host: string; wasm: string }): Promise<Bench> {
   return b as unknown as Bench;
 }
 
+if (env.ORDERS === "2") {
+  // Parent: one child per load order; each prints "row ratioMin ratioMed" lines (B/A).
+  const run = (first: typeof A, second: typeof A, flip: boolean) =>
+    execFileSync(process.execPath, ["--import", "tsx", new URL(import.meta.url).pathname], {
+      env: { ...env, ORDERS: "", RATIOS: "1", HA: first.host, WA: first.wasm, HB: second.host, WB: second.wasm },
+      encoding: "utf8",
+    })
+      .trim()
+      .split("\n")
+      .map((l) => l.split(" "))
+      .map(([r, mn, md]) => ({ r: r!, min: flip ? 1 / Number(mn) : Number(mn), med: flip ? 1 / Number(md) : Number(md) }));
+  const x = run(A, B, false);
+  const y = run(B, A, true);
+  for (let i = 0; i < x.length; i++) {
+    const g = (p: number, q: number) => Math.sqrt(p * q).toFixed(3);
+    console.log(`${x[i]!.r.padEnd(18)} B/A (both load orders, geometric mean) min ${g(x[i]!.min, y[i]!.min)} med ${g(x[i]!.med, y[i]!.med)}`);
+  }
+  process.exit(0);
+}
+
 const a = await load(A);
 const b = await load(B);
 const res: Record<string, { a: number[]; b: number[] }> = {};
@@ -49,5 +74,9 @@ for (let i = 0; i < rounds; i++) {
 for (const r of rows) {
   const { a: xa, b: xb } = res[r]!;
   const [ma, mb, da, db] = [Math.min(...xa), Math.min(...xb), median(xa), median(xb)];
+  if (env.RATIOS) {
+    console.log(`${r} ${mb / ma} ${db / da}`);
+    continue;
+  }
   console.log(`${r.padEnd(18)} A min ${ma.toFixed(0).padStart(6)} med ${da.toFixed(0).padStart(6)} | B min ${mb.toFixed(0).padStart(6)} med ${db.toFixed(0).padStart(6)} | B/A min ${(mb / ma).toFixed(3)} med ${(db / da).toFixed(3)}`);
 }
