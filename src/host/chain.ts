@@ -1,9 +1,9 @@
 // Chain: the in-process chain that runs the contract block by block.
 //
-// State layers: the Store holds committed blocks; one Overlay over it buffers the open block;
-// one Overlay over that buffers the running transaction. A transaction's writes and events
-// are kept (tx overlay committed into the block overlay) only when the method returns 0
-// without a trap; otherwise they are discarded. A view runs on its own overlay, always
+// State layers: the Store holds committed blocks; one Overlay over it buffers the open block,
+// and each transaction runs on it inside a savepoint. A transaction's writes and events are
+// kept (the savepoint released) only when the method returns 0 without a trap; otherwise the
+// savepoint is rolled back and its events dropped. A view runs on its own overlay, always
 // discarded. `endBlock` runs `onPersist` as the block's last step (kept only when it returns
 // 0), then commits the block overlay into the store with one `apply` and computes the state
 // root. The Chain owns its store: writing to it behind the Chain's back makes the cached
@@ -66,7 +66,6 @@ export class Chain implements Invoker {
   readonly runtime: ContractRuntime;
   readonly store: Store;
   private readonly blockOverlay: Overlay;
-  private readonly txOverlay: Overlay;
   private readonly viewOverlay: Overlay;
   private open: OpenBlock | null = null;
   private last = -1;
@@ -77,7 +76,6 @@ export class Chain implements Invoker {
     this.runtime = contract instanceof ContractRuntime ? contract : new ContractRuntime(contract, options);
     this.store = store;
     this.blockOverlay = new Overlay(store);
-    this.txOverlay = new Overlay(this.blockOverlay);
     this.viewOverlay = new Overlay(this.blockOverlay);
   }
 
@@ -112,21 +110,13 @@ export class Chain implements Invoker {
     const block = this.open!;
     if (ctx.height !== block.height) throw new Error(`transact: ctx.height ${ctx.height} is not the open block's height ${block.height}`);
     checkAccount("transact: sender", ctx.sender);
-    const tx = this.txOverlay;
-    let r: InvokeResult;
-    try {
-      r = this.runtime.invoke(method, args, ctx, tx);
-    } catch (e) {
-      tx.discard();
-      throw e;
-    }
+    const r = this.inSavepoint(method, args, ctx);
     if (r.ok) {
-      tx.commit();
       // An index loop: `for…of` over results that alternate between the shared frozen empty
       // array and real ones allocates an iterator per call.
       const evs = r.events;
       for (let i = 0; i < evs.length; i++) block.events.push(evs[i]!);
-    } else tx.discard();
+    }
     block.txs.push(r);
     return r;
   }
@@ -165,18 +155,8 @@ export class Chain implements Invoker {
   endBlock(): BlockResult {
     const block = this.open;
     if (!block) throw new Error("endBlock: no open block (call beginBlock first)");
-    const tx = this.txOverlay;
-    let onPersist: InvokeResult;
-    try {
-      onPersist = this.runtime.invoke("onPersist", EMPTY, { height: block.height, sender: ZERO_ACCOUNT, witnesses: NO_WITNESSES, gasLimit: ON_PERSIST_GAS_LIMIT }, tx);
-    } catch (e) {
-      tx.discard();
-      throw e;
-    }
-    if (onPersist.ok) {
-      tx.commit();
-      for (const ev of onPersist.events) block.events.push(ev);
-    } else tx.discard();
+    const onPersist = this.inSavepoint("onPersist", EMPTY, { height: block.height, sender: ZERO_ACCOUNT, witnesses: NO_WITNESSES, gasLimit: ON_PERSIST_GAS_LIMIT });
+    if (onPersist.ok) for (const ev of onPersist.events) block.events.push(ev);
 
     const changed = this.blockOverlay.changesParent();
     this.blockOverlay.commit();
@@ -186,9 +166,24 @@ export class Chain implements Invoker {
     return { height: block.height, txs: block.txs, onPersist, events: block.events, changed, stateRoot: this.root };
   }
 
+  /** Runs `method` on the block's overlay in a savepoint: its writes kept only when the result is ok. */
+  private inSavepoint(method: string, args: Uint8Array, ctx: CallContext): InvokeResult {
+    const ov = this.blockOverlay;
+    ov.savepoint();
+    let r: InvokeResult;
+    try {
+      r = this.runtime.invoke(method, args, ctx, ov);
+    } catch (e) {
+      ov.rollback();
+      throw e;
+    }
+    if (r.ok) ov.release();
+    else ov.rollback();
+    return r;
+  }
+
   /** Discards the open block entirely (nothing of it reaches the store). */
   abortBlock(): void {
-    this.txOverlay.discard();
     this.blockOverlay.discard();
     this.open = null;
   }

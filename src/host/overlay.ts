@@ -7,6 +7,11 @@
 // (`nextBin`, `entriesBin`) asked for it: built then from the Map, it is kept up to date by
 // every later write until the buffer is emptied, so repeated writes and scans (onPersist)
 // cost a tree insert per write, never a rebuild per scan. Both always hold the same pairs.
+//
+// A savepoint makes a run of writes undoable as one: the Chain runs each transaction straight
+// on its block's overlay inside one (no second overlay to fill and then copy into the first)
+// and rolls it back when the call FAULTs. The journal keeps, for each key the first time it
+// is written after the savepoint, what the buffer held for it before (or that it held nothing).
 
 import { binaryTree, type BTree } from "./btree.ts";
 import {
@@ -36,6 +41,14 @@ export class Overlay implements BinaryStore {
   /** The same pairs in key order; null until an ordered read needs it (see the header). */
   private sorted: BTree<string, Uint8Array | null> | null = null;
   private readonly base: BinaryStore;
+  /** The open savepoint's journal: keys in first-write order and what the buffer held before (undefined: nothing). */
+  private journaling = false;
+  private readonly journalKeys: string[] = [];
+  private readonly journalPrev: (Uint8Array | null | undefined)[] = [];
+  /** Entries in use: the arrays keep their length (no reallocation per transaction). */
+  private journalLen = 0;
+  /** The journal's keys as a set, once it is too long to search (large transactions, onPersist). */
+  private journalSet: Set<string> | null = null;
 
   constructor(readonly parent: Store) {
     this.base = asBinary(parent);
@@ -64,6 +77,7 @@ export class Overlay implements BinaryStore {
    * batch), then empties the buffer.
    */
   commit(): void {
+    if (this.journaling) throw new Error("Overlay.commit: a savepoint is open (release or roll it back first)");
     const writes = this.writes;
     if (writes.size === 0) return;
     const base = this.base;
@@ -81,9 +95,68 @@ export class Overlay implements BinaryStore {
   /** `set` bound to this overlay, in Map#forEach's (value, key) order. */
   private readonly setFn = (value: Uint8Array | null, key: string): void => this.set(key, value);
 
-  /** Drops every buffered write. */
+  /** Drops every buffered write (and an open savepoint). */
   discard(): void {
     this.clear();
+    this.endJournal();
+  }
+
+  /** Opens a savepoint: the writes from here on can be undone together (`rollback`) or kept (`release`). */
+  savepoint(): void {
+    if (this.journaling) throw new Error("Overlay.savepoint: a savepoint is already open");
+    this.journaling = true;
+  }
+
+  /** Keeps the writes since the savepoint and closes it. */
+  release(): void {
+    this.endJournal();
+  }
+
+  /** Undoes every write since the savepoint (the buffer is as it was then) and closes it. */
+  rollback(): void {
+    const keys = this.journalKeys;
+    const prev = this.journalPrev;
+    for (let i = this.journalLen - 1; i >= 0; i--) {
+      const k = keys[i]!;
+      const p = prev[i];
+      if (p === undefined) {
+        this.writes.delete(k);
+        if (this.sorted !== null) this.sorted.delete(k);
+      } else {
+        this.writes.set(k, p);
+        if (this.sorted !== null) this.sorted.set(k, p);
+      }
+    }
+    this.endJournal();
+  }
+
+  private endJournal(): void {
+    this.journaling = false;
+    if (this.journalLen !== 0) {
+      // Entries past journalLen are stale and never read; a large journal is let go.
+      if (this.journalLen > 64) {
+        this.journalKeys.length = 0;
+        this.journalPrev.length = 0;
+      }
+      this.journalLen = 0;
+      this.journalSet = null;
+    }
+  }
+
+  /** Notes what the buffer holds for `key` before its first write since the savepoint. */
+  private journal(key: string): void {
+    const keys = this.journalKeys;
+    const n = this.journalLen;
+    if (this.journalSet !== null) {
+      if (this.journalSet.has(key)) return;
+      this.journalSet.add(key);
+    } else {
+      for (let i = 0; i < n; i++) if (keys[i] === key) return;
+      if (n >= 16) (this.journalSet = new Set(keys.slice(0, n))).add(key);
+    }
+    keys[n] = key;
+    this.journalPrev[n] = this.writes.get(key);
+    this.journalLen = n + 1;
   }
 
   private clear(): void {
@@ -108,6 +181,7 @@ export class Overlay implements BinaryStore {
   }
 
   private set(key: string, value: Uint8Array | null): void {
+    if (this.journaling) this.journal(key);
     this.writes.set(key, value);
     if (this.sorted !== null) this.sorted.set(key, value);
   }

@@ -413,3 +413,100 @@ it("a value handed out by the overlay stays the bytes written: later puts of the
   expect(hex(first)).toBe("010203");
   expect(hex(o.get(u(1))!)).toBe("090909");
 });
+
+// ---- savepoints: the Chain runs each transaction on its block's overlay inside one ----
+
+const savepointOpArb = fc.oneof(
+  { weight: 6, arbitrary: fc.record({ op: fc.constant("put" as const), key: keyArb, value: valArb }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant("delete" as const), key: keyArb }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("get" as const), key: keyArb }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("next" as const), prefix: keyArb.map((k) => k.subarray(0, 2)), after: keyArb }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant("savepoint" as const) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("release" as const) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("rollback" as const) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant("commitBlock" as const) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant("discardBlock" as const) }) },
+);
+
+it("randomized savepoints: rollback restores the buffer exactly as it was at the savepoint (point reads, ordered reads, commits), release keeps every write; a long journal included", () => {
+  fc.assert(
+    fc.property(fc.array(savepointOpArb, { minLength: 1, maxLength: 150, size: "max" }), (ops) => {
+      const store = new MemoryStore();
+      const block = new Overlay(store);
+      const committed: Model = new Map();
+      let blockM: Model = new Map();
+      let saved: Model | null = null;
+      for (const o of ops) {
+        switch (o.op) {
+          case "put":
+            block.put(o.key, o.value);
+            blockM.set(hex(o.key), o.value.slice());
+            break;
+          case "delete":
+            block.delete(o.key);
+            blockM.set(hex(o.key), null);
+            break;
+          case "get": {
+            const want = view([committed, blockM]).find(([k]) => cmp(k, o.key) === 0)?.[1];
+            const got = block.get(o.key);
+            expect(got && hex(got)).toEqual(want && hex(want));
+            break;
+          }
+          case "next": {
+            const want = modelNext(view([committed, blockM]), o.prefix, o.after);
+            const got = block.next(o.prefix, o.after);
+            expect(got && show([got])).toEqual(want && show([want]));
+            break;
+          }
+          case "savepoint":
+            if (saved !== null) expect(() => block.savepoint()).toThrow(/already open/);
+            else {
+              block.savepoint();
+              saved = new Map(blockM);
+            }
+            break;
+          case "release":
+            block.release();
+            saved = null;
+            break;
+          case "rollback":
+            block.rollback();
+            if (saved !== null) blockM = saved; // with no savepoint open, nothing to undo
+            saved = null;
+            break;
+          case "commitBlock":
+            if (saved !== null) {
+              expect(() => block.commit()).toThrow(/savepoint is open/);
+              break;
+            }
+            block.commit();
+            for (const [k, v] of blockM) if (v === null) committed.delete(k);
+            else committed.set(k, v);
+            blockM = new Map();
+            break;
+          case "discardBlock":
+            block.discard();
+            blockM = new Map();
+            saved = null;
+            break;
+        }
+        expect(show([...block.entries()])).toEqual(show(view([committed, blockM])));
+        expect(block.pending).toBe(blockM.size);
+      }
+    }),
+    { numRuns: 300 },
+  );
+});
+
+it("a savepoint journal longer than its linear search (over 16 keys) still undoes every key once", () => {
+  const store = new MemoryStore();
+  const block = new Overlay(store);
+  const k = (i: number) => Uint8Array.of(1, i);
+  for (let i = 0; i < 10; i++) block.put(k(i), Uint8Array.of(0xaa));
+  block.savepoint();
+  for (let round = 0; round < 3; round++) for (let i = 0; i < 40; i++) block.put(k(i), Uint8Array.of(round));
+  block.delete(k(3));
+  block.rollback();
+  expect(block.pending).toBe(10);
+  for (let i = 0; i < 40; i++) expect(block.get(k(i))).toEqual(i < 10 ? Uint8Array.of(0xaa) : undefined);
+});
