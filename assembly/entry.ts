@@ -31,7 +31,7 @@ function isRole(v: i32): bool {
 
 /** The transaction as seen from the caller's side. */
 function callerTx(): Tx {
-  return new Tx(blockHeight(), sender());
+  return new Tx(sender());
 }
 
 /** Authorizes the caller for `role` (or `alt`) and loads the named feature's record. */
@@ -278,8 +278,9 @@ export function processRollout(): i32 {
   if (rec.code != ErrorCode.Ok) return rec.code;
   // The clock never runs ahead of the height, so a step not due even at clock = height is
   // not due: then nothing happens and the global record is not read (DESIGN.md).
-  if (!steps.mayBeDue(rec, blockHeight())) return ErrorCode.Ok;
-  const tx = callerTx();
+  const height = blockHeight();
+  if (!steps.mayBeDue(rec, height)) return ErrorCode.Ok;
+  const tx = Tx.at(height, sender());
   const clock = tx.clock();
   if (tx.global.corrupt) return ErrorCode.CorruptState;
   if (!tx.global.get().paused) steps.processDue(rec.feature(), clock, tx);
@@ -288,7 +289,7 @@ export function processRollout(): i32 {
 
 export function onPersist(): i32 {
   if (!args().done()) return BAD;
-  return steps.onPersist(new Tx(blockHeight(), null));
+  return steps.onPersist(Tx.at(blockHeight(), null));
 }
 
 // ---- views ----

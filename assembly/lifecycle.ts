@@ -10,14 +10,37 @@ import {
   appendHistory, isValidName, LazyGlobal, loadOverride, loadRecord, saveFeature, saveGlobal, saveOverride,
 } from "./state";
 import { clearScanKey, loadScanKey, releaseHeap, saveScanKey } from "./arena";
-import { storageHas, storageNext } from "./env";
+import { blockHeight, storageHas, storageNext } from "./env";
 import { FLAG_HALTED, OFF_FLAGS } from "./record";
 import { featureKey, nameFromKey, PREFIX_ACTIVE, single } from "./keys";
 
-/** The transaction around a change: when, by whom (null for onPersist), and the global record. */
+/**
+ * The transaction around a change: when, by whom (null for onPersist), and the global record.
+ * The height is asked of the host only when something needs it: a health report that rolls
+ * nothing back never does.
+ */
 export class Tx {
   global: LazyGlobal = new LazyGlobal();
-  constructor(public height: u32, public actor: Uint8Array | null) {}
+  private knownHeight: u32 = 0;
+  private heightRead: bool = false;
+
+  constructor(public actor: Uint8Array | null) {}
+
+  /** A transaction at a height already known (onPersist's loop). */
+  static at(height: u32, actor: Uint8Array | null): Tx {
+    const tx = new Tx(actor);
+    tx.knownHeight = height;
+    tx.heightRead = true;
+    return tx;
+  }
+
+  get height(): u32 {
+    if (!this.heightRead) {
+      this.knownHeight = blockHeight();
+      this.heightRead = true;
+    }
+    return this.knownHeight;
+  }
 
   /** The pause-aware clock now (see Global). */
   clock(): u32 {

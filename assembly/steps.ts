@@ -82,7 +82,7 @@ export function onPersist(tx: Tx): i32 {
     if (keyDueAt(key) > clock) break;
     const loaded = loadRecord(name);
     if (loaded.code != ErrorCode.Ok) return ErrorCode.CorruptState; // an index entry without its feature
-    processDue(loaded.feature(), clock, new Tx(height, null));
+    processDue(loaded.feature(), clock, Tx.at(height, null));
     saveScanKey(key);
   }
   return ErrorCode.Ok;
