@@ -75,7 +75,9 @@ function charged(m: Meter, body: number, cost: number): number {
 
 /**
  * Re-exports `name` through a wrapper that clears PENDING on entry (a trapped call may have
- * left some) and flushes it when the function returns, however it returns.
+ * left some) and flushes it when the function returns, however it returns. `_initialize`
+ * and `_reset` are not calls (the host charges them nothing): their wrapper clears PENDING
+ * on the way out instead, which saves a host call after every invocation on a reused instance.
  */
 function wrapExport(m: Meter, exportName: string, internal: string): void {
   const { b, mod } = m;
@@ -84,9 +86,11 @@ function wrapExport(m: Meter, exportName: string, internal: string): void {
   const args = params.map((t, i) => mod.local.get(i, t));
   const wrapper = `${internal}$metered`;
   const clear = mod.global.set(PENDING, mod.i32.const(0));
+  const notACall = exportName === "_initialize" || exportName === "_reset";
   let body: number;
   if (info.results === b.none) {
-    body = mod.block(null, [clear, mod.call(internal, args, b.none), flush(m)]);
+    const out = notACall ? mod.global.set(PENDING, mod.i32.const(0)) : flush(m);
+    body = mod.block(null, [clear, mod.call(internal, args, b.none), out]);
   } else {
     const result = params.length; // the wrapper's one extra local
     body = mod.block(null, [
