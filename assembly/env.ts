@@ -115,7 +115,7 @@ export function storageDelete(key: Uint8Array): void {
 
 /** The smallest stored key > after that starts with prefix, or null. Keys are ≤ 128 bytes. */
 export function storageNext(prefix: Uint8Array, after: Uint8Array): Uint8Array | null {
-  const buf = new Uint8Array(128);
+  const buf = uninitBytes(128); // only the key's bytes, which the host writes, are read
   const len = storage_next(prefix.dataStart, prefix.length, after.dataStart, after.length, buf.dataStart, 128);
   if (len < 0) return null;
   return buf.subarray(0, min(len, 128));

@@ -7,12 +7,12 @@ import { BPS_FULL, Policy } from "./policy";
 import { Global, HistoryEntry } from "./records";
 import { ErrorCode, OverrideMode, Status } from "./shared/codes";
 import {
-  appendHistory, isValidName, LazyGlobal, loadOverride, loadRecord, saveFeature, saveGlobal, saveOverride,
+  appendHistory, isValidName, LazyGlobal, loadOverride, RecordLoad, saveFeature, saveGlobal, saveOverride,
 } from "./state";
 import { clearScanKey, loadScanKey, releaseHeap, saveScanKey } from "./arena";
-import { blockHeight, storageHas, storageNext } from "./env";
-import { FLAG_HALTED, OFF_FLAGS } from "./record";
-import { featureKey, nameFromKey, PREFIX_ACTIVE, single } from "./keys";
+import { blockHeight, storageGet, storageHas, storageNext, storagePut } from "./env";
+import { FLAG_HALTED, OFF_FLAGS, scanRecord } from "./record";
+import { featureKey, PREFIX_ACTIVE, PREFIX_FEATURE, single } from "./keys";
 
 /**
  * The transaction around a change: when, by whom (null for onPersist), and the global record.
@@ -226,7 +226,7 @@ export function setGlobal(paused: bool, halted: bool, tx: Tx): i32 {
 
 /**
  * Writes the halt flag into every Canary/RollingOut record (the 0xD8 index), so that
- * isEnabled reads one record: the cost of a halt grows with the active features (~5,000
+ * isEnabled reads one record: the cost of a halt grows with the active features (~7,350
  * gas each, docs/GAS.md), the cost of the hot call does not. A record that does not decode
  * is left as it is: it answers CorruptState to everyone, so it exposes no one either way.
  * Each feature is handled on a released heap (nothing allocated before survives).
@@ -238,15 +238,17 @@ function mirrorHalt(halted: bool): void {
     const key = storageNext(single(PREFIX_ACTIVE), loadScanKey());
     if (key == null) return;
     saveScanKey(key);
-    const name = nameFromKey(key, 0);
-    if (name == null) continue;
-    const rec = loadRecord(name);
-    if (rec.code != ErrorCode.Ok || !rec.isActive()) continue;
+    // `D8 name 00` → `D0 name 00`: the feature's key is the index key with the record's prefix.
+    key[0] = PREFIX_FEATURE;
+    const v = storageGet(key);
+    if (v == null) continue;
+    const rec = new RecordLoad(key, key);
+    if (!scanRecord(v.dataStart, v.length, rec) || !rec.isActive()) continue;
     const flags = rec.flags();
     const next = halted ? flags | FLAG_HALTED : flags & ~FLAG_HALTED;
     if (next == flags) continue;
     store<u8>(rec.base, next, OFF_FLAGS);
-    rec.saveInPlace();
+    storagePut(key, v.dataStart, v.length);
   }
 }
 

@@ -54,7 +54,7 @@ function rpcFailure(e: unknown): never {
   throw e;
 }
 
-const nodeUsage = `usage: canary node [--db DIR] [--port P] [--block-time MS] [--max-tx N] [--network MAGIC] [--wasm PATH]
+const nodeUsage = `usage: canary node [--db DIR] [--port P] [--block-time MS] [--max-tx N] [--gas-limit N] [--network MAGIC] [--wasm PATH]
 
 Runs a local devnet node of the canary contract: JSON-RPC 2.0 over HTTP on 127.0.0.1,
 server-sent events at GET /events, a block every --block-time. Stops on Ctrl-C.
@@ -64,6 +64,8 @@ server-sent events at GET /events, a block every --block-time. Stops on Ctrl-C.
   --port P          TCP port (default ${DEFAULT_PORT}; 0 picks a free one)
   --block-time MS   milliseconds between blocks (default 1000)
   --max-tx N        transactions per block at most (default 1000)
+  --gas-limit N     gas limit of each transaction (default 10000000; a halt over more than
+                    ~1,350 active features needs more: docs/GAS.md)
   --network MAGIC   u32 network magic signed into transactions (default 1128353345, "CANA")
   --wasm PATH       the module (default: build/canary.metered.wasm of this checkout)
 `;
@@ -78,6 +80,7 @@ export const nodeCommand: Command = {
       port: { type: "string" },
       "block-time": { type: "string" },
       "max-tx": { type: "string" },
+      "gas-limit": { type: "string" },
       network: { type: "string" },
       wasm: { type: "string" },
     });
@@ -94,6 +97,7 @@ export const nodeCommand: Command = {
         port: intOption("port", values.port, 0, 65535) ?? DEFAULT_PORT,
         blockTimeMs: intOption("block-time", values["block-time"], 1, 3_600_000) ?? 1000,
         maxTxPerBlock: intOption("max-tx", values["max-tx"], 1, 1_000_000) ?? 1000,
+        ...(values["gas-limit"] !== undefined ? { txGasLimit: intOption("gas-limit", values["gas-limit"], 1, Number.MAX_SAFE_INTEGER)! } : {}),
         ...(values.network !== undefined ? { network: intOption("network", values.network, 0, 0xffffffff)! } : {}),
         ...(values.wasm !== undefined ? { wasm: path.resolve(io.cwd, values.wasm) } : {}),
         onError: (e) => io.stderr(`canary node: ${(e as Error)?.message ?? String(e)}\n`),

@@ -10,6 +10,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { METHODS, type MethodName } from "../abi/methods.ts";
 import { Chain } from "../host/chain.ts";
+import { DEFAULT_GAS_LIMIT } from "../gas/fees.ts";
 import type { InvokeResult, RawEvent } from "../host/types.ts";
 import { decodeEvent, decodeResult, displayResult, errorName } from "../client/index.ts";
 import { LevelStore } from "../store/index.ts";
@@ -41,6 +42,12 @@ export interface NodeOptions {
   network?: number;
   /** The contract module: bytes or a path (default build/canary.metered.wasm). */
   wasm?: string | Uint8Array;
+  /**
+   * Gas limit of each transaction on a metered module (default DEFAULT_GAS_LIMIT, 10^7): the
+   * node's rule for every transaction, like a block's gas limit on a real chain. A halt over
+   * many active features needs more (docs/GAS.md).
+   */
+  txGasLimit?: number;
   /** fsync each block (LevelDB `sync`); default false. */
   sync?: boolean;
   /** Called with errors the node cannot answer to a client (a failed commit). */
@@ -137,6 +144,7 @@ export class CanaryNode {
   private readonly maxTxPerBlock: number;
   private readonly maxMempool: number;
   private readonly maxValidIncrement: number;
+  private readonly txGasLimit: number;
   private readonly maxBodyBytes: number;
   private readonly onError: (e: unknown) => void;
 
@@ -182,12 +190,14 @@ export class CanaryNode {
     this.maxTxPerBlock = o.maxTxPerBlock ?? 1000;
     this.maxMempool = o.maxMempool ?? 100_000;
     this.maxValidIncrement = o.maxValidIncrement ?? 5760;
+    this.txGasLimit = o.txGasLimit ?? DEFAULT_GAS_LIMIT;
     this.maxBodyBytes = o.maxBodyBytes ?? 1 << 20;
     this.onError = o.onError ?? ((e) => console.error("canary node:", e));
     this.committedNonce = init.records.nonces();
     for (const [a, n] of this.committedNonce) this.nextNonce.set(a, n);
     if (!(this.blockTimeMs >= 1)) throw new RangeError("blockTimeMs must be at least 1");
     if (!Number.isInteger(this.maxTxPerBlock) || this.maxTxPerBlock < 1) throw new RangeError("maxTxPerBlock must be a positive integer");
+    if (!Number.isSafeInteger(this.txGasLimit) || this.txGasLimit < 1) throw new RangeError("txGasLimit must be a positive integer");
   }
 
   static async start(options: NodeOptions = {}): Promise<CanaryNode> {
@@ -356,6 +366,7 @@ export class CanaryNode {
           blockTimeMs: this.blockTimeMs,
           maxTxPerBlock: this.maxTxPerBlock,
           maxValidIncrement: this.maxValidIncrement,
+          txGasLimit: this.txGasLimit,
           mempool: this.mempool.length,
           persistent: this.store !== null,
         };
@@ -527,7 +538,7 @@ export class CanaryNode {
     for (const p of batch) {
       let r: InvokeResult;
       try {
-        r = chain.transact(p.tx.method, p.tx.args, { height, sender: p.witnesses[0]!, witnesses: p.witnesses });
+        r = chain.transact(p.tx.method, p.tx.args, { height, sender: p.witnesses[0]!, witnesses: p.witnesses, gasLimit: this.txGasLimit });
       } catch (e) {
         r = { code: -1, ok: false, output: EMPTY, events: [], logs: [], trap: `host error: ${(e as Error)?.message ?? String(e)}` };
       }

@@ -217,3 +217,28 @@ describe("malformed requests get JSON-RPC errors and the node keeps serving", ()
     expect(await rpc.getBlock(node.height + 1000)).toBeNull();
   }, 30_000);
 });
+
+describe("the node's gas limit per transaction", () => {
+  it("applies to every transaction: with 30,000 a halt over one active feature runs, over four it FAULTs OutOfGas and changes nothing", async () => {
+    const small = await startNode({ blockTimeMs: 20, maxTxPerBlock: 100, txGasLimit: 30_000 });
+    try {
+      const r = new NodeRpc(small.url, { timeoutMs: 10_000 });
+      expect((await r.getInfo()).txGasLimit).toBe(30_000);
+      const guardian = NodeKey.generate();
+      const c = RpcCanaryClient(new Wallet(r, [admin, guardian]));
+      expect((await c.init(admin, admin.accountHex)).codeName).toBe("Ok");
+      expect((await c.grantRole(admin, "Guardian", guardian.accountHex)).codeName).toBe("Ok");
+      for (const n of ["a", "b", "c", "d"]) expect((await c.createFeature(admin, n, "")).codeName).toBe("Ok");
+      expect((await c.startCanary(admin, "a", 100)).codeName).toBe("Ok");
+      expect((await c.setGlobal(guardian, false, true)).ok).toBe(true);
+      expect((await c.setGlobal(guardian, false, false)).ok).toBe(true);
+      for (const n of ["b", "c", "d"]) expect((await c.startCanary(admin, n, 100)).codeName).toBe("Ok");
+      const halt = await c.setGlobal(guardian, false, true);
+      expect(halt.ok).toBe(false);
+      expect(halt.trap).toMatch(/OutOfGas/);
+      expect(await c.getGlobal()).toEqual({ paused: false, halted: false });
+    } finally {
+      await small.close();
+    }
+  }, 30_000);
+});
