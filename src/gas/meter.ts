@@ -79,6 +79,14 @@ function charged(m: Meter, body: number, cost: number): number {
  * and `_reset` are not calls (the host charges them nothing): their wrapper clears PENDING
  * on the way out instead, which saves a host call after every invocation on a reused instance.
  */
+const NOT_CALLS = new Set(["_initialize", "_reset"]);
+
+/** The export name of internal function `name` ("" for a table entry that is not exported). */
+function exportNameOf(exported: [string, string][], name: string): string {
+  for (const [e, internal] of exported) if (internal === name) return e;
+  return "";
+}
+
 function wrapExport(m: Meter, exportName: string, internal: string): void {
   const { b, mod } = m;
   const info = b.getFunctionInfo(mod.getFunction(internal));
@@ -86,7 +94,7 @@ function wrapExport(m: Meter, exportName: string, internal: string): void {
   const args = params.map((t, i) => mod.local.get(i, t));
   const wrapper = `${internal}$metered`;
   const clear = mod.global.set(PENDING, mod.i32.const(0));
-  const notACall = exportName === "_initialize" || exportName === "_reset";
+  const notACall = NOT_CALLS.has(exportName);
   let body: number;
   if (info.results === b.none) {
     const out = notACall ? mod.global.set(PENDING, mod.i32.const(0)) : flush(m);
@@ -273,12 +281,22 @@ export async function meterModule(wasm: Uint8Array): Promise<MeterResult> {
       for (const name of b.getElementSegmentInfo(mod.getElementSegmentByIndex(i)).data) pinned.add(name);
     }
     foldable(m, facts, pinned);
+    // What a call can run: the methods (every export but _initialize and _reset, which are
+    // not calls: the host charges them nothing) and table entries, and all they call. Code
+    // that only those two reach (the heap wipe of _reset) is left unmetered.
+    const callable = new Set<string>();
+    const visit = (name: string): void => {
+      if (callable.has(name)) return;
+      callable.add(name);
+      for (const c of facts.get(name)?.callees ?? []) visit(c);
+    };
+    for (const name of pinned) if (!NOT_CALLS.has(exportNameOf(exported, name))) visit(name);
     mod.addGlobal(PENDING, b.i32, true, mod.i32.const(0));
     for (let i = 0; i < n; i++) {
       const fn = mod.getFunctionByIndex(i);
       const info = b.getFunctionInfo(fn);
       // Imports have no body; folded functions are charged at their call sites.
-      if (info.module || info.name === GAS_FN || m.folded.has(info.name)) continue;
+      if (info.module || info.name === GAS_FN || m.folded.has(info.name) || !callable.has(info.name)) continue;
       b.Function.setBody(fn, meterRegion(m, info.body));
     }
     for (const [exportName, internal] of exported) wrapExport(m, exportName, internal);

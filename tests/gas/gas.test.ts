@@ -54,6 +54,27 @@ describe("metering", () => {
     expect(Buffer.from(bytes).equals(readFileSync(METERED))).toBe(true);
   });
 
+  it("_initialize and _reset are not calls: they run unmetered code and never call host.gas, while a method does", async () => {
+    const THUNK = `(module
+      (import "host" "log" (func $log (param i32 i32)))
+      (memory (export "memory") 1 1)
+      (global $g (mut i32) (i32.const 0))
+      (func $work (loop $l (global.set $g (i32.add (global.get $g) (i32.const 1))) (br_if $l (i32.lt_u (global.get $g) (i32.const 30000)))))
+      (func $wipe (global.set $g (i32.const 0)) (loop $l (global.set $g (i32.add (global.get $g) (i32.const 1))) (br_if $l (i32.lt_u (global.get $g) (i32.const 30000)))) (global.set $g (i32.const 0)))
+      (func (export "_initialize") (call $wipe))
+      (func (export "_reset") (call $wipe))
+      (func (export "run") (result i32) (call $work) (global.set $g (i32.const 0)) (i32.const 0)))`;
+    const { bytes } = await meterModule(wat(THUNK));
+    let gasCalls = 0;
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { host: { log() {}, gas: () => void gasCalls++ } });
+    const ex = inst.exports as Record<string, () => number>;
+    ex._initialize!();
+    ex._reset!();
+    expect(gasCalls).toBe(0);
+    expect(ex.run!()).toBe(0);
+    expect(gasCalls).toBeGreaterThan(3); // 30,000 loop iterations flush every 10,000 units, and once at the end
+  });
+
   it("the unmetered release module imports no host.gas and the metered one only adds it", () => {
     const release = checkModule(new Uint8Array(readFileSync(RELEASE)));
     expect(release.ok).toBe(true);
