@@ -325,18 +325,12 @@ export class ContractRuntime {
     // Most transactions return nothing, emit nothing and log nothing: they share one frozen
     // result instead of each leaving one for the block to hold and the GC to move.
     if (ok && !cx.metered && cx.output === EMPTY && cx.events === NO_EVENTS && cx.logs === NO_LOGS) return OK_EMPTY;
-    const result: InvokeResult = {
-      code: trap === undefined ? code : -1,
-      ok,
-      output: cx.output,
-      events: ok ? cx.events : NO_EVENTS,
-      logs: cx.logs,
-      trap,
-    };
-    if (cx.metered) {
-      result.gasUsed = Math.min(cx.gasUsed, cx.gasLimit);
-      if (outOfGas) result.outOfGas = true;
-    }
+    const outCode = trap === undefined ? code : -1;
+    const events = ok ? cx.events : NO_EVENTS;
+    if (!cx.metered) return { code: outCode, ok, output: cx.output, events, logs: cx.logs, trap };
+    // One literal with gasUsed (adding it afterwards would change the object's shape per call).
+    const result: InvokeResult = { code: outCode, ok, output: cx.output, events, logs: cx.logs, trap, gasUsed: Math.min(cx.gasUsed, cx.gasLimit) };
+    if (outOfGas) result.outOfGas = true;
     return result;
   }
 

@@ -66,7 +66,7 @@ describe("metering", () => {
       (func (export "run") (result i32) (call $work) (global.set $g (i32.const 0)) (i32.const 0)))`;
     const { bytes } = await meterModule(wat(THUNK));
     let gasCalls = 0;
-    const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { host: { log() {}, gas: () => void gasCalls++ } });
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), { host: { log() {}, gas: () => void gasCalls++ } });
     const ex = inst.exports as Record<string, () => number>;
     ex._initialize!();
     ex._reset!();
