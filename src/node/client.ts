@@ -56,6 +56,8 @@ export interface NodeInfo {
   blockTimeMs: number;
   maxTxPerBlock: number;
   maxValidIncrement: number;
+  /** Gas limit of every transaction (metered module). */
+  txGasLimit: number;
   mempool: number;
   persistent: boolean;
 }
