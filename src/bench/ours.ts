@@ -249,8 +249,8 @@ export class OnPersistBench {
  * come from constants, writes and outputs are dropped, nothing is checked or copied. What
  * is left is the module's own work, to set against the seed's whole call (issue 5).
  */
-export function moduleAlone(wasm: Uint8Array, n: number): { isEnabledNs: number; recordSuccessNs: number } {
-  const b = new SeedLikeBench(wasm);
+export function moduleAlone(wasm: Uint8Array, n: number, stateFrom: Uint8Array = wasm): { isEnabledNs: number; recordSuccessNs: number } {
+  const b = new SeedLikeBench(stateFrom);
   const committed = b.chain.store;
   const feature = committed.get(Uint8Array.from([0xd0, ...new TextEncoder().encode("feature_042"), 0]))!;
   const roles = committed.get(Uint8Array.from([0xd5, ...REPORTER]))!;
@@ -276,6 +276,7 @@ export function moduleAlone(wasm: Uint8Array, n: number): { isEnabledNs: number;
     check_witness: () => 1,
     emit: () => {},
     log: () => {},
+    gas: () => {}, // a metered module's instruction gas, dropped
   };
   const inst = new WebAssembly.Instance(new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>), { host, env: { abort: () => { throw new Error("abort"); } } });
   const ex = inst.exports as Record<string, () => number>;
