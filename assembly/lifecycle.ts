@@ -7,11 +7,11 @@ import { BPS_FULL, Policy } from "./policy";
 import { Global, HistoryEntry } from "./records";
 import { ErrorCode, OverrideMode, Status } from "./shared/codes";
 import {
-  appendHistory, isValidName, LazyGlobal, loadOverride, RecordLoad, saveFeature, saveGlobal, saveOverride,
+  appendHistory, isValidName, LazyGlobal, loadOverride, saveFeature, saveGlobal, saveOverride,
 } from "./state";
 import { clearScanKey, loadScanKey, releaseHeap, saveScanKey } from "./arena";
 import { blockHeight, storageGet, storageHas, storageNext, storagePut } from "./env";
-import { FLAG_HALTED, OFF_FLAGS, scanRecord } from "./record";
+import { FLAG_HALTED, OFF_FLAGS, RecordLayout, scanRecord } from "./record";
 import { featureKey, PREFIX_ACTIVE, PREFIX_FEATURE, single } from "./keys";
 
 /**
@@ -242,12 +242,12 @@ function mirrorHalt(halted: bool): void {
     key[0] = PREFIX_FEATURE;
     const v = storageGet(key);
     if (v == null) continue;
-    const rec = new RecordLoad(key, key);
-    if (!scanRecord(v.dataStart, v.length, rec) || !rec.isActive()) continue;
-    const flags = rec.flags();
+    const l = new RecordLayout();
+    if (!scanRecord(v.dataStart, v.length, l) || !l.isActive()) continue;
+    const flags = l.flags();
     const next = halted ? flags | FLAG_HALTED : flags & ~FLAG_HALTED;
     if (next == flags) continue;
-    store<u8>(rec.base, next, OFF_FLAGS);
+    store<u8>(l.base, next, OFF_FLAGS);
     storagePut(key, v.dataStart, v.length);
   }
 }

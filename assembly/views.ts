@@ -1,13 +1,12 @@
 // Read-only methods (SPEC section 6). Views never write; each fills a Writer with its result.
 
 import { Writer } from "./borsh";
-import { ACCOUNT_LEN } from "./env";
-import { storageNext } from "./env";
+import { ACCOUNT_LEN, storageNext } from "./env";
 import { Buckets, decideExposure } from "./exposure";
 import { FLAG_HALTED, RecordLayout } from "./record";
 import { Feature, writeMetricsView } from "./feature";
 import { activeKey, featureKey, nameFromKey, PREFIX_ACTIVE, PREFIX_FEATURE, single } from "./keys";
-import { ErrorCode, OverrideMode } from "./shared/codes";
+import { ErrorCode } from "./shared/codes";
 import {
   isInitialized, LazyGlobal, loadHistory, loadOverride, loadRecord, MAX_NAME_BYTES, RecordLoad,
 } from "./state";
