@@ -17,7 +17,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { invocationOverhead, moduleAlone, OnPersistBench, rssGrowth, SeedLikeBench } from "../src/bench/ours.ts";
 import { buildSeed, runSeedBench, type SeedRow } from "../src/bench/seed.ts";
-import { ROWS, type RoundResult, type Row } from "../src/bench/round.ts";
+import { ROWS, type MeteredRoundResult, type RoundResult, type Row } from "../src/bench/round.ts";
 import { median, spread } from "../src/bench/stats.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -55,7 +55,7 @@ function main(): void {
   const ours: Record<Row, number[]> = { isEnabled: [], recordSuccess: [], recordError: [], step: [], createFeature: [], listActive: [] };
   const seed: Record<Row, number[]> = { isEnabled: [], recordSuccess: [], recordError: [], step: [], createFeature: [], listActive: [] };
   const isEnabledRuntime: number[] = [];
-  // The metered module (docs/GAS.md) on the same workload, in the same round processes.
+  // The metered module (docs/GAS.md) on the same workload, in a process of its own each round.
   const meteredPath = path.join(root, "build/canary.metered.wasm");
   const meteredWasm = new Uint8Array(readFileSync(meteredPath));
   const metered = { isEnabled: [] as number[], recordSuccess: [] as number[] };
@@ -70,13 +70,15 @@ function main(): void {
       seedOps = s;
       for (const k of rows) seed[k].push(s[k]!.nsPerOp);
     }
-    // Ours in a fresh process per round, as the seed's (src/bench/round.ts).
-    const line = execFileSync(process.execPath, [tsx, roundScript, JSON.stringify(N), wasmPath, meteredPath], { encoding: "utf8", maxBuffer: 1 << 20 });
-    const o = JSON.parse(line) as RoundResult;
+    // Ours in a fresh process per round, as the seed's, and the metered module in another
+    // (src/bench/round.ts).
+    const run = (...args: string[]) => execFileSync(process.execPath, [tsx, roundScript, JSON.stringify(N), ...args], { encoding: "utf8", maxBuffer: 1 << 20 });
+    const o = JSON.parse(run(wasmPath)) as RoundResult;
     for (const k of rows) ours[k].push(o[k]);
     isEnabledRuntime.push(o.isEnabledRuntime);
-    metered.isEnabled.push(o.metered.isEnabled);
-    metered.recordSuccess.push(o.metered.recordSuccess);
+    const m = JSON.parse(run(meteredPath, "metered")) as MeteredRoundResult;
+    metered.isEnabled.push(m.isEnabled);
+    metered.recordSuccess.push(m.recordSuccess);
   }
 
   log("storage calls per invocation…");
