@@ -143,6 +143,7 @@ function main(): void {
   const gas = {
     meteredIsEnabledNs: median(metered.isEnabled),
     meteredRecordSuccessNs: median(metered.recordSuccess),
+    meteredRounds: metered,
     meteredOverUnmetered: {
       isEnabled: median(metered.isEnabled) / median(ours.isEnabled),
       recordSuccess: median(metered.recordSuccess) / median(ours.recordSuccess),
