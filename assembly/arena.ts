@@ -5,6 +5,9 @@
 // from the same bytes as a fresh one. Nothing may be allocated on the heap at start-up
 // (no top-level objects), since a release would free it.
 
+import { storageNext } from "./env";
+import { single } from "./keys";
+
 /** The highest heap top reached before a release in this call (static: survives releases). */
 const HIGH_WATER: usize = memory.data(4);
 
@@ -24,12 +27,24 @@ export function releaseHeap(): void {
 const SCAN_KEY_BYTES: usize = 4 + 128;
 const SCAN_KEY: usize = memory.data(<i32>SCAN_KEY_BYTES);
 
-export function clearScanKey(): void {
+/** Starts a scan from the first key. */
+export function startScan(): void {
   store<u32>(SCAN_KEY, 0);
 }
 
+/**
+ * Releases the heap (nothing allocated before survives), then the next key under `prefix`
+ * after the saved position, saved as the new position; null when there is none.
+ */
+export function scanNext(prefix: u8): Uint8Array | null {
+  releaseHeap();
+  const key = storageNext(single(prefix), loadScanKey());
+  if (key != null) saveScanKey(key);
+  return key;
+}
+
 /** The saved position, on the heap (empty: from the start). */
-export function loadScanKey(): Uint8Array {
+function loadScanKey(): Uint8Array {
   const len = <i32>load<u32>(SCAN_KEY);
   const key = new Uint8Array(len);
   memory.copy(key.dataStart, SCAN_KEY + 4, <usize>len);
@@ -37,7 +52,7 @@ export function loadScanKey(): Uint8Array {
 }
 
 /** Saves `key` (≤ 128 bytes: the host's key limit) as the position. */
-export function saveScanKey(key: Uint8Array): void {
+function saveScanKey(key: Uint8Array): void {
   store<u32>(SCAN_KEY, <u32>key.length);
   memory.copy(SCAN_KEY + 4, key.dataStart, <usize>key.length);
 }

@@ -1,6 +1,7 @@
 // Who sees a feature (SPEC section 4): salted murmur3 buckets, overrides, the global halt.
 
 import { ACCOUNT_LEN } from "./env";
+import { isOffStatus } from "./record";
 import { OverrideMode, Status } from "./shared/codes";
 
 /** MurmurHash3 x86 32-bit of the n bytes at p, seed 0. */
@@ -69,7 +70,7 @@ export class Buckets {
  * (Clear when none).
  */
 export function decideExposure(status: i32, rolloutBps: u16, halted: bool, buckets: Buckets, account: usize, mode: i32): bool {
-  if (status == Status.Disabled || status == Status.RolledBack) return false;
+  if (isOffStatus(status)) return false;
   if (status == Status.Enabled) return mode != OverrideMode.ForceOff;
   // Canary or RollingOut: the halt wins over everything, then overrides, then the bucket.
   if (halted) return false;

@@ -28,7 +28,7 @@ import { Writer } from "./borsh";
 import { Policy } from "./policy";
 import {
   FLAG_HALTED, FLAG_PAUSED, OFF_CLOCK_MARK, OFF_DUE_AT, OFF_HISTORY_LEN, OFF_LAST_STEP_BLOCK,
-  OFF_OVERRIDE_COUNT, OFF_REASON, OFF_ROLLOUT_BPS, OFF_START_BLOCK, OFF_STATUS, OFF_STEP_ACCUM,
+  isActiveStatus, OFF_REASON, OFF_START_BLOCK, OFF_STEP_ACCUM,
   OFF_TARGET_BPS, RECORD_VERSION, RecordLayout, WINDOW_BYTES, COUNTERS_BYTES,
   M_FAILED, M_INVARIANT_CHECKS, M_INVARIANT_FAILURES, M_LATENCY_COUNT, M_LATENCY_SUM, M_PEAK_LATENCY,
   M_SUCCESSFUL, M_TOTAL, W_ERRORS, W_SUCCESSES,
@@ -118,7 +118,7 @@ export class Feature {
 
   /** Canary or RollingOut: exposure follows the buckets and health rules are armed. */
   isActive(): bool {
-    return this.status == Status.Canary || this.status == Status.RollingOut;
+    return isActiveStatus(this.status);
   }
 
   /** In the due index: steps can fall due. */
@@ -130,8 +130,8 @@ export class Feature {
   static fromRecord(name: Uint8Array, value: Uint8Array, l: RecordLayout): Feature {
     const p = l.base;
     const f = new Feature(name, bytesAt(value, l.createdByAt, 20), bytesAt(value, l.descriptionAt, l.descriptionLen), readPolicy(l), l.countersAt);
-    f.status = load<u8>(p, OFF_STATUS);
-    f.rolloutBps = load<u16>(p, OFF_ROLLOUT_BPS);
+    f.status = l.status();
+    f.rolloutBps = l.rolloutBps();
     f.targetBps = load<u16>(p, OFF_TARGET_BPS);
     const flags = l.flags();
     f.paused = (flags & FLAG_PAUSED) != 0;
@@ -142,7 +142,7 @@ export class Feature {
     f.clockMark = load<u32>(p, OFF_CLOCK_MARK);
     f.dueAt = load<u32>(p, OFF_DUE_AT);
     f.historyLen = load<u32>(p, OFF_HISTORY_LEN);
-    f.overrideCount = load<u32>(p, OFF_OVERRIDE_COUNT);
+    f.overrideCount = l.overrideCount();
     f.hasReason = load<u8>(p, OFF_REASON) == 1;
     if (f.hasReason) f.reason = load<u8>(p, OFF_REASON + 1);
     f.storedActive = f.isActive();

@@ -9,10 +9,10 @@ import { ErrorCode, OverrideMode, Status } from "./shared/codes";
 import {
   appendHistory, isValidName, LazyGlobal, loadOverride, saveFeature, saveGlobal, saveOverride,
 } from "./state";
-import { clearScanKey, loadScanKey, releaseHeap, saveScanKey } from "./arena";
-import { blockHeight, storageGet, storageHas, storageNext, storagePut } from "./env";
-import { FLAG_HALTED, OFF_FLAGS, RecordLayout, scanRecord } from "./record";
-import { featureKey, PREFIX_ACTIVE, PREFIX_FEATURE, single } from "./keys";
+import { scanNext, startScan } from "./arena";
+import { blockHeight, storageGet, storageHas, storagePut } from "./env";
+import { FLAG_HALTED, isOffStatus, OFF_FLAGS, RecordLayout, scanRecord } from "./record";
+import { featureKey, PREFIX_ACTIVE, PREFIX_FEATURE } from "./keys";
 
 /**
  * The transaction around a change: when, by whom (null for onPersist), and the global record.
@@ -226,18 +226,16 @@ export function setGlobal(paused: bool, halted: bool, tx: Tx): i32 {
 
 /**
  * Writes the halt flag into every Canary/RollingOut record (the 0xD8 index), so that
- * isEnabled reads one record: the cost of a halt grows with the active features (~7,350
+ * isEnabled reads one record: the cost of a halt grows with the active features (~7,600
  * gas each, docs/GAS.md), the cost of the hot call does not. A record that does not decode
  * is left as it is: it answers CorruptState to everyone, so it exposes no one either way.
  * Each feature is handled on a released heap (nothing allocated before survives).
  */
 function mirrorHalt(halted: bool): void {
-  clearScanKey();
+  startScan();
   while (true) {
-    releaseHeap();
-    const key = storageNext(single(PREFIX_ACTIVE), loadScanKey());
+    const key = scanNext(PREFIX_ACTIVE);
     if (key == null) return;
-    saveScanKey(key);
     // `D8 name 00` → `D0 name 00`: the feature's key is the index key with the record's prefix.
     key[0] = PREFIX_FEATURE;
     const v = storageGet(key);
@@ -254,6 +252,6 @@ function mirrorHalt(halted: bool): void {
 
 /** reportIncident: an external signal rolls back at once (FeatureDisabled when not live). */
 export function reportIncident(f: Feature, reason: i32, tx: Tx): i32 {
-  if (f.status == Status.Disabled || f.status == Status.RolledBack) return ErrorCode.FeatureDisabled;
+  if (isOffStatus(f.status)) return ErrorCode.FeatureDisabled;
   return rollBack(f, reason, tx);
 }

@@ -96,11 +96,11 @@ export class Policy {
 
   /** The same Borsh bytes. */
   equals(o: Policy): bool {
-    return this.len == o.len && bytesAt(this.at, o.at, this.len);
+    return this.len == o.len && sameBytesAt(this.at, o.at, this.len);
   }
 
   saltEquals(o: Policy): bool {
-    return this.saltLen == o.saltLen && bytesAt(this.saltAt, o.saltAt, this.saltLen);
+    return this.saltLen == o.saltLen && sameBytesAt(this.saltAt, o.saltAt, this.saltLen);
   }
 
   step(i: i32): u16 {
@@ -177,7 +177,7 @@ export function policyRulesHold(stepsAt: usize, n: i32, fixed: usize, saltAt: us
 }
 
 /** The n bytes at a and at b are equal. */
-export function bytesAt(a: usize, b: usize, n: i32): bool {
+function sameBytesAt(a: usize, b: usize, n: i32): bool {
   for (let i = 0; i < n; i++) if (load<u8>(a + <usize>i) != load<u8>(b + <usize>i)) return false;
   return true;
 }

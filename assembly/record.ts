@@ -78,17 +78,23 @@ export class RecordLayout {
     return load<u32>(this.base, OFF_OVERRIDE_COUNT);
   }
 
-  /** Canary or RollingOut (Feature.isActive). */
   isActive(): bool {
-    const s = this.status();
-    return s == Status.Canary || s == Status.RollingOut;
+    return isActiveStatus(this.status());
   }
 
-  /** Disabled or RolledBack: nobody sees it and reports are refused. */
   isOff(): bool {
-    const s = this.status();
-    return s == Status.Disabled || s == Status.RolledBack;
+    return isOffStatus(this.status());
   }
+}
+
+/** Canary or RollingOut: exposure follows the buckets and health rules are armed. */
+export function isActiveStatus(s: i32): bool {
+  return s == Status.Canary || s == Status.RollingOut;
+}
+
+/** Disabled or RolledBack: nobody sees the feature and reports are refused. */
+export function isOffStatus(s: i32): bool {
+  return s == Status.Disabled || s == Status.RolledBack;
 }
 
 /**

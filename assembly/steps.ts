@@ -7,10 +7,9 @@ import { elapsedSinceStep, elapsedTicks, rollBack, saveChange, Tx } from "./life
 import { FLAG_PAUSED, OFF_CLOCK_MARK, OFF_STEP_ACCUM } from "./record";
 import { BPS_FULL } from "./policy";
 import { ErrorCode, Status } from "./shared/codes";
-import { clearScanKey, loadScanKey, releaseHeap, saveScanKey } from "./arena";
-import { storageNext } from "./env";
+import { scanNext, startScan } from "./arena";
 import { isInitialized, loadRecord, RecordLoad } from "./state";
-import { keyDueAt, nameFromKey, PREFIX_DUE, single } from "./keys";
+import { keyDueAt, nameFromKey, PREFIX_DUE } from "./keys";
 
 /**
  * Processes one feature at `clock` if a step is due: rollback when unhealthy (or past its
@@ -71,11 +70,10 @@ export function onPersist(tx: Tx): i32 {
   if (g.paused) return ErrorCode.Ok;
   const clock = g.clock(tx.height);
   const height = tx.height;
-  clearScanKey();
+  startScan();
   while (true) {
-    // Only locals and the scan key survive this: tx, g and everything else are rebuilt.
-    releaseHeap();
-    const key = storageNext(single(PREFIX_DUE), loadScanKey());
+    // Only locals and the scan position survive scanNext: tx, g and everything else are rebuilt.
+    const key = scanNext(PREFIX_DUE);
     if (key == null) break;
     const name = nameFromKey(key, 4);
     if (name == null) return ErrorCode.CorruptState;
@@ -83,7 +81,6 @@ export function onPersist(tx: Tx): i32 {
     const loaded = loadRecord(name);
     if (loaded.code != ErrorCode.Ok) return ErrorCode.CorruptState; // an index entry without its feature
     processDue(loaded.feature(), clock, Tx.at(height, null));
-    saveScanKey(key);
   }
   return ErrorCode.Ok;
 }
