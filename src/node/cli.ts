@@ -65,7 +65,7 @@ server-sent events at GET /events, a block every --block-time. Stops on Ctrl-C.
   --block-time MS   milliseconds between blocks (default 1000)
   --max-tx N        transactions per block at most (default 1000)
   --gas-limit N     gas limit of each transaction (default 10000000; a halt over more than
-                    ~1,350 active features needs more: docs/GAS.md)
+                    ~1,300 active features needs more: docs/GAS.md)
   --network MAGIC   u32 network magic signed into transactions (default 1128353345, "CANA")
   --wasm PATH       the module (default: build/canary.metered.wasm of this checkout)
 `;
