@@ -1,42 +1,15 @@
-// Every method of SPEC section 6: the exports the module gate requires and the names the
-// client and replay call. `view` methods never write (the host runs them read-only).
+// Every method of SPEC section 6 (declared in definition.ts): the exports the module gate
+// requires and the names the client and replay call. `view` methods never write (the host
+// runs them read-only). Also the host imports of SPEC section 7 and their limits.
 
-export const METHODS = {
-  init: { view: false },
-  grantRole: { view: false },
-  revokeRole: { view: false },
-  hasRole: { view: true },
-  createFeature: { view: false },
-  updatePolicy: { view: false },
-  startCanary: { view: false },
-  startRollout: { view: false },
-  enable: { view: false },
-  disable: { view: false },
-  pause: { view: false },
-  resume: { view: false },
-  rollback: { view: false },
-  setOverride: { view: false },
-  setGlobal: { view: false },
-  recordSuccess: { view: false },
-  recordError: { view: false },
-  recordBatch: { view: false },
-  recordLatency: { view: false },
-  recordInvariant: { view: false },
-  reportIncident: { view: false },
-  processRollout: { view: false },
-  onPersist: { view: false },
-  isEnabled: { view: true },
-  isEnabledMany: { view: true },
-  bucketOf: { view: true },
-  getFeature: { view: true },
-  getMetrics: { view: true },
-  listFeatures: { view: true },
-  getHistory: { view: true },
-  getGlobal: { view: true },
-} as const;
+import { METHOD_DEFS } from "./definition.ts";
 
-export type MethodName = keyof typeof METHODS;
-export const METHOD_NAMES = Object.keys(METHODS) as MethodName[];
+export const METHODS = Object.fromEntries(
+  Object.entries(METHOD_DEFS).map(([name, def]) => [name, { view: def.access === "view" }]),
+) as { readonly [M in keyof typeof METHOD_DEFS]: { readonly view: (typeof METHOD_DEFS)[M]["access"] extends "view" ? true : false } };
+
+export type MethodName = keyof typeof METHOD_DEFS;
+export const METHOD_NAMES = Object.keys(METHOD_DEFS) as MethodName[];
 
 /** Optional exports SPEC section 8 allows besides `memory` and the methods. */
 export const OPTIONAL_EXPORTS = ["_initialize", "_reset"] as const;

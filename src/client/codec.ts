@@ -16,26 +16,10 @@
 //   short input, invalid UTF-8 are BadInput; the client applies the same rule to what it reads).
 
 import { deserialize, serialize, type Schema } from "borsh";
-import { enumName, parseEnum, type EnumKind } from "./enums.ts";
+import type { AccountLike, Field } from "../abi/field.ts";
+import { enumName, parseEnum } from "./enums.ts";
 
-export type Field =
-  | "u8"
-  | "u16"
-  | "u32"
-  | "u64"
-  | "bool"
-  | "string"
-  | "account"
-  | { readonly vec: Field }
-  | { readonly option: Field }
-  | { readonly enum: EnumKind }
-  | { readonly struct: StructDef };
-
-/** Field name → type; the object's key order is the wire order. */
-export type StructDef = { readonly [field: string]: Field };
-
-/** An account as the client accepts it: 20 raw bytes or `0x` + 40 hex digits (any case). */
-export type AccountLike = Uint8Array | string;
+export type { AccountLike, Field, StructDef } from "../abi/field.ts";
 
 export const ACCOUNT_BYTES = 20;
 
@@ -131,6 +115,8 @@ export function borshSchema(f: Field): Schema {
 /** The largest value of each unsigned Borsh integer below u64. */
 export const UINT_MAX: Record<"u8" | "u16" | "u32", number> = { u8: 0xff, u16: 0xffff, u32: 0xffff_ffff };
 const U64_MAX = (1n << 64n) - 1n;
+const I64_MIN = -(1n << 63n);
+const I64_MAX = (1n << 63n) - 1n;
 // In a `u` regex a surrogate pair is one code point, so this matches only lone surrogates.
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
@@ -149,6 +135,11 @@ export function prepare(f: Field, value: unknown, path: string): unknown {
         if (typeof value === "bigint" && value >= 0n && value <= U64_MAX) return value;
         if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return BigInt(value);
         throw new EncodeError(path, "u64 (bigint 0..2^64-1, or a safe non-negative integer)", value);
+      }
+      case "i64": {
+        if (typeof value === "bigint" && value >= I64_MIN && value <= I64_MAX) return value;
+        if (typeof value === "number" && Number.isSafeInteger(value)) return BigInt(value);
+        throw new EncodeError(path, "i64 (bigint -2^63..2^63-1, or a safe integer)", value);
       }
       case "bool":
         if (typeof value === "boolean") return value;
@@ -259,9 +250,9 @@ export type DisplayValue = null | boolean | number | string | DisplayValue[] | {
  */
 export function toDisplay(f: Field, v: unknown): DisplayValue {
   if (typeof f === "string") {
-    if (f === "u64") {
+    if (f === "u64" || f === "i64") {
       const b = BigInt(v as bigint);
-      return b <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : b.toString();
+      return b <= BigInt(Number.MAX_SAFE_INTEGER) && b >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(b) : b.toString();
     }
     if (f === "account") return v instanceof Uint8Array ? bytesToHex(v) : (v as string);
     return v as DisplayValue;

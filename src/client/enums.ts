@@ -1,5 +1,6 @@
-// Names and parsers for the u8 enums of SPEC section 2 and 6. The values come from the one
-// shared table (assembly/shared/codes.ts); this file only maps them to and from names.
+// Names and parsers for the u8 enums of SPEC section 2 and 6. The values come from the ABI
+// definition (src/abi/definition.ts) through the table generated from it for both languages
+// (assembly/shared/codes.ts); this file only maps them to and from names.
 //
 // Decoded structs keep enums as numbers ("raw" form); `statusName(2)` gives "RollingOut".
 // Parsers accept the SPEC name (case-sensitive) or a number. A number is passed through
@@ -10,8 +11,8 @@ import { Analysis, OverrideMode, RollbackReason, Role, Status } from "../../asse
 
 export { Analysis, OverrideMode, RollbackReason, Role, Status };
 
-/** The enum kinds the client knows, by the name used in schemas and messages. */
-export type EnumKind = "Status" | "RollbackReason" | "Role" | "OverrideMode" | "Analysis";
+export type { EnumKind } from "../abi/field.ts";
+import type { EnumKind } from "../abi/field.ts";
 
 export type StatusName = keyof typeof Status;
 export type RollbackReasonName = keyof typeof RollbackReason;

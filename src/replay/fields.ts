@@ -92,6 +92,19 @@ function u64(v: unknown): bigint | undefined {
   return undefined;
 }
 
+const I64_MIN = -(1n << 63n);
+const I64_MAX = (1n << 63n) - 1n;
+
+function i64(v: unknown): bigint | undefined {
+  if (typeof v === "number" && Number.isSafeInteger(v)) return BigInt(v);
+  if (typeof v === "bigint" && v >= I64_MIN && v <= I64_MAX) return v;
+  if (typeof v === "string" && /^-?[0-9]{1,19}$/.test(v)) {
+    const b = BigInt(v);
+    return b >= I64_MIN && b <= I64_MAX ? b : undefined;
+  }
+  return undefined;
+}
+
 /** An enum: a SPEC name or a tag the enum defines (`anyTag`: any u8, for policy fields). */
 export function enumSchema(kind: EnumKind, anyTag = false): z.ZodType<number> {
   const names = enumNames(kind);
@@ -143,6 +156,8 @@ export function fieldSchema(f: Field, mode: Mode, book: AccountBook, inPolicy = 
       }
       case "u64":
         return leaf("u64 (an integer 0..2^64-1; write values above 2^53 as a decimal string)", u64);
+      case "i64":
+        return leaf("i64 (an integer -2^63..2^63-1; write values beyond ±2^53 as a decimal string)", i64);
       case "bool":
         return leaf("true or false", (v) => (typeof v === "boolean" ? v : undefined));
       case "string":
@@ -194,7 +209,7 @@ export function matches(f: Field, actual: unknown, expected: unknown): boolean {
  */
 export function project(f: Field, value: unknown, shape?: unknown): unknown {
   if (value === null || value === undefined) return null;
-  if (typeof f === "string") return f === "u64" ? displayU64(value as bigint) : value;
+  if (typeof f === "string") return f === "u64" || f === "i64" ? displayU64(value as bigint) : value;
   if ("vec" in f) {
     const arr = value as unknown[];
     const shapes = Array.isArray(shape) ? shape : [];
@@ -213,7 +228,7 @@ export function project(f: Field, value: unknown, shape?: unknown): unknown {
 }
 
 function displayU64(v: bigint): number | string {
-  return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+  return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v.toString();
 }
 
 function enumNameOf(kind: EnumKind, v: number): string {
