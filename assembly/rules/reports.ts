@@ -3,16 +3,16 @@
 // RollingOut. In Enabled they count but never roll back. The counters are added in place
 // in the stored record's bytes, which are written back as they are unless a rule fires.
 
-import { satAdd } from "./feature";
+import { satAdd } from "../model/feature";
 import { HEALTHY, windowVerdict } from "./health";
 import { rollBack, Tx } from "./lifecycle";
 import {
   addAt, maxAt, M_FAILED, M_INVARIANT_CHECKS, M_INVARIANT_FAILURES, M_LATENCY_COUNT, M_LATENCY_SUM,
   M_PEAK_LATENCY, M_SUCCESSFUL, M_TOTAL, W_ERRORS, W_INVARIANT_CHECKS, W_INVARIANT_FAILURES,
   W_LATENCY_COUNT, W_LATENCY_PEAK, W_LATENCY_SUM, W_SUCCESSES,
-} from "./record";
-import { ErrorCode } from "./shared/codes";
-import { RecordLoad } from "./state";
+} from "../storage/record";
+import { ErrorCode } from "../shared/codes";
+import { RecordLoad } from "../storage/state";
 
 /** The counters of a record that takes reports (not Disabled or RolledBack), else 0. */
 function liveCounters(rec: RecordLoad): usize {

@@ -7,9 +7,9 @@
 //   0xD3 override    v:u8=1 mode:u8            1 ForceOn, 2 ForceOff (Clear deletes the key)
 //   0xD7, 0xD8       v:u8=1                    index entries carry no data
 
-import { Reader, Writer } from "./borsh";
-import { RECORD_VERSION } from "./feature";
-import { OverrideMode, RollbackReason, Status } from "./shared/codes";
+import { Reader, Writer } from "../codec/borsh";
+import { RECORD_VERSION } from "../model/feature";
+import { OverrideMode, RollbackReason, Status } from "../shared/codes";
 
 /**
  * Global switches and the pause-aware clock. The clock counts blocks during which the

@@ -1,18 +1,18 @@
 // Entry points: decode the Borsh arguments (BadInput unless exact), check the caller, call
 // one function, write the result. The rules live in the called functions.
 
-import { Reader, Writer } from "./borsh";
-import { ACCOUNT_LEN, blockHeight, readInput, sender, writeOutput } from "./env";
-import * as lifecycle from "./lifecycle";
-import { Tx } from "./lifecycle";
-import { Policy } from "./policy";
-import * as reports from "./reports";
-import * as roles from "./roles";
-import { NO_ROLE } from "./roles";
-import { ErrorCode, OverrideMode, RollbackReason, Role } from "./shared/codes";
-import { loadRecord, RecordLoad } from "./state";
-import * as steps from "./steps";
-import * as views from "./views";
+import { Reader, Writer } from "../codec/borsh";
+import { ACCOUNT_LEN, blockHeight, readInput, sender, writeOutput } from "../host/env";
+import * as lifecycle from "../rules/lifecycle";
+import { Tx } from "../rules/lifecycle";
+import { Policy } from "../model/policy";
+import * as reports from "../rules/reports";
+import * as roles from "../rules/roles";
+import { NO_ROLE } from "../rules/roles";
+import { ErrorCode, OverrideMode, RollbackReason, Role } from "../shared/codes";
+import { loadRecord, RecordLoad } from "../storage/state";
+import * as steps from "../rules/steps";
+import * as views from "../rules/views";
 
 const BAD: i32 = ErrorCode.BadInput;
 

@@ -4,9 +4,9 @@
 // health reports) read and patch the record bytes in place with no object per field, so
 // a call costs a few loads where a decode and an encode cost a few hundred.
 
-import { Status, RollbackReason } from "./shared/codes";
-import { MAX_STEPS, POLICY_FIXED_BYTES, policyRulesHold } from "./policy";
-import { isValidUtf8At } from "./utf8";
+import { Status, RollbackReason } from "../shared/codes";
+import { MAX_STEPS, POLICY_FIXED_BYTES, policyRulesHold } from "../model/policy";
+import { isValidUtf8At } from "../codec/utf8";
 
 export const RECORD_VERSION: u8 = 1;
 export const MAX_DESCRIPTION_BYTES = 256;

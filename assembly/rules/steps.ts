@@ -1,15 +1,15 @@
 // Rollout steps (SPEC section 5, "Steps" and "When steps run").
 
 import * as events from "./events";
-import { Feature, windowSamples } from "./feature";
+import { Feature, windowSamples } from "../model/feature";
 import { HEALTHY, stepVerdict } from "./health";
 import { elapsedSinceStep, elapsedTicks, rollBack, saveChange, Tx } from "./lifecycle";
-import { FLAG_PAUSED, OFF_CLOCK_MARK, OFF_STEP_ACCUM } from "./record";
-import { BPS_FULL } from "./policy";
-import { ErrorCode, Status } from "./shared/codes";
-import { scanNext, startScan } from "./arena";
-import { isInitialized, loadRecord, RecordLoad } from "./state";
-import { keyDueAt, nameFromKey, PREFIX_DUE } from "./keys";
+import { FLAG_PAUSED, OFF_CLOCK_MARK, OFF_STEP_ACCUM } from "../storage/record";
+import { BPS_FULL } from "../model/policy";
+import { ErrorCode, Status } from "../shared/codes";
+import { scanNext, startScan } from "../runtime/arena";
+import { isInitialized, loadRecord, RecordLoad } from "../storage/state";
+import { keyDueAt, nameFromKey, PREFIX_DUE } from "../storage/keys";
 
 /**
  * Processes one feature at `clock` if a step is due: rollback when unhealthy (or past its

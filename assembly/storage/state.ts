@@ -1,9 +1,9 @@
 // Loading and saving records, with the index upkeep that goes with them. Absent and corrupt
 // are told apart everywhere: absent is an answer, corrupt is CorruptState.
 
-import { storageDelete, storageGet, storageGetSmall, storageHas, storagePut } from "./env";
-import { Feature, readPolicy } from "./feature";
-import { Policy } from "./policy";
+import { storageDelete, storageGet, storageGetSmall, storageHas, storagePut } from "../host/env";
+import { Feature, readPolicy } from "../model/feature";
+import { Policy } from "../model/policy";
 import { RecordLayout, scanRecord } from "./record";
 import {
   activeKey, dueKey, featureKey, historyKey, overrideKey, rolesKey, single,
@@ -13,8 +13,8 @@ import {
   decodeAdminCount, decodeOverride, decodeRoles, encodeAdminCount, encodeMarker,
   encodeOverride, encodeRoles, Global, HistoryEntry,
 } from "./records";
-import { ErrorCode, OverrideMode } from "./shared/codes";
-import { Writer } from "./borsh";
+import { ErrorCode, OverrideMode } from "../shared/codes";
+import { Writer } from "../codec/borsh";
 
 export const MAX_NAME_BYTES = 64;
 

@@ -1,15 +1,15 @@
 // Read-only methods (SPEC section 6). Views never write; each fills a Writer with its result.
 
-import { Writer } from "./borsh";
-import { ACCOUNT_LEN, storageNext } from "./env";
+import { Writer } from "../codec/borsh";
+import { ACCOUNT_LEN, storageNext } from "../host/env";
 import { Buckets, decideExposure } from "./exposure";
-import { FLAG_HALTED, RecordLayout } from "./record";
-import { Feature, writeMetricsView } from "./feature";
-import { activeKey, featureKey, nameFromKey, PREFIX_ACTIVE, PREFIX_FEATURE, single } from "./keys";
-import { ErrorCode } from "./shared/codes";
+import { FLAG_HALTED, RecordLayout } from "../storage/record";
+import { Feature, writeMetricsView } from "../model/feature";
+import { activeKey, featureKey, nameFromKey, PREFIX_ACTIVE, PREFIX_FEATURE, single } from "../storage/keys";
+import { ErrorCode } from "../shared/codes";
 import {
   isInitialized, LazyGlobal, loadHistory, loadOverride, loadRecord, MAX_NAME_BYTES, RecordLoad,
-} from "./state";
+} from "../storage/state";
 
 export const MAX_PAGE = 100;
 export const MAX_ACCOUNTS = 1024;

@@ -2,17 +2,17 @@
 // then emits. Every "otherwise" returns its named error before anything is written.
 
 import * as events from "./events";
-import { Feature, MAX_DESCRIPTION_BYTES } from "./feature";
-import { BPS_FULL, Policy } from "./policy";
-import { Global, HistoryEntry } from "./records";
-import { ErrorCode, OverrideMode, Status } from "./shared/codes";
+import { Feature, MAX_DESCRIPTION_BYTES } from "../model/feature";
+import { BPS_FULL, Policy } from "../model/policy";
+import { Global, HistoryEntry } from "../storage/records";
+import { ErrorCode, OverrideMode, Status } from "../shared/codes";
 import {
   appendHistory, isValidName, LazyGlobal, loadOverride, saveFeature, saveGlobal, saveOverride,
-} from "./state";
-import { scanNext, startScan } from "./arena";
-import { blockHeight, storageGet, storageHas, storagePut } from "./env";
-import { FLAG_HALTED, isOffStatus, OFF_FLAGS, RecordLayout, scanRecord } from "./record";
-import { featureKey, PREFIX_ACTIVE, PREFIX_FEATURE } from "./keys";
+} from "../storage/state";
+import { scanNext, startScan } from "../runtime/arena";
+import { blockHeight, storageGet, storageHas, storagePut } from "../host/env";
+import { FLAG_HALTED, isOffStatus, OFF_FLAGS, RecordLayout, scanRecord } from "../storage/record";
+import { featureKey, PREFIX_ACTIVE, PREFIX_FEATURE } from "../storage/keys";
 
 /**
  * The transaction around a change: when, by whom (null for onPersist), and the global record.

@@ -1,10 +1,10 @@
 // Who may do what (SPEC section 3). Roles are one bit mask per account; Admin implies all.
 
-import { isWitness } from "./env";
+import { isWitness } from "../host/env";
 import * as events from "./events";
-import { Global } from "./records";
-import { ErrorCode, Role } from "./shared/codes";
-import { isInitialized, loadAdminCount, loadRoles, saveAdminCount, saveGlobal, saveRoles } from "./state";
+import { Global } from "../storage/records";
+import { ErrorCode, Role } from "../shared/codes";
+import { isInitialized, loadAdminCount, loadRoles, saveAdminCount, saveGlobal, saveRoles } from "../storage/state";
 
 const ADMIN_BIT: i32 = 1 << Role.Admin;
 /** `alt` for calls that accept a single role. */

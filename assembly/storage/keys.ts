@@ -12,7 +12,7 @@
 //   0xD7 dueAt:u32be name 00   index of RollingOut features by next due clock value
 //   0xD8 name 00               index of active (Canary, RollingOut) features
 
-import { ACCOUNT_LEN, uninitBytes } from "./env";
+import { ACCOUNT_LEN, uninitBytes } from "../host/env";
 
 export const PREFIX_FEATURE: u8 = 0xd0;
 export const PREFIX_HISTORY: u8 = 0xd2;

@@ -3,10 +3,10 @@
 // u128 object per product), and a u64 + (u32 × u64) sum is below 2^97, so no comparison can wrap.
 
 import { __multi3, __res128_hi } from "as-bignum/assembly/globals";
-import { Feature, windowSamples } from "./feature";
-import { Policy } from "./policy";
-import { W_ERRORS, W_INVARIANT_FAILURES, W_LATENCY_COUNT, W_LATENCY_PEAK, W_LATENCY_SUM } from "./record";
-import { Analysis, RollbackReason } from "./shared/codes";
+import { Feature, windowSamples } from "../model/feature";
+import { Policy } from "../model/policy";
+import { W_ERRORS, W_INVARIANT_FAILURES, W_LATENCY_COUNT, W_LATENCY_PEAK, W_LATENCY_SUM } from "../storage/record";
+import { Analysis, RollbackReason } from "../shared/codes";
 
 /** No rule fired. */
 export const HEALTHY: i32 = -1;

@@ -24,7 +24,7 @@
 //   ..   4+n   description (Borsh String)
 //   ..   ..    policy (Borsh Policy)
 
-import { Writer } from "./borsh";
+import { Writer } from "../codec/borsh";
 import { Policy } from "./policy";
 import {
   FLAG_HALTED, FLAG_PAUSED, OFF_CLOCK_MARK, OFF_DUE_AT, OFF_HISTORY_LEN, OFF_LAST_STEP_BLOCK,
@@ -32,10 +32,10 @@ import {
   OFF_TARGET_BPS, RECORD_VERSION, RecordLayout, WINDOW_BYTES, COUNTERS_BYTES,
   M_FAILED, M_INVARIANT_CHECKS, M_INVARIANT_FAILURES, M_LATENCY_COUNT, M_LATENCY_SUM, M_PEAK_LATENCY,
   M_SUCCESSFUL, M_TOTAL, W_ERRORS, W_SUCCESSES,
-} from "./record";
-import { Status } from "./shared/codes";
+} from "../storage/record";
+import { Status } from "../shared/codes";
 
-export { MAX_DESCRIPTION_BYTES, RECORD_VERSION } from "./record";
+export { MAX_DESCRIPTION_BYTES, RECORD_VERSION } from "../storage/record";
 
 /** u64 addition that stops at 2^64 − 1 instead of wrapping. */
 export function satAdd(a: u64, b: u64): u64 {
