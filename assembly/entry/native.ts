@@ -4,7 +4,7 @@
 import { Reader, Writer } from "../codec/borsh";
 import { ACCOUNT_LEN, blockHeight, readInput, sender, writeOutput } from "../host/env";
 import * as lifecycle from "../rules/lifecycle";
-import { Tx } from "../rules/lifecycle";
+import { Tx } from "../rules/tx";
 import { Policy } from "../model/policy";
 import * as reports from "../rules/reports";
 import * as roles from "../rules/roles";
@@ -276,15 +276,7 @@ export function processRollout(): i32 {
   if (!r.done()) return BAD;
   const rec = views.loadRecordForCall(name);
   if (rec.code != ErrorCode.Ok) return rec.code;
-  // The clock never runs ahead of the height, so a step not due even at clock = height is
-  // not due: then nothing happens and the global record is not read (DESIGN.md).
-  const height = blockHeight();
-  if (!steps.mayBeDue(rec, height)) return ErrorCode.Ok;
-  const tx = Tx.at(height, sender());
-  const clock = tx.clock();
-  if (tx.global.corrupt) return ErrorCode.CorruptState;
-  if (!tx.global.get().paused) steps.processDue(rec.feature(), clock, tx);
-  return ErrorCode.Ok;
+  return steps.processRollout(rec, blockHeight());
 }
 
 export function onPersist(): i32 {

@@ -2,66 +2,22 @@
 // then emits. Every "otherwise" returns its named error before anything is written.
 
 import * as events from "./events";
-import { Feature, MAX_DESCRIPTION_BYTES } from "../model/feature";
+import { Tx } from "./tx";
+import { Counters } from "../model/counters";
+import { Feature, isOffStatus, isValidName, MAX_DESCRIPTION_BYTES } from "../model/feature";
 import { BPS_FULL, Policy } from "../model/policy";
+import { elapsedTicks } from "../model/step-clock";
 import { Global, HistoryEntry } from "../storage/records";
 import { ErrorCode, OverrideMode, Status } from "../shared/codes";
-import {
-  appendHistory, isValidName, LazyGlobal, loadOverride, saveFeature, saveGlobal, saveOverride,
-} from "../storage/state";
+import { appendHistory, loadOverride, saveFeature, saveGlobal, saveOverride } from "../storage/state";
 import { scanNext, startScan } from "../runtime/arena";
-import { blockHeight, storageGet, storageHas, storagePut } from "../host/env";
-import { FLAG_HALTED, isOffStatus, OFF_FLAGS, RecordLayout, scanRecord } from "../storage/record";
+import { storageGet, storageHas, storagePut } from "../host/env";
+import { FeatureRecord, openRecord } from "../storage/record";
 import { featureKey, PREFIX_ACTIVE, PREFIX_FEATURE } from "../storage/keys";
 
-/**
- * The transaction around a change: when, by whom (null for onPersist), and the global record.
- * The height is asked of the host only when something needs it: a health report that rolls
- * nothing back never does.
- */
-export class Tx {
-  global: LazyGlobal = new LazyGlobal();
-  private knownHeight: u32 = 0;
-  private heightRead: bool = false;
-
-  constructor(public actor: Uint8Array | null) {}
-
-  /** A transaction at a height already known (onPersist's loop). */
-  static at(height: u32, actor: Uint8Array | null): Tx {
-    const tx = new Tx(actor);
-    tx.knownHeight = height;
-    tx.heightRead = true;
-    return tx;
-  }
-
-  get height(): u32 {
-    if (!this.heightRead) {
-      this.knownHeight = blockHeight();
-      this.heightRead = true;
-    }
-    return this.knownHeight;
-  }
-
-  /** The pause-aware clock now (see Global). */
-  clock(): u32 {
-    return this.global.get().clock(this.height);
-  }
-}
-
-/** Unpaused clock ticks since the last step (saturating). */
-export function elapsedSinceStep(f: Feature, clock: u32): u32 {
-  return elapsedTicks(f.paused, f.stepAccum, f.clockMark, clock);
-}
-
-/** The same from the fields themselves (also read straight from a record: steps.ts). */
-export function elapsedTicks(paused: bool, stepAccum: u32, clockMark: u32, clock: u32): u32 {
-  if (paused || clock < clockMark) return stepAccum;
-  const e = <u64>stepAccum + <u64>(clock - clockMark);
-  return e > <u64>u32.MAX_VALUE ? u32.MAX_VALUE : <u32>e;
-}
-
-/** Restarts the step clock: a new step (or rollout) begins now. */
-function restartStepClock(f: Feature, tx: Tx, clock: u32): void {
+/** A new step (or the rollout's first) begins now: an empty window, the step clock restarted. */
+export function beginStep(f: Feature, tx: Tx, clock: u32): void {
+  f.counters.clearWindow();
   f.stepAccum = 0;
   f.clockMark = clock;
   f.lastStepBlock = tx.height;
@@ -98,7 +54,7 @@ export function createFeature(name: Uint8Array, description: Uint8Array, policy:
   if (!p.isValid()) return ErrorCode.InvalidPolicy;
   if (storageHas(featureKey(name))) return ErrorCode.FeatureAlreadyExists;
   const creator = tx.actor;
-  const f = new Feature(name, creator ? creator : new Uint8Array(20), description, p, Feature.zeroCounters());
+  const f = new Feature(name, creator ? creator : new Uint8Array(20), description, p, Counters.zeroed());
   saveFeature(f);
   events.featureCreated(name, f.createdBy);
   return ErrorCode.Ok;
@@ -126,7 +82,7 @@ export function startCanary(f: Feature, bps: u16, tx: Tx): i32 {
   f.targetBps = 0;
   f.hasReason = false;
   f.reason = 0;
-  f.clearWindow();
+  f.counters.clearWindow();
   f.startBlock = tx.height;
   f.lastStepBlock = tx.height;
   commitStatus(f, from, tx);
@@ -137,14 +93,13 @@ export function startRollout(f: Feature, target: u16, tx: Tx): i32 {
   if (f.status == Status.RollingOut) return ErrorCode.RolloutInProgress;
   if (f.status != Status.Canary) return ErrorCode.InvalidTransition;
   if (target <= f.rolloutBps || target > BPS_FULL) return ErrorCode.InvalidPercent;
-  if (f.windowSuccesses() < f.policy.minSuccessCount) return ErrorCode.InsufficientData;
+  if (f.counters.windowSuccesses < f.policy.minSuccessCount) return ErrorCode.InsufficientData;
   const clock = tx.clock();
   if (tx.global.corrupt) return ErrorCode.CorruptState;
   const from = f.status;
   f.status = Status.RollingOut;
   f.targetBps = target;
-  f.clearWindow();
-  restartStepClock(f, tx, clock);
+  beginStep(f, tx, clock);
   commitStatus(f, from, tx);
   return ErrorCode.Ok;
 }
@@ -190,7 +145,7 @@ export function setPaused(f: Feature, paused: bool, tx: Tx): i32 {
   const clock = tx.clock();
   if (tx.global.corrupt) return ErrorCode.CorruptState;
   if (paused) {
-    f.stepAccum = elapsedSinceStep(f, clock); // bank the dwell so far, then stop counting
+    f.stepAccum = elapsedTicks(f.paused, f.stepAccum, f.clockMark, clock); // bank the dwell so far, then stop counting
   }
   f.clockMark = clock;
   f.paused = paused;
@@ -240,13 +195,9 @@ function mirrorHalt(halted: bool): void {
     key[0] = PREFIX_FEATURE;
     const v = storageGet(key);
     if (v == null) continue;
-    const l = new RecordLayout();
-    if (!scanRecord(v.dataStart, v.length, l) || !l.isActive()) continue;
-    const flags = l.flags();
-    const next = halted ? flags | FLAG_HALTED : flags & ~FLAG_HALTED;
-    if (next == flags) continue;
-    store<u8>(l.base, next, OFF_FLAGS);
-    storagePut(key, v.dataStart, v.length);
+    const rec = new FeatureRecord();
+    if (!openRecord(v.dataStart, v.length, rec) || !rec.isActive()) continue;
+    if (rec.setHalted(halted)) storagePut(key, v.dataStart, v.length);
   }
 }
 

@@ -1,60 +1,79 @@
-// The feature record checked and read where it lies (layout: feature.ts, docs/STORAGE.md).
-// `scanRecord` is the one exact decoder of a stored feature: `Feature.fromRecord` builds
-// its object from the layout found here, and the hot calls (isEnabled, isEnabledMany and the
-// health reports) read and patch the record bytes in place with no object per field, so
-// a call costs a few loads where a decode and an encode cost a few hundred.
+// The feature record (key 0xD0 name 00): everything about one feature, its window and its
+// lifetime metrics in one value, so that a health report is one read and one write.
+//
+// Version 1 (the only version written so far):
+//
+//   off  size  field
+//   0    1     version = 1
+//   1    1     status
+//   2    2     rolloutBps
+//   4    2     targetBps
+//   6    1     flags           bit 0 paused; bit 1 halted (the global halt, mirrored into
+//                               Canary/RollingOut records; 0 in the others)
+//   7    4     startBlock
+//   11   4     lastStepBlock
+//   15   4     stepAccum       unpaused clock ticks since the last step, up to clockMark
+//   19   4     clockMark       clock value when stepAccum was last brought up to date
+//   23   4     dueAt           clock value of the next due step (its 0xD7 index key)
+//   27   4     historyLen      next history sequence number
+//   31   4     overrideCount   overrides stored for this feature
+//   35   1|2   rollbackReason  Option<u8>
+//   ..   20    createdBy
+//   ..   120   counters        the window, then the lifetime metrics (model/counters.ts)
+//   ..   4+n   description (Borsh String)
+//   ..   ..    policy (Borsh Policy)
+//
+// A stored record is opened by the reader of its version (openRecord), which checks it
+// exactly and notes where its parts lie in a FeatureRecord. The hot calls (isEnabled,
+// isEnabledMany, the health reports) then read and patch the bytes in place through the
+// FeatureRecord's accessors, with no object per field; readFeature builds a Feature for the
+// calls that change more. A record is written back either patched in place (its version
+// unchanged) or whole by encodeFeature, always in FEATURE_VERSION: that is the upgrade.
+//
+// Adding version 2: a reader `readV2` beside readV1 and one line in openRecord; fields that
+// v2 appends get their places in FeatureRecord (set by readV2, left at "absent" by readV1,
+// so readFeature gives them their defaults); encodeFeature writes v2 and FEATURE_VERSION
+// becomes 2. A fixed field that v2 moves gets its place in FeatureRecord the same way.
 
-import { Status, RollbackReason } from "../shared/codes";
-import { MAX_STEPS, POLICY_FIXED_BYTES, policyRulesHold } from "../model/policy";
+import { Writer } from "../codec/borsh";
 import { isValidUtf8At } from "../codec/utf8";
+import { COUNTERS_BYTES, Counters } from "../model/counters";
+import { Feature, isActiveStatus, isOffStatus, MAX_DESCRIPTION_BYTES } from "../model/feature";
+import { MAX_STEPS, POLICY_FIXED_BYTES, Policy, policyRulesHold } from "../model/policy";
+import { RollbackReason, Status } from "../shared/codes";
 
-export const RECORD_VERSION: u8 = 1;
-export const MAX_DESCRIPTION_BYTES = 256;
+/** The version encodeFeature writes. */
+export const FEATURE_VERSION: u8 = 1;
 
-// Fixed offsets from the record's start.
-export const OFF_STATUS: usize = 1;
-export const OFF_ROLLOUT_BPS: usize = 2;
-export const OFF_TARGET_BPS: usize = 4;
-export const OFF_FLAGS: usize = 6;
-export const OFF_START_BLOCK: usize = 7;
-export const OFF_LAST_STEP_BLOCK: usize = 11;
-export const OFF_STEP_ACCUM: usize = 15;
-export const OFF_CLOCK_MARK: usize = 19;
-export const OFF_DUE_AT: usize = 23;
-export const OFF_HISTORY_LEN: usize = 27;
-export const OFF_OVERRIDE_COUNT: usize = 31;
-export const OFF_REASON: usize = 35;
+// Version 1's fixed fields, as offsets from the record's start.
+const OFF_STATUS: usize = 1;
+const OFF_ROLLOUT_BPS: usize = 2;
+const OFF_TARGET_BPS: usize = 4;
+const OFF_FLAGS: usize = 6;
+const OFF_START_BLOCK: usize = 7;
+const OFF_LAST_STEP_BLOCK: usize = 11;
+const OFF_STEP_ACCUM: usize = 15;
+const OFF_CLOCK_MARK: usize = 19;
+const OFF_DUE_AT: usize = 23;
+const OFF_HISTORY_LEN: usize = 27;
+const OFF_OVERRIDE_COUNT: usize = 31;
+const OFF_REASON: usize = 35;
 
 /** flags bit 0: the feature's own pause. */
-export const FLAG_PAUSED: u8 = 1;
+const FLAG_PAUSED: u8 = 1;
 /** flags bit 1: the global halt, mirrored into every Canary/RollingOut record (0 in others). */
-export const FLAG_HALTED: u8 = 2;
+const FLAG_HALTED: u8 = 2;
 
-// The counters (feature.ts: Window, then Metrics), as offsets from countersAt.
-export const W_SUCCESSES: usize = 0;
-export const W_ERRORS: usize = 8;
-export const W_LATENCY_SUM: usize = 16;
-export const W_LATENCY_COUNT: usize = 24;
-export const W_LATENCY_PEAK: usize = 32;
-export const W_INVARIANT_CHECKS: usize = 40;
-export const W_INVARIANT_FAILURES: usize = 48;
-export const WINDOW_BYTES: usize = 56;
-export const M_TOTAL: usize = 56;
-export const M_SUCCESSFUL: usize = 64;
-export const M_FAILED: usize = 72;
-export const M_LATENCY_SUM: usize = 80;
-export const M_LATENCY_COUNT: usize = 88;
-export const M_PEAK_LATENCY: usize = 96;
-export const M_INVARIANT_CHECKS: usize = 104;
-export const M_INVARIANT_FAILURES: usize = 112;
-export const COUNTERS_BYTES: usize = 120;
-
-/** Where the variable-length parts of a record lie (absolute addresses): set by scanRecord. */
-export class RecordLayout {
+/**
+ * A stored feature record, opened where it lies: its fields by name, read (and, for the
+ * halt mirror, written) in place. The parts after the variable-length reason are found by
+ * the version's reader.
+ */
+export class FeatureRecord {
   base: usize = 0;
   end: usize = 0;
   createdByAt: usize = 0;
-  countersAt: usize = 0;
+  counters: Counters = changetype<Counters>(0);
   descriptionAt: usize = 0;
   descriptionLen: i32 = 0;
   /** The policy's first byte (its steps count). */
@@ -62,49 +81,73 @@ export class RecordLayout {
   saltAt: usize = 0;
   saltLen: i32 = 0;
 
-  status(): i32 {
-    return load<u8>(this.base, OFF_STATUS);
-  }
+  // @ts-ignore: decorator
+  @inline get status(): i32 { return load<u8>(this.base, OFF_STATUS); }
+  // @ts-ignore: decorator
+  @inline get rolloutBps(): u16 { return load<u16>(this.base, OFF_ROLLOUT_BPS); }
+  // @ts-ignore: decorator
+  @inline get targetBps(): u16 { return load<u16>(this.base, OFF_TARGET_BPS); }
+  // @ts-ignore: decorator
+  @inline get paused(): bool { return (load<u8>(this.base, OFF_FLAGS) & FLAG_PAUSED) != 0; }
+  // @ts-ignore: decorator
+  @inline get halted(): bool { return (load<u8>(this.base, OFF_FLAGS) & FLAG_HALTED) != 0; }
+  // @ts-ignore: decorator
+  @inline get startBlock(): u32 { return load<u32>(this.base, OFF_START_BLOCK); }
+  // @ts-ignore: decorator
+  @inline get lastStepBlock(): u32 { return load<u32>(this.base, OFF_LAST_STEP_BLOCK); }
+  // @ts-ignore: decorator
+  @inline get stepAccum(): u32 { return load<u32>(this.base, OFF_STEP_ACCUM); }
+  // @ts-ignore: decorator
+  @inline get clockMark(): u32 { return load<u32>(this.base, OFF_CLOCK_MARK); }
+  // @ts-ignore: decorator
+  @inline get dueAt(): u32 { return load<u32>(this.base, OFF_DUE_AT); }
+  // @ts-ignore: decorator
+  @inline get historyLen(): u32 { return load<u32>(this.base, OFF_HISTORY_LEN); }
+  // @ts-ignore: decorator
+  @inline get overrideCount(): u32 { return load<u32>(this.base, OFF_OVERRIDE_COUNT); }
+  // @ts-ignore: decorator
+  @inline get hasReason(): bool { return load<u8>(this.base, OFF_REASON) == 1; }
+  /** The rollback reason (meaningful when hasReason). */
+  // @ts-ignore: decorator
+  @inline get reason(): i32 { return load<u8>(this.base, OFF_REASON + 1); }
 
-  rolloutBps(): u16 {
-    return load<u16>(this.base, OFF_ROLLOUT_BPS);
-  }
-
-  flags(): u8 {
-    return load<u8>(this.base, OFF_FLAGS);
-  }
-
-  overrideCount(): u32 {
-    return load<u32>(this.base, OFF_OVERRIDE_COUNT);
+  /** Sets or clears the halt mirror in place; false when it already was so. */
+  setHalted(halted: bool): bool {
+    const flags = load<u8>(this.base, OFF_FLAGS);
+    const next = halted ? flags | FLAG_HALTED : flags & ~FLAG_HALTED;
+    if (next == flags) return false;
+    store<u8>(this.base, next, OFF_FLAGS);
+    return true;
   }
 
   isActive(): bool {
-    return isActiveStatus(this.status());
+    return isActiveStatus(this.status);
   }
 
   isOff(): bool {
-    return isOffStatus(this.status());
+    return isOffStatus(this.status);
   }
 }
 
-/** Canary or RollingOut: exposure follows the buckets and health rules are armed. */
-export function isActiveStatus(s: i32): bool {
-  return s == Status.Canary || s == Status.RollingOut;
-}
-
-/** Disabled or RolledBack: nobody sees the feature and reports are refused. */
-export function isOffStatus(s: i32): bool {
-  return s == Status.Disabled || s == Status.RolledBack;
+/**
+ * True, with the parts' places set in `r`, when the `len` bytes at `p` are a feature record
+ * of a version this contract ever wrote and decode exactly under that version's reader;
+ * false (CorruptState) otherwise, an unknown (newer) version included.
+ */
+export function openRecord(p: usize, len: i32, r: FeatureRecord): bool {
+  if (len < 1) return false;
+  const version = load<u8>(p);
+  if (version == 1) return readV1(p, len, r);
+  return false;
 }
 
 /**
- * True, with the layout set in `l`, when the `len` bytes at `p` decode exactly as a feature
- * record; false when they do not (CorruptState): every length within the bytes, nothing left
- * over, every field this contract writes in its range, UTF-8 valid, the policy valid.
+ * Version 1, checked exactly: every length within the bytes, nothing left over, every field
+ * this contract writes in its range, UTF-8 valid, the policy valid.
  */
-export function scanRecord(p: usize, len: i32, l: RecordLayout): bool {
+function readV1(p: usize, len: i32, r: FeatureRecord): bool {
   const end = p + <usize>len;
-  if (len < <i32>OFF_REASON + 1 || load<u8>(p) != RECORD_VERSION) return false;
+  if (len < <i32>OFF_REASON + 1) return false;
   if (load<u8>(p, OFF_STATUS) > <u8>Status.RolledBack) return false;
   if (load<u16>(p, OFF_ROLLOUT_BPS) > 10000 || load<u16>(p, OFF_TARGET_BPS) > 10000) return false;
   if (load<u8>(p, OFF_FLAGS) > (FLAG_PAUSED | FLAG_HALTED)) return false;
@@ -117,22 +160,22 @@ export function scanRecord(p: usize, len: i32, l: RecordLayout): bool {
   }
   // createdBy, the counters (u64s: every value is valid) and the description's length.
   if (end - at < 20 + COUNTERS_BYTES + 4) return false;
-  l.base = p;
-  l.end = end;
-  l.createdByAt = at;
-  l.countersAt = at + 20;
+  r.base = p;
+  r.end = end;
+  r.createdByAt = at;
+  r.counters = Counters.at(at + 20);
   at += 20 + COUNTERS_BYTES;
   const descriptionLen = load<u32>(at);
   at += 4;
   if (descriptionLen > <u32>MAX_DESCRIPTION_BYTES || <usize>descriptionLen > end - at) return false;
   if (!isValidUtf8At(at, <i32>descriptionLen)) return false;
-  l.descriptionAt = at;
-  l.descriptionLen = <i32>descriptionLen;
+  r.descriptionAt = at;
+  r.descriptionLen = <i32>descriptionLen;
   at += <usize>descriptionLen;
 
   // The policy: u32 step count, the steps, the fixed fields, the salt string.
   if (end - at < 4) return false;
-  l.policyAt = at;
+  r.policyAt = at;
   const n = load<u32>(at);
   at += 4;
   if (n > <u32>MAX_STEPS || end - at < (<usize>n << 1) + POLICY_FIXED_BYTES + 4) return false;
@@ -142,19 +185,56 @@ export function scanRecord(p: usize, len: i32, l: RecordLayout): bool {
   const saltAt = at + POLICY_FIXED_BYTES + 4;
   if (<usize>saltLen != end - saltAt) return false; // the salt ends the record exactly
   if (!policyRulesHold(stepsAt, <i32>n, at, saltAt, <i32>saltLen)) return false;
-  l.saltAt = saltAt;
-  l.saltLen = <i32>saltLen;
+  r.saltAt = saltAt;
+  r.saltLen = <i32>saltLen;
   return true;
 }
 
-/** u64 addition in place that stops at 2^64 − 1 instead of wrapping. */
-export function addAt(p: usize, v: u64): void {
-  const a = load<u64>(p);
-  const s = a + v;
-  store<u64>(p, s < a ? u64.MAX_VALUE : s);
+/** The policy of an opened record (valid: its reader checked it), where it lies. */
+export function readPolicy(r: FeatureRecord): Policy {
+  return new Policy(r.policyAt, <i32>(r.end - r.policyAt));
 }
 
-/** Raises the u64 at p to v when v is larger (peaks). */
-export function maxAt(p: usize, v: u64): void {
-  if (v > load<u64>(p)) store<u64>(p, v);
+/** The feature in `value`, opened as `r` (so nothing here can fail). */
+export function readFeature(name: Uint8Array, value: Uint8Array, r: FeatureRecord): Feature {
+  const f = new Feature(name, bytesAt(value, r.createdByAt, 20), bytesAt(value, r.descriptionAt, r.descriptionLen), readPolicy(r), r.counters);
+  f.status = r.status;
+  f.rolloutBps = r.rolloutBps;
+  f.targetBps = r.targetBps;
+  f.paused = r.paused;
+  f.halted = r.halted;
+  f.startBlock = r.startBlock;
+  f.lastStepBlock = r.lastStepBlock;
+  f.stepAccum = r.stepAccum;
+  f.clockMark = r.clockMark;
+  f.dueAt = r.dueAt;
+  f.historyLen = r.historyLen;
+  f.overrideCount = r.overrideCount;
+  f.hasReason = r.hasReason;
+  if (f.hasReason) f.reason = r.reason;
+  f.storedActive = f.isActive();
+  f.storedIndexed = f.isIndexed();
+  f.storedDueAt = f.dueAt;
+  return f;
+}
+
+/** The record of `f` in FEATURE_VERSION's layout. */
+export function encodeFeature(f: Feature): Writer {
+  const w = new Writer(512);
+  const flags = (f.paused ? FLAG_PAUSED : 0) | (f.halted ? FLAG_HALTED : 0);
+  w.u8(FEATURE_VERSION).u8(f.status).u16(f.rolloutBps).u16(f.targetBps).u8(flags);
+  w.u32(f.startBlock).u32(f.lastStepBlock).u32(f.stepAccum).u32(f.clockMark);
+  w.u32(f.dueAt).u32(f.historyLen).u32(f.overrideCount);
+  w.optionU8(f.hasReason, f.reason);
+  w.raw(f.createdBy);
+  w.copy(f.counters.address, <i32>COUNTERS_BYTES);
+  w.string(f.description);
+  f.policy.write(w);
+  return w;
+}
+
+/** A view of the n bytes at address `at` inside `value`. */
+function bytesAt(value: Uint8Array, at: usize, n: i32): Uint8Array {
+  const start = <i32>(at - value.dataStart);
+  return value.subarray(start, start + n);
 }

@@ -1,15 +1,33 @@
-// The small records (SPEC section 9), each `version ‖ fields`, and their exact decoders.
+// The small records (SPEC section 9), each `version ‖ fields`, with their exact decoders.
+// Every record type has its own version byte and one reader per version it was ever
+// written in, chosen by that byte; an unknown (newer) version decodes as corrupt. Writers
+// write the current version (all are version 1 so far):
 //
-//   0xD4 global      v:u8=1 paused:bool halted:bool clockBase:u32 clockSince:u32
-//   0xD6 meta        v:u8=1 adminCount:u32
-//   0xD5 roles       v:u8=1 mask:u8            bit r set = holds role r (bits 0..3)
-//   0xD2 history     v:u8=1 block:u32 from:u8 to:u8 rolloutBps:u16 reason:Option<u8> actor:Option<[u8;20]>
-//   0xD3 override    v:u8=1 mode:u8            1 ForceOn, 2 ForceOff (Clear deletes the key)
-//   0xD7, 0xD8       v:u8=1                    index entries carry no data
+//   0xD4 global      v1: paused:bool halted:bool clockBase:u32 clockSince:u32
+//   0xD6 meta        v1: adminCount:u32
+//   0xD5 roles       v1: mask:u8           bit r set = holds role r (bits 0..3)
+//   0xD2 history     v1: block:u32 from:u8 to:u8 rolloutBps:u16 reason:Option<u8> actor:Option<[u8;20]>
+//   0xD3 override    v1: mode:u8           1 ForceOn, 2 ForceOff (Clear deletes the key)
+//   0xD7, 0xD8       v1: (nothing)         index entries: their keys carry the data, and
+//                                          their values are never read
+//
+// Adding a version: a `…V2` reader beside the `…V1` one, a case in the decoder, and the
+// writer's version constant raised (the record is upgraded when it is next written).
 
 import { Reader, Writer } from "../codec/borsh";
-import { RECORD_VERSION } from "../model/feature";
 import { OverrideMode, RollbackReason, Status } from "../shared/codes";
+
+const GLOBAL_VERSION: u8 = 1;
+const META_VERSION: u8 = 1;
+const ROLES_VERSION: u8 = 1;
+const HISTORY_VERSION: u8 = 1;
+const OVERRIDE_VERSION: u8 = 1;
+const MARKER_VERSION: u8 = 1;
+
+/** The version byte of a stored value; −1 when it is empty. */
+function versionOf(v: Uint8Array): i32 {
+  return v.length > 0 ? <i32>load<u8>(v.dataStart) : -1;
+}
 
 /**
  * Global switches and the pause-aware clock. The clock counts blocks during which the
@@ -37,63 +55,87 @@ export class Global {
     this.paused = paused;
   }
 
+  /** The stored global record, or null when corrupt. */
   static decode(v: Uint8Array): Global | null {
     const r = new Reader(v);
-    if (r.u8() != RECORD_VERSION) return null;
-    const g = new Global();
-    g.paused = r.bool();
-    g.halted = r.bool();
-    g.clockBase = r.u32();
-    g.clockSince = r.u32();
-    return r.done() ? g : null;
+    const version = r.u8(); // 0 when empty: no version
+    if (version == 1) return globalV1(r);
+    return null;
   }
 
   encode(): Writer {
     const w = new Writer(16);
-    w.u8(RECORD_VERSION).bool(this.paused).bool(this.halted).u32(this.clockBase).u32(this.clockSince);
+    w.u8(GLOBAL_VERSION).bool(this.paused).bool(this.halted).u32(this.clockBase).u32(this.clockSince);
     return w;
   }
+}
+
+function globalV1(r: Reader): Global | null {
+  const g = new Global();
+  g.paused = r.bool();
+  g.halted = r.bool();
+  g.clockBase = r.u32();
+  g.clockSince = r.u32();
+  return r.done() ? g : null;
 }
 
 /** Decodes the meta record to its admin count; −1 when corrupt. */
 export function decodeAdminCount(v: Uint8Array): i64 {
   const r = new Reader(v);
-  if (r.u8() != RECORD_VERSION) return -1;
+  const version = r.u8(); // 0 when empty: no version
+  if (version == 1) return adminCountV1(r);
+  return -1;
+}
+
+function adminCountV1(r: Reader): i64 {
   const n = r.u32();
   return r.done() ? <i64>n : -1;
 }
 
 export function encodeAdminCount(n: u32): Writer {
-  return new Writer(8).u8(RECORD_VERSION).u32(n);
+  return new Writer(8).u8(META_VERSION).u32(n);
 }
 
 /** Decodes a roles record to its mask; −1 when corrupt. */
 export function decodeRoles(v: Uint8Array): i32 {
-  const mask = byteRecord(v);
+  const version = versionOf(v);
+  if (version == 1) return rolesV1(v);
+  return -1;
+}
+
+function rolesV1(v: Uint8Array): i32 {
+  const mask = byteAfterVersion(v);
   return mask == 0 || mask > 0x0f ? -1 : mask;
 }
 
-/** The byte of a two-byte record (version ‖ byte), −1 when it is not exactly that. */
-function byteRecord(v: Uint8Array): i32 {
-  return v.length == 2 && load<u8>(v.dataStart) == RECORD_VERSION ? <i32>load<u8>(v.dataStart, 1) : -1;
-}
-
 export function encodeRoles(mask: i32): Writer {
-  return new Writer(2).u8(RECORD_VERSION).u8(mask);
+  return new Writer(2).u8(ROLES_VERSION).u8(mask);
 }
 
 /** Decodes an override record to its mode; −1 when corrupt. */
 export function decodeOverride(v: Uint8Array): i32 {
-  const mode = byteRecord(v);
+  const version = versionOf(v);
+  if (version == 1) return overrideV1(v);
+  return -1;
+}
+
+function overrideV1(v: Uint8Array): i32 {
+  const mode = byteAfterVersion(v);
   return mode == OverrideMode.Clear || mode > OverrideMode.ForceOff ? -1 : mode;
 }
 
 export function encodeOverride(mode: i32): Writer {
-  return new Writer(2).u8(RECORD_VERSION).u8(mode);
+  return new Writer(2).u8(OVERRIDE_VERSION).u8(mode);
 }
 
+/** The byte after the version of a two-byte value (version ‖ byte), −1 when it is not two bytes. */
+function byteAfterVersion(v: Uint8Array): i32 {
+  return v.length == 2 ? <i32>load<u8>(v.dataStart, 1) : -1;
+}
+
+/** An index entry's value (never read: the key is the entry). */
 export function encodeMarker(): Writer {
-  return new Writer(1).u8(RECORD_VERSION);
+  return new Writer(1).u8(MARKER_VERSION);
 }
 
 export class HistoryEntry {
@@ -106,26 +148,17 @@ export class HistoryEntry {
   /** Null for changes made by onPersist. */
   actor: Uint8Array | null = null;
 
+  /** A stored history entry, or null when corrupt. */
   static decode(v: Uint8Array): HistoryEntry | null {
     const r = new Reader(v);
-    if (r.u8() != RECORD_VERSION) return null;
-    const e = new HistoryEntry();
-    e.block = r.u32();
-    e.from = r.u8();
-    e.to = r.u8();
-    e.rolloutBps = r.u16();
-    e.hasReason = r.option();
-    if (e.hasReason) e.reason = r.u8();
-    if (r.option()) e.actor = r.account();
-    if (!r.done()) return null;
-    if (e.from > Status.RolledBack || e.to > Status.RolledBack || e.rolloutBps > 10000) return null;
-    if (e.hasReason && e.reason > RollbackReason.Deadline) return null;
-    return e;
+    const version = r.u8(); // 0 when empty: no version
+    if (version == 1) return historyV1(r);
+    return null;
   }
 
   encode(): Writer {
     const w = new Writer(40);
-    w.u8(RECORD_VERSION);
+    w.u8(HISTORY_VERSION);
     this.writeFields(w);
     return w;
   }
@@ -137,4 +170,19 @@ export class HistoryEntry {
     if (actor) w.u8(1).raw(actor);
     else w.u8(0);
   }
+}
+
+function historyV1(r: Reader): HistoryEntry | null {
+  const e = new HistoryEntry();
+  e.block = r.u32();
+  e.from = r.u8();
+  e.to = r.u8();
+  e.rolloutBps = r.u16();
+  e.hasReason = r.option();
+  if (e.hasReason) e.reason = r.u8();
+  if (r.option()) e.actor = r.account();
+  if (!r.done()) return null;
+  if (e.from > Status.RolledBack || e.to > Status.RolledBack || e.rolloutBps > 10000) return null;
+  if (e.hasReason && e.reason > RollbackReason.Deadline) return null;
+  return e;
 }

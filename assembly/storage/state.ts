@@ -2,9 +2,11 @@
 // are told apart everywhere: absent is an answer, corrupt is CorruptState.
 
 import { storageDelete, storageGet, storageGetSmall, storageHas, storagePut } from "../host/env";
-import { Feature, readPolicy } from "../model/feature";
+import { Writer } from "../codec/borsh";
+import { Feature, MAX_NAME_BYTES } from "../model/feature";
 import { Policy } from "../model/policy";
-import { RecordLayout, scanRecord } from "./record";
+import { dueAtOf } from "../model/step-clock";
+import { encodeFeature, FeatureRecord, openRecord, readFeature, readPolicy } from "./record";
 import {
   activeKey, dueKey, featureKey, historyKey, overrideKey, rolesKey, single,
   PREFIX_GLOBAL, PREFIX_META,
@@ -14,21 +16,6 @@ import {
   encodeOverride, encodeRoles, Global, HistoryEntry,
 } from "./records";
 import { ErrorCode, OverrideMode } from "../shared/codes";
-import { Writer } from "../codec/borsh";
-
-export const MAX_NAME_BYTES = 64;
-
-/** 1..64 bytes of [a-z0-9_.-]. */
-export function isValidName(name: Uint8Array): bool {
-  const n = name.length;
-  if (n < 1 || n > MAX_NAME_BYTES) return false;
-  for (let i = 0; i < n; i++) {
-    const c = <u32>unchecked(name[i]);
-    const ok = c - 0x61 < 26 || c - 0x30 < 10 || c == 0x5f || c == 0x2e || c == 0x2d;
-    if (!ok) return false;
-  }
-  return true;
-}
 
 function put(key: Uint8Array, w: Writer): void {
   storagePut(key, w.dataStart, w.len);
@@ -67,12 +54,6 @@ export function saveRoles(account: Uint8Array, mask: i32): void {
 
 // ---- global state ----
 
-export function loadGlobal(): Global | null {
-  const v = storageGetSmall(single(PREFIX_GLOBAL));
-  if (v == null) return null;
-  return Global.decode(v);
-}
-
 export function saveGlobal(g: Global): void {
   put(single(PREFIX_GLOBAL), g.encode());
 }
@@ -105,8 +86,8 @@ export class LazyGlobal {
 
 // ---- features ----
 
-/** A feature record as stored: its key, its bytes and (when it decodes) their layout (record.ts). */
-export class RecordLoad extends RecordLayout {
+/** A feature record as stored: its key, its bytes and (when it opens) their fields (record.ts). */
+export class RecordLoad extends FeatureRecord {
   code: i32 = ErrorCode.Ok;
   name: Uint8Array;
   key: Uint8Array;
@@ -120,7 +101,7 @@ export class RecordLoad extends RecordLayout {
 
   /** The record as an object (for changes beyond counters). */
   feature(): Feature {
-    return Feature.fromRecord(this.name, this.value!, this);
+    return readFeature(this.name, this.value!, this);
   }
 
   policy(): Policy {
@@ -150,16 +131,8 @@ export function loadRecord(name: Uint8Array): RecordLoad {
     return out;
   }
   out.value = v;
-  if (!scanRecord(v.dataStart, v.length, out)) out.code = ErrorCode.CorruptState;
+  if (!openRecord(v.dataStart, v.length, out)) out.code = ErrorCode.CorruptState;
   return out;
-}
-
-/** The clock value at which the next step falls due (saturating). */
-export function dueAtOf(f: Feature): u32 {
-  const dwell = f.policy.incrementBlocks;
-  const left: u64 = f.stepAccum >= dwell ? 0 : <u64>(dwell - f.stepAccum);
-  const at = <u64>f.clockMark + left;
-  return at > <u64>u32.MAX_VALUE ? u32.MAX_VALUE : <u32>at;
 }
 
 /** Writes the record and moves its active and due index entries to match it. */
@@ -167,8 +140,8 @@ export function saveFeature(f: Feature): void {
   const active = f.isActive();
   if (!active) f.halted = false; // the mirror is kept in active records only
   const indexed = f.isIndexed();
-  if (indexed) f.dueAt = dueAtOf(f);
-  put(featureKey(f.name), f.encode());
+  if (indexed) f.dueAt = dueAtOf(f.stepAccum, f.clockMark, f.policy.incrementBlocks);
+  put(featureKey(f.name), encodeFeature(f));
 
   if (active != f.storedActive) {
     if (active) put(activeKey(f.name), encodeMarker());
@@ -211,7 +184,7 @@ export function appendHistory(f: Feature, e: HistoryEntry): void {
   f.historyLen += 1;
 }
 
-export class HistoryLoad {
+class HistoryLoad {
   code: i32 = ErrorCode.Ok;
   entry: HistoryEntry | null = null;
 }
