@@ -42,7 +42,7 @@ export function saveChange(f: Feature, from: i32, tx: Tx): HistoryEntry {
 }
 
 /** A status change: history, record, StatusChanged. */
-export function commitStatus(f: Feature, from: i32, tx: Tx): void {
+function commitStatus(f: Feature, from: i32, tx: Tx): void {
   const e = saveChange(f, from, tx);
   events.statusChanged(f.name, from, e.to, e.rolloutBps, e.hasReason, e.reason);
 }
@@ -106,35 +106,30 @@ export function startRollout(f: Feature, target: u16, tx: Tx): i32 {
 
 export function enable(f: Feature, tx: Tx): i32 {
   if (f.status == Status.Enabled) return ErrorCode.InvalidTransition;
-  const from = f.status;
-  f.status = Status.Enabled;
-  f.rolloutBps = BPS_FULL;
-  f.paused = false;
   f.hasReason = false;
   f.reason = 0;
-  commitStatus(f, from, tx);
-  return ErrorCode.Ok;
+  return settle(f, Status.Enabled, BPS_FULL, tx);
 }
 
 export function disable(f: Feature, tx: Tx): i32 {
   if (f.status == Status.Disabled) return ErrorCode.InvalidTransition;
-  const from = f.status;
-  f.status = Status.Disabled;
-  f.rolloutBps = 0;
-  f.paused = false;
-  commitStatus(f, from, tx);
-  return ErrorCode.Ok;
+  return settle(f, Status.Disabled, 0, tx);
 }
 
 /** Rolls back an active or Enabled feature: RolledBack, 0 bps, the reason kept. */
 export function rollBack(f: Feature, reason: i32, tx: Tx): i32 {
   if (!f.isActive() && f.status != Status.Enabled) return ErrorCode.InvalidTransition;
-  const from = f.status;
-  f.status = Status.RolledBack;
-  f.rolloutBps = 0;
-  f.paused = false;
   f.hasReason = true;
   f.reason = reason;
+  return settle(f, Status.RolledBack, 0, tx);
+}
+
+/** Ends whatever ran (a canary, a rollout, a pause): `to` at `bps`, committed. */
+function settle(f: Feature, to: i32, bps: u16, tx: Tx): i32 {
+  const from = f.status;
+  f.status = to;
+  f.rolloutBps = bps;
+  f.paused = false;
   commitStatus(f, from, tx);
   return ErrorCode.Ok;
 }
