@@ -1,19 +1,21 @@
-// Entry points: decode the Borsh arguments (BadInput unless exact), check the caller, call
-// one function, write the result. The rules live in the called functions.
+// The native entry layer (SPEC sections 6 and 7): one `() → i32` per method that decodes the
+// Borsh arguments (BadInput unless exact), checks the caller, calls one rule function and
+// writes the result. The rules live in the called functions (rules/), so an entry layer
+// for another ABI (CosmWasm's JSON messages) can sit beside this one and call the same.
 
 import { Reader, Writer } from "../codec/borsh";
 import { ACCOUNT_LEN, blockHeight, readInput, sender, writeOutput } from "../host/env";
-import * as lifecycle from "../rules/lifecycle";
-import { Tx } from "../rules/tx";
 import { Feature } from "../model/feature";
 import { Policy } from "../model/policy";
+import * as lifecycle from "../rules/lifecycle";
 import * as reports from "../rules/reports";
 import * as roles from "../rules/roles";
 import { NO_ROLE } from "../rules/roles";
+import * as steps from "../rules/steps";
+import { Tx } from "../rules/tx";
+import * as views from "../rules/views";
 import { ErrorCode, OverrideMode, RollbackReason, Role } from "../shared/codes";
 import { loadRecord, RecordLoad } from "../storage/state";
-import * as steps from "../rules/steps";
-import * as views from "../rules/views";
 
 const BAD: i32 = ErrorCode.BadInput;
 
