@@ -8,12 +8,10 @@ import { Feature, isOffStatus, isValidName, MAX_DESCRIPTION_BYTES } from "../mod
 import { BPS_FULL, Policy } from "../model/policy";
 import { elapsedTicks } from "../model/step-clock";
 import { Global, HistoryEntry } from "../storage/records";
+import {
+  appendHistory, featureExists, loadOverride, mirrorHalt, saveFeature, saveGlobal, saveOverride,
+} from "../storage/state";
 import { ErrorCode, OverrideMode, Status } from "../shared/codes";
-import { appendHistory, loadOverride, saveFeature, saveGlobal, saveOverride } from "../storage/state";
-import { scanNext, startScan } from "../runtime/arena";
-import { storageGet, storageHas, storagePut } from "../host/env";
-import { FeatureRecord, openRecord } from "../storage/record";
-import { featureKey, PREFIX_ACTIVE, PREFIX_FEATURE } from "../storage/keys";
 
 /** A new step (or the rollout's first) begins now: an empty window, the step clock restarted. */
 export function beginStep(f: Feature, tx: Tx, clock: u32): void {
@@ -52,7 +50,7 @@ export function createFeature(name: Uint8Array, description: Uint8Array, policy:
   if (description.length > MAX_DESCRIPTION_BYTES) return ErrorCode.LimitExceeded;
   const p = policy ? policy : Policy.defaults();
   if (!p.isValid()) return ErrorCode.InvalidPolicy;
-  if (storageHas(featureKey(name))) return ErrorCode.FeatureAlreadyExists;
+  if (featureExists(name)) return ErrorCode.FeatureAlreadyExists;
   const creator = tx.actor;
   const f = new Feature(name, creator ? creator : new Uint8Array(20), description, p, Counters.zeroed());
   saveFeature(f);
@@ -172,28 +170,6 @@ export function setGlobal(paused: bool, halted: bool, tx: Tx): i32 {
   events.globalChanged(paused, halted);
   if (haltChanged) mirrorHalt(halted);
   return ErrorCode.Ok;
-}
-
-/**
- * Writes the halt flag into every Canary/RollingOut record (the 0xD8 index), so that
- * isEnabled reads one record: the cost of a halt grows with the active features (~7,600
- * gas each, docs/GAS.md), the cost of the hot call does not. A record that does not decode
- * is left as it is: it answers CorruptState to everyone, so it exposes no one either way.
- * Each feature is handled on a released heap (nothing allocated before survives).
- */
-function mirrorHalt(halted: bool): void {
-  startScan();
-  while (true) {
-    const key = scanNext(PREFIX_ACTIVE);
-    if (key == null) return;
-    // `D8 name 00` → `D0 name 00`: the feature's key is the index key with the record's prefix.
-    key[0] = PREFIX_FEATURE;
-    const v = storageGet(key);
-    if (v == null) continue;
-    const rec = new FeatureRecord();
-    if (!openRecord(v.dataStart, v.length, rec) || !rec.isActive()) continue;
-    if (rec.setHalted(halted)) storagePut(key, v.dataStart, v.length);
-  }
 }
 
 /** reportIncident: an external signal rolls back at once (FeatureDisabled when not live). */

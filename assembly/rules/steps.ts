@@ -7,11 +7,11 @@ import { Tx } from "./tx";
 import { Feature } from "../model/feature";
 import { BPS_FULL } from "../model/policy";
 import { dueElapsed } from "../model/step-clock";
-import { ErrorCode, Status } from "../shared/codes";
-import { sender } from "../host/env";
-import { scanNext, startScan } from "../runtime/arena";
-import { isInitialized, loadRecord, RecordLoad } from "../storage/state";
 import { keyDueAt, nameFromKey, PREFIX_DUE } from "../storage/keys";
+import { isInitialized, loadRecord, RecordLoad } from "../storage/state";
+import { scanNext, startScan } from "../runtime/arena";
+import { sender } from "../host/env";
+import { ErrorCode, Status } from "../shared/codes";
 
 /**
  * Processes one feature at `clock` if a step is due: rollback when unhealthy (or past its

@@ -2,6 +2,7 @@
 // are told apart everywhere: absent is an answer, corrupt is CorruptState.
 
 import { storageDelete, storageGet, storageGetSmall, storageHas, storagePut } from "../host/env";
+import { scanNext, startScan } from "../runtime/arena";
 import { Writer } from "../codec/borsh";
 import { Feature, MAX_NAME_BYTES } from "../model/feature";
 import { Policy } from "../model/policy";
@@ -9,7 +10,7 @@ import { dueAtOf } from "../model/step-clock";
 import { encodeFeature, FeatureRecord, openRecord, readFeature, readPolicy } from "./record";
 import {
   activeKey, dueKey, featureKey, historyKey, overrideKey, rolesKey, single,
-  PREFIX_GLOBAL, PREFIX_META,
+  PREFIX_ACTIVE, PREFIX_FEATURE, PREFIX_GLOBAL, PREFIX_META,
 } from "./keys";
 import {
   decodeAdminCount, decodeOverride, decodeRoles, encodeAdminCount, encodeMarker,
@@ -115,6 +116,11 @@ export class RecordLoad extends FeatureRecord {
   }
 }
 
+/** True when a feature of this name is stored (its record is not read). */
+export function featureExists(name: Uint8Array): bool {
+  return storageHas(featureKey(name));
+}
+
 /** Ok with the record, FeatureNotFound (also for a name no feature can have), or CorruptState. */
 export function loadRecord(name: Uint8Array): RecordLoad {
   // Only a valid name is stored, and the key `0xD0 name 00` is the name's alone, so any other
@@ -154,6 +160,28 @@ export function saveFeature(f: Feature): void {
   f.storedActive = active;
   f.storedIndexed = indexed;
   f.storedDueAt = f.dueAt;
+}
+
+/**
+ * Writes the halt flag into every Canary/RollingOut record (the 0xD8 index), so that
+ * isEnabled reads one record: the cost of a halt grows with the active features (~7,600
+ * gas each, docs/GAS.md), the cost of the hot call does not. A record that does not decode
+ * is left as it is: it answers CorruptState to everyone, so it exposes no one either way.
+ * Each feature is handled on a released heap (nothing allocated before survives).
+ */
+export function mirrorHalt(halted: bool): void {
+  startScan();
+  while (true) {
+    const key = scanNext(PREFIX_ACTIVE);
+    if (key == null) return;
+    // `D8 name 00` → `D0 name 00`: the feature's key is the index key with the record's prefix.
+    key[0] = PREFIX_FEATURE;
+    const v = storageGet(key);
+    if (v == null) continue;
+    const rec = new FeatureRecord();
+    if (!openRecord(v.dataStart, v.length, rec) || !rec.isActive()) continue;
+    if (rec.setHalted(halted)) storagePut(key, v.dataStart, v.length);
+  }
 }
 
 // ---- overrides ----
