@@ -5,7 +5,6 @@
 
 import { Reader, Writer } from "../codec/borsh";
 import { ACCOUNT_LEN, blockHeight, readInput, sender, writeOutput } from "../host/env";
-import { Feature } from "../model/feature";
 import { Policy } from "../model/policy";
 import * as lifecycle from "../rules/lifecycle";
 import * as reports from "../rules/reports";
@@ -38,34 +37,17 @@ function callerTx(): Tx {
 }
 
 /**
- * A call on one named feature: the caller's transaction and, once the caller holds `role`
- * (or `alt`, or Admin), the feature's record; else `code` says why not (roles.authorize).
+ * Authorizes the caller of `tx` for `role` (or `alt`, or Admin) and loads the named feature's
+ * record; else the record's code says why not (roles.authorize).
  */
-class FeatureCall {
-  tx: Tx;
-  rec: RecordLoad;
-
-  constructor(name: Uint8Array, role: i32, alt: i32) {
-    const tx = callerTx();
-    const auth = roles.authorize(tx.actor!, role, alt);
-    let rec: RecordLoad;
-    if (auth == ErrorCode.Ok) {
-      rec = loadRecord(name);
-    } else {
-      rec = new RecordLoad(name, name);
-      rec.code = auth;
-    }
-    this.tx = tx;
-    this.rec = rec;
+function authorizedRecord(tx: Tx, name: Uint8Array, role: i32, alt: i32): RecordLoad {
+  const auth = roles.authorize(tx.actor!, role, alt);
+  if (auth != ErrorCode.Ok) {
+    const failed = new RecordLoad(name, name);
+    failed.code = auth;
+    return failed;
   }
-
-  get code(): i32 {
-    return this.rec.code;
-  }
-
-  feature(): Feature {
-    return this.rec.feature();
-  }
+  return loadRecord(name);
 }
 
 // ---- roles ----
@@ -124,8 +106,10 @@ export function updatePolicy(): i32 {
   const name = r.string();
   const policy = Policy.read(r);
   if (!r.done()) return BAD;
-  const c = new FeatureCall(name, Role.Operator, NO_ROLE);
-  return c.code != ErrorCode.Ok ? c.code : lifecycle.updatePolicy(c.feature(), policy);
+  const tx = callerTx();
+  const f = authorizedRecord(tx, name, Role.Operator, NO_ROLE);
+  if (f.code != ErrorCode.Ok) return f.code;
+  return lifecycle.updatePolicy(f.feature(), policy);
 }
 
 export function startCanary(): i32 {
@@ -133,8 +117,10 @@ export function startCanary(): i32 {
   const name = r.string();
   const bps = r.u16();
   if (!r.done()) return BAD;
-  const c = new FeatureCall(name, Role.Operator, NO_ROLE);
-  return c.code != ErrorCode.Ok ? c.code : lifecycle.startCanary(c.feature(), bps, c.tx);
+  const tx = callerTx();
+  const f = authorizedRecord(tx, name, Role.Operator, NO_ROLE);
+  if (f.code != ErrorCode.Ok) return f.code;
+  return lifecycle.startCanary(f.feature(), bps, tx);
 }
 
 export function startRollout(): i32 {
@@ -142,32 +128,40 @@ export function startRollout(): i32 {
   const name = r.string();
   const target = r.u16();
   if (!r.done()) return BAD;
-  const c = new FeatureCall(name, Role.Operator, NO_ROLE);
-  return c.code != ErrorCode.Ok ? c.code : lifecycle.startRollout(c.feature(), target, c.tx);
+  const tx = callerTx();
+  const f = authorizedRecord(tx, name, Role.Operator, NO_ROLE);
+  if (f.code != ErrorCode.Ok) return f.code;
+  return lifecycle.startRollout(f.feature(), target, tx);
 }
 
 export function enable(): i32 {
   const r = args();
   const name = r.string();
   if (!r.done()) return BAD;
-  const c = new FeatureCall(name, Role.Operator, NO_ROLE);
-  return c.code != ErrorCode.Ok ? c.code : lifecycle.enable(c.feature(), c.tx);
+  const tx = callerTx();
+  const f = authorizedRecord(tx, name, Role.Operator, NO_ROLE);
+  if (f.code != ErrorCode.Ok) return f.code;
+  return lifecycle.enable(f.feature(), tx);
 }
 
 export function disable(): i32 {
   const r = args();
   const name = r.string();
   if (!r.done()) return BAD;
-  const c = new FeatureCall(name, Role.Operator, NO_ROLE);
-  return c.code != ErrorCode.Ok ? c.code : lifecycle.disable(c.feature(), c.tx);
+  const tx = callerTx();
+  const f = authorizedRecord(tx, name, Role.Operator, NO_ROLE);
+  if (f.code != ErrorCode.Ok) return f.code;
+  return lifecycle.disable(f.feature(), tx);
 }
 
 function pauseOrResume(paused: bool): i32 {
   const r = args();
   const name = r.string();
   if (!r.done()) return BAD;
-  const c = new FeatureCall(name, Role.Operator, Role.Guardian);
-  return c.code != ErrorCode.Ok ? c.code : lifecycle.setPaused(c.feature(), paused, c.tx);
+  const tx = callerTx();
+  const f = authorizedRecord(tx, name, Role.Operator, Role.Guardian);
+  if (f.code != ErrorCode.Ok) return f.code;
+  return lifecycle.setPaused(f.feature(), paused, tx);
 }
 
 export function pause(): i32 {
@@ -183,8 +177,10 @@ export function rollback(): i32 {
   const name = r.string();
   const reason: i32 = r.u8();
   if (!r.done() || reason > RollbackReason.Deadline) return BAD;
-  const c = new FeatureCall(name, Role.Operator, Role.Guardian);
-  return c.code != ErrorCode.Ok ? c.code : lifecycle.rollBack(c.feature(), reason, c.tx);
+  const tx = callerTx();
+  const f = authorizedRecord(tx, name, Role.Operator, Role.Guardian);
+  if (f.code != ErrorCode.Ok) return f.code;
+  return lifecycle.rollBack(f.feature(), reason, tx);
 }
 
 export function setOverride(): i32 {
@@ -193,8 +189,10 @@ export function setOverride(): i32 {
   const account = r.account();
   const mode: i32 = r.u8();
   if (!r.done() || mode > OverrideMode.ForceOff) return BAD;
-  const c = new FeatureCall(name, Role.Operator, NO_ROLE);
-  return c.code != ErrorCode.Ok ? c.code : lifecycle.setOverride(c.feature(), account, mode);
+  const tx = callerTx();
+  const f = authorizedRecord(tx, name, Role.Operator, NO_ROLE);
+  if (f.code != ErrorCode.Ok) return f.code;
+  return lifecycle.setOverride(f.feature(), account, mode);
 }
 
 export function setGlobal(): i32 {
@@ -211,8 +209,10 @@ export function setGlobal(): i32 {
 // ---- reports ----
 
 function outcomes(name: Uint8Array, successes: u64, errors: u64): i32 {
-  const c = new FeatureCall(name, Role.Reporter, NO_ROLE);
-  return c.code != ErrorCode.Ok ? c.code : reports.recordOutcomes(c.rec, successes, errors, c.tx);
+  const tx = callerTx();
+  const rec = authorizedRecord(tx, name, Role.Reporter, NO_ROLE);
+  if (rec.code != ErrorCode.Ok) return rec.code;
+  return reports.recordOutcomes(rec, successes, errors, tx);
 }
 
 export function recordSuccess(): i32 {
@@ -243,8 +243,10 @@ export function recordLatency(): i32 {
   const name = r.string();
   const value = r.u64();
   if (!r.done()) return BAD;
-  const c = new FeatureCall(name, Role.Reporter, NO_ROLE);
-  return c.code != ErrorCode.Ok ? c.code : reports.recordLatency(c.rec, value, c.tx);
+  const tx = callerTx();
+  const rec = authorizedRecord(tx, name, Role.Reporter, NO_ROLE);
+  if (rec.code != ErrorCode.Ok) return rec.code;
+  return reports.recordLatency(rec, value, tx);
 }
 
 export function recordInvariant(): i32 {
@@ -252,8 +254,10 @@ export function recordInvariant(): i32 {
   const name = r.string();
   const ok = r.bool();
   if (!r.done()) return BAD;
-  const c = new FeatureCall(name, Role.Reporter, NO_ROLE);
-  return c.code != ErrorCode.Ok ? c.code : reports.recordInvariant(c.rec, ok, c.tx);
+  const tx = callerTx();
+  const rec = authorizedRecord(tx, name, Role.Reporter, NO_ROLE);
+  if (rec.code != ErrorCode.Ok) return rec.code;
+  return reports.recordInvariant(rec, ok, tx);
 }
 
 export function reportIncident(): i32 {
@@ -262,8 +266,10 @@ export function reportIncident(): i32 {
   const reason: i32 = r.u8();
   const known = reason == RollbackReason.CircuitBreaker || reason == RollbackReason.ConsensusFailure;
   if (!r.done() || !known) return BAD;
-  const c = new FeatureCall(name, Role.Reporter, Role.Guardian);
-  return c.code != ErrorCode.Ok ? c.code : lifecycle.reportIncident(c.feature(), reason, c.tx);
+  const tx = callerTx();
+  const f = authorizedRecord(tx, name, Role.Reporter, Role.Guardian);
+  if (f.code != ErrorCode.Ok) return f.code;
+  return lifecycle.reportIncident(f.feature(), reason, tx);
 }
 
 // ---- steps ----

@@ -80,6 +80,11 @@ export class Feature {
     return isActiveStatus(this.status);
   }
 
+  /** The policy's dwell per step, in clock ticks. */
+  get dwell(): u32 {
+    return this.policy.incrementBlocks;
+  }
+
   /** In the due index: steps can fall due. */
   isIndexed(): bool {
     return this.status == Status.RollingOut && !this.paused;

@@ -15,13 +15,15 @@ export function elapsedTicks(paused: bool, stepAccum: u32, clockMark: u32, clock
 
 /**
  * The one test of "is a step due at `clock`" (processRollout and onPersist both ask it):
- * RollingOut, not paused, and the dwell `dwell` reached. The elapsed ticks when due, else −1.
- * Elapsed never falls as the clock rises, so a step not due at a bound is not due below it.
+ * RollingOut, not paused, and the policy's dwell reached. The elapsed ticks when due, else
+ * −1. Elapsed never falls as the clock rises, so a step not due at a bound is not due below
+ * it. `f` is a Feature or a stored record read in place (storage/record.ts: FeatureRecord),
+ * which name these fields alike; the dwell is read only when the rest allows a step.
  */
-export function dueElapsed(status: i32, paused: bool, stepAccum: u32, clockMark: u32, dwell: u32, clock: u32): i64 {
-  if (status != Status.RollingOut || paused) return -1;
-  const elapsed = elapsedTicks(false, stepAccum, clockMark, clock);
-  return elapsed >= dwell ? <i64>elapsed : -1;
+export function dueElapsed<T>(f: T, clock: u32): i64 {
+  if (f.status != Status.RollingOut || f.paused) return -1;
+  const elapsed = elapsedTicks(false, f.stepAccum, f.clockMark, clock);
+  return elapsed >= f.dwell ? <i64>elapsed : -1;
 }
 
 /** The clock value at which the next step falls due (the due index key; saturating). */

@@ -19,7 +19,7 @@ import { ErrorCode, Status } from "../shared/codes";
  * no step is due, so calling it twice in a block is harmless.
  */
 function processDue(f: Feature, clock: u32, tx: Tx): void {
-  const elapsed = dueElapsed(f.status, f.paused, f.stepAccum, f.clockMark, f.policy.incrementBlocks, clock);
+  const elapsed = dueElapsed(f, clock);
   if (elapsed < 0) return;
   const verdict = stepVerdict(f, <u32>elapsed);
   if (verdict != HEALTHY) {
@@ -37,9 +37,7 @@ function processDue(f: Feature, clock: u32, tx: Tx): void {
  * as it lies; DESIGN.md).
  */
 export function processRollout(rec: RecordLoad, height: u32): i32 {
-  if (dueElapsed(rec.status, rec.paused, rec.stepAccum, rec.clockMark, rec.policy().incrementBlocks, height) < 0) {
-    return ErrorCode.Ok;
-  }
+  if (dueElapsed(rec, height) < 0) return ErrorCode.Ok;
   const tx = Tx.at(height, sender());
   const clock = tx.clock();
   if (tx.global.corrupt) return ErrorCode.CorruptState;

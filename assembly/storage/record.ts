@@ -111,6 +111,11 @@ export class FeatureRecord {
   // @ts-ignore: decorator
   @inline get reason(): i32 { return load<u8>(this.base, OFF_REASON + 1); }
 
+  /** The policy's dwell per step, in clock ticks. */
+  get dwell(): u32 {
+    return readPolicy(this).incrementBlocks;
+  }
+
   /** Sets or clears the halt mirror in place; false when it already was so. */
   setHalted(halted: bool): bool {
     const flags = load<u8>(this.base, OFF_FLAGS);
@@ -134,7 +139,8 @@ export class FeatureRecord {
  * of a version this contract ever wrote and decode exactly under that version's reader;
  * false (CorruptState) otherwise, an unknown (newer) version included.
  */
-export function openRecord(p: usize, len: i32, r: FeatureRecord): bool {
+// @ts-ignore: decorator
+@inline export function openRecord(p: usize, len: i32, r: FeatureRecord): bool {
   if (len < 1) return false;
   const version = load<u8>(p);
   if (version == 1) return readV1(p, len, r);

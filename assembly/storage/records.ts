@@ -25,7 +25,8 @@ const OVERRIDE_VERSION: u8 = 1;
 const MARKER_VERSION: u8 = 1;
 
 /** The version byte of a stored value; −1 when it is empty. */
-function versionOf(v: Uint8Array): i32 {
+// @ts-ignore: decorator
+@inline function versionOf(v: Uint8Array): i32 {
   return v.length > 0 ? <i32>load<u8>(v.dataStart) : -1;
 }
 
@@ -70,7 +71,8 @@ export class Global {
   }
 }
 
-function globalV1(r: Reader): Global | null {
+// @ts-ignore: decorator
+@inline function globalV1(r: Reader): Global | null {
   const g = new Global();
   g.paused = r.bool();
   g.halted = r.bool();
@@ -87,7 +89,8 @@ export function decodeAdminCount(v: Uint8Array): i64 {
   return -1;
 }
 
-function adminCountV1(r: Reader): i64 {
+// @ts-ignore: decorator
+@inline function adminCountV1(r: Reader): i64 {
   const n = r.u32();
   return r.done() ? <i64>n : -1;
 }
@@ -103,7 +106,8 @@ export function decodeRoles(v: Uint8Array): i32 {
   return -1;
 }
 
-function rolesV1(v: Uint8Array): i32 {
+// @ts-ignore: decorator
+@inline function rolesV1(v: Uint8Array): i32 {
   const mask = byteAfterVersion(v);
   return mask == 0 || mask > 0x0f ? -1 : mask;
 }
@@ -119,7 +123,8 @@ export function decodeOverride(v: Uint8Array): i32 {
   return -1;
 }
 
-function overrideV1(v: Uint8Array): i32 {
+// @ts-ignore: decorator
+@inline function overrideV1(v: Uint8Array): i32 {
   const mode = byteAfterVersion(v);
   return mode == OverrideMode.Clear || mode > OverrideMode.ForceOff ? -1 : mode;
 }
@@ -129,7 +134,8 @@ export function encodeOverride(mode: i32): Writer {
 }
 
 /** The byte after the version of a two-byte value (version ‖ byte), −1 when it is not two bytes. */
-function byteAfterVersion(v: Uint8Array): i32 {
+// @ts-ignore: decorator
+@inline function byteAfterVersion(v: Uint8Array): i32 {
   return v.length == 2 ? <i32>load<u8>(v.dataStart, 1) : -1;
 }
 
@@ -172,7 +178,8 @@ export class HistoryEntry {
   }
 }
 
-function historyV1(r: Reader): HistoryEntry | null {
+// @ts-ignore: decorator
+@inline function historyV1(r: Reader): HistoryEntry | null {
   const e = new HistoryEntry();
   e.block = r.u32();
   e.from = r.u8();
