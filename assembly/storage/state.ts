@@ -94,10 +94,11 @@ export class RecordLoad extends FeatureRecord {
   key: Uint8Array;
   value: Uint8Array | null = null;
 
-  constructor(name: Uint8Array, key: Uint8Array) {
+  /** Nothing read yet: `loadInto` reads it. */
+  constructor(name: Uint8Array) {
     super();
     this.name = name;
-    this.key = key;
+    this.key = name; // set by loadInto when the name can have a key
   }
 
   /** The record as an object (for changes beyond counters). */
@@ -123,14 +124,19 @@ export function featureExists(name: Uint8Array): bool {
 
 /** Ok with the record, FeatureNotFound (also for a name no feature can have), or CorruptState. */
 export function loadRecord(name: Uint8Array): RecordLoad {
+  return loadInto(new RecordLoad(name));
+}
+
+/** loadRecord into a RecordLoad made by the caller (a subclass that carries more). */
+export function loadInto(out: RecordLoad): RecordLoad {
   // Only a valid name is stored, and the key `0xD0 name 00` is the name's alone, so any other
   // name simply reads nothing: only the length must be checked (to keep the key ≤ 128 bytes).
+  const name = out.name;
   if (name.length < 1 || name.length > MAX_NAME_BYTES) {
-    const out = new RecordLoad(name, name);
     out.code = ErrorCode.FeatureNotFound;
     return out;
   }
-  const out = new RecordLoad(name, featureKey(name));
+  out.key = featureKey(name);
   const v = storageGet(out.key);
   if (v == null) {
     out.code = ErrorCode.FeatureNotFound;
