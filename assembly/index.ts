@@ -7,6 +7,6 @@ export {
   recordSuccess, recordError, recordBatch, recordLatency, recordInvariant, reportIncident,
   processRollout, onPersist,
   isEnabled, isEnabledMany, bucketOf, getFeature, getMetrics, listFeatures, getHistory, getGlobal,
-} from "./entry";
+} from "./entry/native";
 
-export { _reset } from "./reset";
+export { _reset } from "./runtime/reset";

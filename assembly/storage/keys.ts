@@ -12,7 +12,7 @@
 //   0xD7 dueAt:u32be name 00   index of RollingOut features by next due clock value
 //   0xD8 name 00               index of active (Canary, RollingOut) features
 
-import { ACCOUNT_LEN, uninitBytes } from "./env";
+import { ACCOUNT_LEN, uninitBytes } from "../host/env";
 
 export const PREFIX_FEATURE: u8 = 0xd0;
 export const PREFIX_HISTORY: u8 = 0xd2;
@@ -38,7 +38,7 @@ function storeU32be(k: Uint8Array, at: i32, v: u32): void {
   k[at + 3] = <u8>v;
 }
 
-export function loadU32be(k: Uint8Array, at: i32): u32 {
+function loadU32be(k: Uint8Array, at: i32): u32 {
   return (<u32>k[at] << 24) | (<u32>k[at + 1] << 16) | (<u32>k[at + 2] << 8) | <u32>k[at + 3];
 }
 
@@ -54,10 +54,6 @@ export function featureKey(name: Uint8Array): Uint8Array {
 
 export function activeKey(name: Uint8Array): Uint8Array {
   return withName(PREFIX_ACTIVE, name, 0);
-}
-
-export function historyPrefix(name: Uint8Array): Uint8Array {
-  return withName(PREFIX_HISTORY, name, 0);
 }
 
 export function historyKey(name: Uint8Array, seq: u32): Uint8Array {

@@ -1,8 +1,8 @@
 // Events (SPEC section 6): one function per event, name then Borsh payload. Called right
 // after the state change they announce; a no-op emits nothing.
 
-import { Writer } from "./borsh";
-import { emitEvent } from "./env";
+import { Writer } from "../codec/borsh";
+import { emitEvent } from "../host/env";
 
 function send(name: string, w: Writer): void {
   emitEvent(name, w.dataStart, w.len);

@@ -1,8 +1,8 @@
 // A feature's rollout and health policy (SPEC section 2): Borsh layout, defaults, validation.
 
-import { Reader, Writer } from "./borsh";
-import { Analysis } from "./shared/codes";
-import { isValidUtf8At } from "./utf8";
+import { Reader, Writer } from "../codec/borsh";
+import { Analysis } from "../shared/codes";
+import { isValidUtf8At } from "../codec/utf8";
 
 export const MAX_STEPS = 32;
 export const MAX_SALT_BYTES = 64;

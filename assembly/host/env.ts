@@ -1,5 +1,7 @@
 // The host ABI (SPEC section 7): every raw import in this one file, each documented, behind
-// thin typed wrappers. Nothing else in the contract touches an import.
+// thin typed wrappers. Nothing else in the contract touches an import. (SPEC's `log` is not
+// imported: the contract writes no debug lines.) Another host (a CosmWasm build) swaps this
+// file for its own with the same wrappers.
 
 // ---- raw imports (module "host"); pointers and lengths are offsets into our memory ----
 
@@ -36,9 +38,6 @@ declare function check_witness(account: usize): i32;
 /** Emits an event: ASCII name, Borsh payload. */
 @external("host", "emit")
 declare function emit(name: usize, nameLen: i32, data: usize, dataLen: i32): void;
-/** A UTF-8 debug line; no effect on state. */
-@external("host", "log")
-declare function log(msg: usize, len: i32): void;
 
 // ---- typed wrappers ----
 
@@ -143,9 +142,4 @@ export function emitEvent(name: string, ptr: usize, len: i32): void {
   const bytes = heap.alloc(<usize>n);
   for (let i = 0; i < n; i++) store<u8>(bytes + <usize>i, <u8>load<u16>(changetype<usize>(name) + (<usize>i << 1)));
   emit(bytes, n, ptr, len);
-}
-
-export function debugLog(msg: string): void {
-  const m = String.UTF8.encode(msg);
-  log(changetype<usize>(m), m.byteLength);
 }

@@ -1,7 +1,7 @@
 // Borsh, little-endian: a reader that never traps (it records the first failure and reads
 // zeros after it) and a growable writer. Used for call arguments, results, events and records.
 
-import { ACCOUNT_LEN } from "./env";
+import { ACCOUNT_LEN } from "../host/env";
 import { isValidUtf8 } from "./utf8";
 
 export class Reader {

@@ -1,18 +1,20 @@
-// Entry points: decode the Borsh arguments (BadInput unless exact), check the caller, call
-// one function, write the result. The rules live in the called functions.
+// The native entry layer (SPEC sections 6 and 7): one `() → i32` per method that decodes the
+// Borsh arguments (BadInput unless exact), checks the caller, calls one rule function and
+// writes the result. The rules live in the called functions (rules/), so an entry layer
+// for another ABI (CosmWasm's JSON messages) can sit beside this one and call the same.
 
-import { Reader, Writer } from "./borsh";
-import { ACCOUNT_LEN, blockHeight, readInput, sender, writeOutput } from "./env";
-import * as lifecycle from "./lifecycle";
-import { Tx } from "./lifecycle";
-import { Policy } from "./policy";
-import * as reports from "./reports";
-import * as roles from "./roles";
-import { NO_ROLE } from "./roles";
-import { ErrorCode, OverrideMode, RollbackReason, Role } from "./shared/codes";
-import { loadRecord, RecordLoad } from "./state";
-import * as steps from "./steps";
-import * as views from "./views";
+import { Reader, Writer } from "../codec/borsh";
+import { ACCOUNT_LEN, blockHeight, readInput, sender, writeOutput } from "../host/env";
+import { Policy } from "../model/policy";
+import * as lifecycle from "../rules/lifecycle";
+import * as reports from "../rules/reports";
+import * as roles from "../rules/roles";
+import { NO_ROLE } from "../rules/roles";
+import * as steps from "../rules/steps";
+import { Tx } from "../rules/tx";
+import * as views from "../rules/views";
+import { ErrorCode, OverrideMode, RollbackReason, Role } from "../shared/codes";
+import { loadInto, RecordLoad } from "../storage/state";
 
 const BAD: i32 = ErrorCode.BadInput;
 
@@ -34,17 +36,30 @@ function callerTx(): Tx {
   return new Tx(sender());
 }
 
-/** Authorizes the caller for `role` (or `alt`) and loads the named feature's record. */
-function authorizedRecord(tx: Tx, name: Uint8Array, role: i32, alt: i32): RecordLoad {
-  const auth = roles.authorize(tx.actor!, role, alt);
-  if (auth != ErrorCode.Ok) {
-    const failed = new RecordLoad(name, name);
-    failed.code = auth;
-    return failed;
-  }
-  return loadRecord(name);
+/** The arguments of a method that takes only a feature name; null unless exactly that (BadInput). */
+function onlyName(): Uint8Array | null {
+  const r = args();
+  const name = r.string();
+  return r.done() ? name : null;
 }
 
+/**
+ * A call on one named feature: the caller's transaction and, once the caller holds `role`
+ * (or `alt`, or Admin), the feature's record; else `code` says why not (roles.authorize).
+ * One object: the record load itself, carrying the transaction.
+ */
+class FeatureCall extends RecordLoad {
+  tx: Tx;
+
+  constructor(name: Uint8Array, role: i32, alt: i32) {
+    super(name);
+    const tx = callerTx();
+    this.tx = tx;
+    const auth = roles.authorize(tx.actor!, role, alt);
+    if (auth != ErrorCode.Ok) this.code = auth;
+    else loadInto(this);
+  }
+}
 
 // ---- roles ----
 
@@ -102,10 +117,8 @@ export function updatePolicy(): i32 {
   const name = r.string();
   const policy = Policy.read(r);
   if (!r.done()) return BAD;
-  const tx = callerTx();
-  const f = authorizedRecord(tx, name, Role.Operator, NO_ROLE);
-  if (f.code != ErrorCode.Ok) return f.code;
-  return lifecycle.updatePolicy(f.feature(), policy);
+  const c = new FeatureCall(name, Role.Operator, NO_ROLE);
+  return c.code != ErrorCode.Ok ? c.code : lifecycle.updatePolicy(c.feature(), policy);
 }
 
 export function startCanary(): i32 {
@@ -113,10 +126,8 @@ export function startCanary(): i32 {
   const name = r.string();
   const bps = r.u16();
   if (!r.done()) return BAD;
-  const tx = callerTx();
-  const f = authorizedRecord(tx, name, Role.Operator, NO_ROLE);
-  if (f.code != ErrorCode.Ok) return f.code;
-  return lifecycle.startCanary(f.feature(), bps, tx);
+  const c = new FeatureCall(name, Role.Operator, NO_ROLE);
+  return c.code != ErrorCode.Ok ? c.code : lifecycle.startCanary(c.feature(), bps, c.tx);
 }
 
 export function startRollout(): i32 {
@@ -124,40 +135,29 @@ export function startRollout(): i32 {
   const name = r.string();
   const target = r.u16();
   if (!r.done()) return BAD;
-  const tx = callerTx();
-  const f = authorizedRecord(tx, name, Role.Operator, NO_ROLE);
-  if (f.code != ErrorCode.Ok) return f.code;
-  return lifecycle.startRollout(f.feature(), target, tx);
+  const c = new FeatureCall(name, Role.Operator, NO_ROLE);
+  return c.code != ErrorCode.Ok ? c.code : lifecycle.startRollout(c.feature(), target, c.tx);
 }
 
 export function enable(): i32 {
-  const r = args();
-  const name = r.string();
-  if (!r.done()) return BAD;
-  const tx = callerTx();
-  const f = authorizedRecord(tx, name, Role.Operator, NO_ROLE);
-  if (f.code != ErrorCode.Ok) return f.code;
-  return lifecycle.enable(f.feature(), tx);
+  const name = onlyName();
+  if (name == null) return BAD;
+  const c = new FeatureCall(name, Role.Operator, NO_ROLE);
+  return c.code != ErrorCode.Ok ? c.code : lifecycle.enable(c.feature(), c.tx);
 }
 
 export function disable(): i32 {
-  const r = args();
-  const name = r.string();
-  if (!r.done()) return BAD;
-  const tx = callerTx();
-  const f = authorizedRecord(tx, name, Role.Operator, NO_ROLE);
-  if (f.code != ErrorCode.Ok) return f.code;
-  return lifecycle.disable(f.feature(), tx);
+  const name = onlyName();
+  if (name == null) return BAD;
+  const c = new FeatureCall(name, Role.Operator, NO_ROLE);
+  return c.code != ErrorCode.Ok ? c.code : lifecycle.disable(c.feature(), c.tx);
 }
 
 function pauseOrResume(paused: bool): i32 {
-  const r = args();
-  const name = r.string();
-  if (!r.done()) return BAD;
-  const tx = callerTx();
-  const f = authorizedRecord(tx, name, Role.Operator, Role.Guardian);
-  if (f.code != ErrorCode.Ok) return f.code;
-  return lifecycle.setPaused(f.feature(), paused, tx);
+  const name = onlyName();
+  if (name == null) return BAD;
+  const c = new FeatureCall(name, Role.Operator, Role.Guardian);
+  return c.code != ErrorCode.Ok ? c.code : lifecycle.setPaused(c.feature(), paused, c.tx);
 }
 
 export function pause(): i32 {
@@ -173,10 +173,8 @@ export function rollback(): i32 {
   const name = r.string();
   const reason: i32 = r.u8();
   if (!r.done() || reason > RollbackReason.Deadline) return BAD;
-  const tx = callerTx();
-  const f = authorizedRecord(tx, name, Role.Operator, Role.Guardian);
-  if (f.code != ErrorCode.Ok) return f.code;
-  return lifecycle.rollBack(f.feature(), reason, tx);
+  const c = new FeatureCall(name, Role.Operator, Role.Guardian);
+  return c.code != ErrorCode.Ok ? c.code : lifecycle.rollBack(c.feature(), reason, c.tx);
 }
 
 export function setOverride(): i32 {
@@ -185,10 +183,8 @@ export function setOverride(): i32 {
   const account = r.account();
   const mode: i32 = r.u8();
   if (!r.done() || mode > OverrideMode.ForceOff) return BAD;
-  const tx = callerTx();
-  const f = authorizedRecord(tx, name, Role.Operator, NO_ROLE);
-  if (f.code != ErrorCode.Ok) return f.code;
-  return lifecycle.setOverride(f.feature(), account, mode);
+  const c = new FeatureCall(name, Role.Operator, NO_ROLE);
+  return c.code != ErrorCode.Ok ? c.code : lifecycle.setOverride(c.feature(), account, mode);
 }
 
 export function setGlobal(): i32 {
@@ -205,23 +201,19 @@ export function setGlobal(): i32 {
 // ---- reports ----
 
 function outcomes(name: Uint8Array, successes: u64, errors: u64): i32 {
-  const tx = callerTx();
-  const rec = authorizedRecord(tx, name, Role.Reporter, NO_ROLE);
-  if (rec.code != ErrorCode.Ok) return rec.code;
-  return reports.recordOutcomes(rec, successes, errors, tx);
+  const c = new FeatureCall(name, Role.Reporter, NO_ROLE);
+  return c.code != ErrorCode.Ok ? c.code : reports.recordOutcomes(c, successes, errors, c.tx);
 }
 
 export function recordSuccess(): i32 {
-  const r = args();
-  const name = r.string();
-  if (!r.done()) return BAD;
+  const name = onlyName();
+  if (name == null) return BAD;
   return outcomes(name, 1, 0);
 }
 
 export function recordError(): i32 {
-  const r = args();
-  const name = r.string();
-  if (!r.done()) return BAD;
+  const name = onlyName();
+  if (name == null) return BAD;
   return outcomes(name, 0, 1);
 }
 
@@ -239,10 +231,8 @@ export function recordLatency(): i32 {
   const name = r.string();
   const value = r.u64();
   if (!r.done()) return BAD;
-  const tx = callerTx();
-  const rec = authorizedRecord(tx, name, Role.Reporter, NO_ROLE);
-  if (rec.code != ErrorCode.Ok) return rec.code;
-  return reports.recordLatency(rec, value, tx);
+  const c = new FeatureCall(name, Role.Reporter, NO_ROLE);
+  return c.code != ErrorCode.Ok ? c.code : reports.recordLatency(c, value, c.tx);
 }
 
 export function recordInvariant(): i32 {
@@ -250,10 +240,8 @@ export function recordInvariant(): i32 {
   const name = r.string();
   const ok = r.bool();
   if (!r.done()) return BAD;
-  const tx = callerTx();
-  const rec = authorizedRecord(tx, name, Role.Reporter, NO_ROLE);
-  if (rec.code != ErrorCode.Ok) return rec.code;
-  return reports.recordInvariant(rec, ok, tx);
+  const c = new FeatureCall(name, Role.Reporter, NO_ROLE);
+  return c.code != ErrorCode.Ok ? c.code : reports.recordInvariant(c, ok, c.tx);
 }
 
 export function reportIncident(): i32 {
@@ -262,29 +250,18 @@ export function reportIncident(): i32 {
   const reason: i32 = r.u8();
   const known = reason == RollbackReason.CircuitBreaker || reason == RollbackReason.ConsensusFailure;
   if (!r.done() || !known) return BAD;
-  const tx = callerTx();
-  const f = authorizedRecord(tx, name, Role.Reporter, Role.Guardian);
-  if (f.code != ErrorCode.Ok) return f.code;
-  return lifecycle.reportIncident(f.feature(), reason, tx);
+  const c = new FeatureCall(name, Role.Reporter, Role.Guardian);
+  return c.code != ErrorCode.Ok ? c.code : lifecycle.reportIncident(c.feature(), reason, c.tx);
 }
 
 // ---- steps ----
 
 export function processRollout(): i32 {
-  const r = args();
-  const name = r.string();
-  if (!r.done()) return BAD;
+  const name = onlyName();
+  if (name == null) return BAD;
   const rec = views.loadRecordForCall(name);
   if (rec.code != ErrorCode.Ok) return rec.code;
-  // The clock never runs ahead of the height, so a step not due even at clock = height is
-  // not due: then nothing happens and the global record is not read (DESIGN.md).
-  const height = blockHeight();
-  if (!steps.mayBeDue(rec, height)) return ErrorCode.Ok;
-  const tx = Tx.at(height, sender());
-  const clock = tx.clock();
-  if (tx.global.corrupt) return ErrorCode.CorruptState;
-  if (!tx.global.get().paused) steps.processDue(rec.feature(), clock, tx);
-  return ErrorCode.Ok;
+  return steps.processRollout(rec, blockHeight());
 }
 
 export function onPersist(): i32 {
@@ -327,17 +304,15 @@ export function bucketOf(): i32 {
 }
 
 export function getFeature(): i32 {
-  const r = args();
-  const name = r.string();
-  if (!r.done()) return BAD;
+  const name = onlyName();
+  if (name == null) return BAD;
   const out = new Writer(512);
   return respond(views.getFeature(name, false, out), out);
 }
 
 export function getMetrics(): i32 {
-  const r = args();
-  const name = r.string();
-  if (!r.done()) return BAD;
+  const name = onlyName();
+  if (name == null) return BAD;
   const out = new Writer(64);
   return respond(views.getFeature(name, true, out), out);
 }

@@ -2,66 +2,20 @@
 // then emits. Every "otherwise" returns its named error before anything is written.
 
 import * as events from "./events";
-import { Feature, MAX_DESCRIPTION_BYTES } from "./feature";
-import { BPS_FULL, Policy } from "./policy";
-import { Global, HistoryEntry } from "./records";
-import { ErrorCode, OverrideMode, Status } from "./shared/codes";
+import { Tx } from "./tx";
+import { Counters } from "../model/counters";
+import { Feature, isOffStatus, isValidName, MAX_DESCRIPTION_BYTES } from "../model/feature";
+import { BPS_FULL, Policy } from "../model/policy";
+import { elapsedTicks } from "../model/step-clock";
+import { Global, HistoryEntry } from "../storage/records";
 import {
-  appendHistory, isValidName, LazyGlobal, loadOverride, saveFeature, saveGlobal, saveOverride,
-} from "./state";
-import { scanNext, startScan } from "./arena";
-import { blockHeight, storageGet, storageHas, storagePut } from "./env";
-import { FLAG_HALTED, isOffStatus, OFF_FLAGS, RecordLayout, scanRecord } from "./record";
-import { featureKey, PREFIX_ACTIVE, PREFIX_FEATURE } from "./keys";
+  appendHistory, featureExists, loadOverride, mirrorHalt, saveFeature, saveGlobal, saveOverride,
+} from "../storage/state";
+import { ErrorCode, OverrideMode, Status } from "../shared/codes";
 
-/**
- * The transaction around a change: when, by whom (null for onPersist), and the global record.
- * The height is asked of the host only when something needs it: a health report that rolls
- * nothing back never does.
- */
-export class Tx {
-  global: LazyGlobal = new LazyGlobal();
-  private knownHeight: u32 = 0;
-  private heightRead: bool = false;
-
-  constructor(public actor: Uint8Array | null) {}
-
-  /** A transaction at a height already known (onPersist's loop). */
-  static at(height: u32, actor: Uint8Array | null): Tx {
-    const tx = new Tx(actor);
-    tx.knownHeight = height;
-    tx.heightRead = true;
-    return tx;
-  }
-
-  get height(): u32 {
-    if (!this.heightRead) {
-      this.knownHeight = blockHeight();
-      this.heightRead = true;
-    }
-    return this.knownHeight;
-  }
-
-  /** The pause-aware clock now (see Global). */
-  clock(): u32 {
-    return this.global.get().clock(this.height);
-  }
-}
-
-/** Unpaused clock ticks since the last step (saturating). */
-export function elapsedSinceStep(f: Feature, clock: u32): u32 {
-  return elapsedTicks(f.paused, f.stepAccum, f.clockMark, clock);
-}
-
-/** The same from the fields themselves (also read straight from a record: steps.ts). */
-export function elapsedTicks(paused: bool, stepAccum: u32, clockMark: u32, clock: u32): u32 {
-  if (paused || clock < clockMark) return stepAccum;
-  const e = <u64>stepAccum + <u64>(clock - clockMark);
-  return e > <u64>u32.MAX_VALUE ? u32.MAX_VALUE : <u32>e;
-}
-
-/** Restarts the step clock: a new step (or rollout) begins now. */
-function restartStepClock(f: Feature, tx: Tx, clock: u32): void {
+/** A new step (or the rollout's first) begins now: an empty window, the step clock restarted. */
+export function beginStep(f: Feature, tx: Tx, clock: u32): void {
+  f.counters.clearWindow();
   f.stepAccum = 0;
   f.clockMark = clock;
   f.lastStepBlock = tx.height;
@@ -86,7 +40,7 @@ export function saveChange(f: Feature, from: i32, tx: Tx): HistoryEntry {
 }
 
 /** A status change: history, record, StatusChanged. */
-export function commitStatus(f: Feature, from: i32, tx: Tx): void {
+function commitStatus(f: Feature, from: i32, tx: Tx): void {
   const e = saveChange(f, from, tx);
   events.statusChanged(f.name, from, e.to, e.rolloutBps, e.hasReason, e.reason);
 }
@@ -96,9 +50,9 @@ export function createFeature(name: Uint8Array, description: Uint8Array, policy:
   if (description.length > MAX_DESCRIPTION_BYTES) return ErrorCode.LimitExceeded;
   const p = policy ? policy : Policy.defaults();
   if (!p.isValid()) return ErrorCode.InvalidPolicy;
-  if (storageHas(featureKey(name))) return ErrorCode.FeatureAlreadyExists;
+  if (featureExists(name)) return ErrorCode.FeatureAlreadyExists;
   const creator = tx.actor;
-  const f = new Feature(name, creator ? creator : new Uint8Array(20), description, p, Feature.zeroCounters());
+  const f = new Feature(name, creator ? creator : new Uint8Array(20), description, p, Counters.zeroed());
   saveFeature(f);
   events.featureCreated(name, f.createdBy);
   return ErrorCode.Ok;
@@ -126,7 +80,7 @@ export function startCanary(f: Feature, bps: u16, tx: Tx): i32 {
   f.targetBps = 0;
   f.hasReason = false;
   f.reason = 0;
-  f.clearWindow();
+  f.counters.clearWindow();
   f.startBlock = tx.height;
   f.lastStepBlock = tx.height;
   commitStatus(f, from, tx);
@@ -137,49 +91,43 @@ export function startRollout(f: Feature, target: u16, tx: Tx): i32 {
   if (f.status == Status.RollingOut) return ErrorCode.RolloutInProgress;
   if (f.status != Status.Canary) return ErrorCode.InvalidTransition;
   if (target <= f.rolloutBps || target > BPS_FULL) return ErrorCode.InvalidPercent;
-  if (f.windowSuccesses() < f.policy.minSuccessCount) return ErrorCode.InsufficientData;
+  if (f.counters.windowSuccesses < f.policy.minSuccessCount) return ErrorCode.InsufficientData;
   const clock = tx.clock();
   if (tx.global.corrupt) return ErrorCode.CorruptState;
   const from = f.status;
   f.status = Status.RollingOut;
   f.targetBps = target;
-  f.clearWindow();
-  restartStepClock(f, tx, clock);
+  beginStep(f, tx, clock);
   commitStatus(f, from, tx);
   return ErrorCode.Ok;
 }
 
 export function enable(f: Feature, tx: Tx): i32 {
   if (f.status == Status.Enabled) return ErrorCode.InvalidTransition;
-  const from = f.status;
-  f.status = Status.Enabled;
-  f.rolloutBps = BPS_FULL;
-  f.paused = false;
   f.hasReason = false;
   f.reason = 0;
-  commitStatus(f, from, tx);
-  return ErrorCode.Ok;
+  return settle(f, Status.Enabled, BPS_FULL, tx);
 }
 
 export function disable(f: Feature, tx: Tx): i32 {
   if (f.status == Status.Disabled) return ErrorCode.InvalidTransition;
-  const from = f.status;
-  f.status = Status.Disabled;
-  f.rolloutBps = 0;
-  f.paused = false;
-  commitStatus(f, from, tx);
-  return ErrorCode.Ok;
+  return settle(f, Status.Disabled, 0, tx);
 }
 
 /** Rolls back an active or Enabled feature: RolledBack, 0 bps, the reason kept. */
 export function rollBack(f: Feature, reason: i32, tx: Tx): i32 {
   if (!f.isActive() && f.status != Status.Enabled) return ErrorCode.InvalidTransition;
-  const from = f.status;
-  f.status = Status.RolledBack;
-  f.rolloutBps = 0;
-  f.paused = false;
   f.hasReason = true;
   f.reason = reason;
+  return settle(f, Status.RolledBack, 0, tx);
+}
+
+/** Ends whatever ran (a canary, a rollout, a pause): `to` at `bps`, committed. */
+function settle(f: Feature, to: i32, bps: u16, tx: Tx): i32 {
+  const from = f.status;
+  f.status = to;
+  f.rolloutBps = bps;
+  f.paused = false;
   commitStatus(f, from, tx);
   return ErrorCode.Ok;
 }
@@ -190,7 +138,7 @@ export function setPaused(f: Feature, paused: bool, tx: Tx): i32 {
   const clock = tx.clock();
   if (tx.global.corrupt) return ErrorCode.CorruptState;
   if (paused) {
-    f.stepAccum = elapsedSinceStep(f, clock); // bank the dwell so far, then stop counting
+    f.stepAccum = elapsedTicks(f.paused, f.stepAccum, f.clockMark, clock); // bank the dwell so far, then stop counting
   }
   f.clockMark = clock;
   f.paused = paused;
@@ -222,32 +170,6 @@ export function setGlobal(paused: bool, halted: bool, tx: Tx): i32 {
   events.globalChanged(paused, halted);
   if (haltChanged) mirrorHalt(halted);
   return ErrorCode.Ok;
-}
-
-/**
- * Writes the halt flag into every Canary/RollingOut record (the 0xD8 index), so that
- * isEnabled reads one record: the cost of a halt grows with the active features (~7,600
- * gas each, docs/GAS.md), the cost of the hot call does not. A record that does not decode
- * is left as it is: it answers CorruptState to everyone, so it exposes no one either way.
- * Each feature is handled on a released heap (nothing allocated before survives).
- */
-function mirrorHalt(halted: bool): void {
-  startScan();
-  while (true) {
-    const key = scanNext(PREFIX_ACTIVE);
-    if (key == null) return;
-    // `D8 name 00` → `D0 name 00`: the feature's key is the index key with the record's prefix.
-    key[0] = PREFIX_FEATURE;
-    const v = storageGet(key);
-    if (v == null) continue;
-    const l = new RecordLayout();
-    if (!scanRecord(v.dataStart, v.length, l) || !l.isActive()) continue;
-    const flags = l.flags();
-    const next = halted ? flags | FLAG_HALTED : flags & ~FLAG_HALTED;
-    if (next == flags) continue;
-    store<u8>(l.base, next, OFF_FLAGS);
-    storagePut(key, v.dataStart, v.length);
-  }
 }
 
 /** reportIncident: an external signal rolls back at once (FeatureDisabled when not live). */

@@ -1,34 +1,22 @@
 // Loading and saving records, with the index upkeep that goes with them. Absent and corrupt
 // are told apart everywhere: absent is an answer, corrupt is CorruptState.
 
-import { storageDelete, storageGet, storageGetSmall, storageHas, storagePut } from "./env";
-import { Feature, readPolicy } from "./feature";
-import { Policy } from "./policy";
-import { RecordLayout, scanRecord } from "./record";
+import { storageDelete, storageGet, storageGetSmall, storageHas, storagePut } from "../host/env";
+import { scanNext, startScan } from "../runtime/arena";
+import { Writer } from "../codec/borsh";
+import { Feature, MAX_NAME_BYTES } from "../model/feature";
+import { Policy } from "../model/policy";
+import { dueAtOf } from "../model/step-clock";
+import { encodeFeature, FeatureRecord, openRecord, readFeature, readPolicy } from "./record";
 import {
   activeKey, dueKey, featureKey, historyKey, overrideKey, rolesKey, single,
-  PREFIX_GLOBAL, PREFIX_META,
+  PREFIX_ACTIVE, PREFIX_FEATURE, PREFIX_GLOBAL, PREFIX_META,
 } from "./keys";
 import {
   decodeAdminCount, decodeOverride, decodeRoles, encodeAdminCount, encodeMarker,
   encodeOverride, encodeRoles, Global, HistoryEntry,
 } from "./records";
-import { ErrorCode, OverrideMode } from "./shared/codes";
-import { Writer } from "./borsh";
-
-export const MAX_NAME_BYTES = 64;
-
-/** 1..64 bytes of [a-z0-9_.-]. */
-export function isValidName(name: Uint8Array): bool {
-  const n = name.length;
-  if (n < 1 || n > MAX_NAME_BYTES) return false;
-  for (let i = 0; i < n; i++) {
-    const c = <u32>unchecked(name[i]);
-    const ok = c - 0x61 < 26 || c - 0x30 < 10 || c == 0x5f || c == 0x2e || c == 0x2d;
-    if (!ok) return false;
-  }
-  return true;
-}
+import { ErrorCode, OverrideMode } from "../shared/codes";
 
 function put(key: Uint8Array, w: Writer): void {
   storagePut(key, w.dataStart, w.len);
@@ -67,12 +55,6 @@ export function saveRoles(account: Uint8Array, mask: i32): void {
 
 // ---- global state ----
 
-export function loadGlobal(): Global | null {
-  const v = storageGetSmall(single(PREFIX_GLOBAL));
-  if (v == null) return null;
-  return Global.decode(v);
-}
-
 export function saveGlobal(g: Global): void {
   put(single(PREFIX_GLOBAL), g.encode());
 }
@@ -105,22 +87,23 @@ export class LazyGlobal {
 
 // ---- features ----
 
-/** A feature record as stored: its key, its bytes and (when it decodes) their layout (record.ts). */
-export class RecordLoad extends RecordLayout {
+/** A feature record as stored: its key, its bytes and (when it opens) their fields (record.ts). */
+export class RecordLoad extends FeatureRecord {
   code: i32 = ErrorCode.Ok;
   name: Uint8Array;
   key: Uint8Array;
   value: Uint8Array | null = null;
 
-  constructor(name: Uint8Array, key: Uint8Array) {
+  /** Nothing read yet: `loadInto` reads it. */
+  constructor(name: Uint8Array) {
     super();
     this.name = name;
-    this.key = key;
+    this.key = name; // set by loadInto when the name can have a key
   }
 
   /** The record as an object (for changes beyond counters). */
   feature(): Feature {
-    return Feature.fromRecord(this.name, this.value!, this);
+    return readFeature(this.name, this.value!, this);
   }
 
   policy(): Policy {
@@ -134,32 +117,34 @@ export class RecordLoad extends RecordLayout {
   }
 }
 
+/** True when a feature of this name is stored (its record is not read). */
+export function featureExists(name: Uint8Array): bool {
+  return storageHas(featureKey(name));
+}
+
 /** Ok with the record, FeatureNotFound (also for a name no feature can have), or CorruptState. */
 export function loadRecord(name: Uint8Array): RecordLoad {
+  return loadInto(new RecordLoad(name));
+}
+
+/** loadRecord into a RecordLoad made by the caller (a subclass that carries more). */
+export function loadInto(out: RecordLoad): RecordLoad {
   // Only a valid name is stored, and the key `0xD0 name 00` is the name's alone, so any other
   // name simply reads nothing: only the length must be checked (to keep the key ≤ 128 bytes).
+  const name = out.name;
   if (name.length < 1 || name.length > MAX_NAME_BYTES) {
-    const out = new RecordLoad(name, name);
     out.code = ErrorCode.FeatureNotFound;
     return out;
   }
-  const out = new RecordLoad(name, featureKey(name));
+  out.key = featureKey(name);
   const v = storageGet(out.key);
   if (v == null) {
     out.code = ErrorCode.FeatureNotFound;
     return out;
   }
   out.value = v;
-  if (!scanRecord(v.dataStart, v.length, out)) out.code = ErrorCode.CorruptState;
+  if (!openRecord(v.dataStart, v.length, out)) out.code = ErrorCode.CorruptState;
   return out;
-}
-
-/** The clock value at which the next step falls due (saturating). */
-export function dueAtOf(f: Feature): u32 {
-  const dwell = f.policy.incrementBlocks;
-  const left: u64 = f.stepAccum >= dwell ? 0 : <u64>(dwell - f.stepAccum);
-  const at = <u64>f.clockMark + left;
-  return at > <u64>u32.MAX_VALUE ? u32.MAX_VALUE : <u32>at;
 }
 
 /** Writes the record and moves its active and due index entries to match it. */
@@ -167,8 +152,8 @@ export function saveFeature(f: Feature): void {
   const active = f.isActive();
   if (!active) f.halted = false; // the mirror is kept in active records only
   const indexed = f.isIndexed();
-  if (indexed) f.dueAt = dueAtOf(f);
-  put(featureKey(f.name), f.encode());
+  if (indexed) f.dueAt = dueAtOf(f.stepAccum, f.clockMark, f.policy.incrementBlocks);
+  put(featureKey(f.name), encodeFeature(f));
 
   if (active != f.storedActive) {
     if (active) put(activeKey(f.name), encodeMarker());
@@ -181,6 +166,28 @@ export function saveFeature(f: Feature): void {
   f.storedActive = active;
   f.storedIndexed = indexed;
   f.storedDueAt = f.dueAt;
+}
+
+/**
+ * Writes the halt flag into every Canary/RollingOut record (the 0xD8 index), so that
+ * isEnabled reads one record: the cost of a halt grows with the active features (~7,600
+ * gas each, docs/GAS.md), the cost of the hot call does not. A record that does not decode
+ * is left as it is: it answers CorruptState to everyone, so it exposes no one either way.
+ * Each feature is handled on a released heap (nothing allocated before survives).
+ */
+export function mirrorHalt(halted: bool): void {
+  startScan();
+  while (true) {
+    const key = scanNext(PREFIX_ACTIVE);
+    if (key == null) return;
+    // `D8 name 00` → `D0 name 00`: the feature's key is the index key with the record's prefix.
+    key[0] = PREFIX_FEATURE;
+    const v = storageGet(key);
+    if (v == null) continue;
+    const rec = new FeatureRecord();
+    if (!openRecord(v.dataStart, v.length, rec) || !rec.isActive()) continue;
+    if (rec.setHalted(halted)) storagePut(key, v.dataStart, v.length);
+  }
 }
 
 // ---- overrides ----
@@ -211,7 +218,7 @@ export function appendHistory(f: Feature, e: HistoryEntry): void {
   f.historyLen += 1;
 }
 
-export class HistoryLoad {
+class HistoryLoad {
   code: i32 = ErrorCode.Ok;
   entry: HistoryEntry | null = null;
 }

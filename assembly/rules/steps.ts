@@ -1,43 +1,48 @@
 // Rollout steps (SPEC section 5, "Steps" and "When steps run").
 
 import * as events from "./events";
-import { Feature, windowSamples } from "./feature";
 import { HEALTHY, stepVerdict } from "./health";
-import { elapsedSinceStep, elapsedTicks, rollBack, saveChange, Tx } from "./lifecycle";
-import { FLAG_PAUSED, OFF_CLOCK_MARK, OFF_STEP_ACCUM } from "./record";
-import { BPS_FULL } from "./policy";
-import { ErrorCode, Status } from "./shared/codes";
-import { scanNext, startScan } from "./arena";
-import { isInitialized, loadRecord, RecordLoad } from "./state";
-import { keyDueAt, nameFromKey, PREFIX_DUE } from "./keys";
+import { beginStep, rollBack, saveChange } from "./lifecycle";
+import { Tx } from "./tx";
+import { Feature } from "../model/feature";
+import { BPS_FULL } from "../model/policy";
+import { dueElapsed } from "../model/step-clock";
+import { keyDueAt, nameFromKey, PREFIX_DUE } from "../storage/keys";
+import { isInitialized, loadRecord, RecordLoad } from "../storage/state";
+import { scanNext, startScan } from "../runtime/arena";
+import { sender } from "../host/env";
+import { ErrorCode, Status } from "../shared/codes";
 
 /**
  * Processes one feature at `clock` if a step is due: rollback when unhealthy (or past its
  * deadline), wait when the window has too few samples, else advance. Nothing happens when
  * no step is due, so calling it twice in a block is harmless.
  */
-export function processDue(f: Feature, clock: u32, tx: Tx): void {
-  if (f.status != Status.RollingOut || f.paused) return;
-  const elapsed = elapsedSinceStep(f, clock);
-  if (elapsed < f.policy.incrementBlocks) return;
-  const verdict = stepVerdict(f, elapsed);
+function processDue(f: Feature, clock: u32, tx: Tx): void {
+  const elapsed = dueElapsed(f, clock);
+  if (elapsed < 0) return;
+  const verdict = stepVerdict(f, <u32>elapsed);
   if (verdict != HEALTHY) {
     rollBack(f, verdict, tx);
     return;
   }
-  if (windowSamples(f.counters) < <u64>f.policy.minSamples) return; // wait for data, stay due
+  if (f.counters.windowSamples() < <u64>f.policy.minSamples) return; // wait for data, stay due
   advance(f, clock, tx);
 }
 
 /**
- * False only when no step can be due at any clock value ≤ `bound`: not RollingOut, paused, or
- * the dwell not reached even at `bound` (elapsed grows with the clock). Read from the record
- * as it lies: the common answer, "not due", builds no Feature.
+ * processRollout: the named feature's step, if one is due now. The clock never runs ahead of
+ * the height, so a step not due even at clock = height is not due: then nothing happens, and
+ * the global record is not read nor a Feature built (the common answer, read from the record
+ * as it lies; DESIGN.md).
  */
-export function mayBeDue(rec: RecordLoad, bound: u32): bool {
-  if (rec.status() != Status.RollingOut || (rec.flags() & FLAG_PAUSED) != 0) return false;
-  const elapsed = elapsedTicks(false, load<u32>(rec.base, OFF_STEP_ACCUM), load<u32>(rec.base, OFF_CLOCK_MARK), bound);
-  return elapsed >= rec.policy().incrementBlocks;
+export function processRollout(rec: RecordLoad, height: u32): i32 {
+  if (dueElapsed(rec, height) < 0) return ErrorCode.Ok;
+  const tx = Tx.at(height, sender());
+  const clock = tx.clock();
+  if (tx.global.corrupt) return ErrorCode.CorruptState;
+  if (!tx.global.get().paused) processDue(rec.feature(), clock, tx);
+  return ErrorCode.Ok;
 }
 
 /** One step up the schedule; at target, Enabled (10000) or a held Canary (below 10000). */
@@ -45,10 +50,7 @@ function advance(f: Feature, clock: u32, tx: Tx): void {
   const fromBps = f.rolloutBps;
   const toBps = f.policy.nextStep(fromBps, f.targetBps);
   f.rolloutBps = toBps;
-  f.clearWindow();
-  f.stepAccum = 0;
-  f.clockMark = clock;
-  f.lastStepBlock = tx.height;
+  beginStep(f, tx, clock);
   if (toBps >= f.targetBps) f.status = f.targetBps == BPS_FULL ? Status.Enabled : Status.Canary;
   // One history entry either way: a step, or the step that ends the rollout.
   saveChange(f, Status.RollingOut, tx);

@@ -3,10 +3,10 @@
 // u128 object per product), and a u64 + (u32 × u64) sum is below 2^97, so no comparison can wrap.
 
 import { __multi3, __res128_hi } from "as-bignum/assembly/globals";
-import { Feature, windowSamples } from "./feature";
-import { Policy } from "./policy";
-import { W_ERRORS, W_INVARIANT_FAILURES, W_LATENCY_COUNT, W_LATENCY_PEAK, W_LATENCY_SUM } from "./record";
-import { Analysis, RollbackReason } from "./shared/codes";
+import { Counters } from "../model/counters";
+import { Feature } from "../model/feature";
+import { Policy } from "../model/policy";
+import { Analysis, RollbackReason } from "../shared/codes";
 
 /** No rule fired. */
 export const HEALTHY: i32 = -1;
@@ -21,12 +21,12 @@ function productAbove(a: u64, b: u64, c: u64, d: u64): bool {
 }
 
 /** Threshold: errors × 10000 > maxErrorRateBps × samples. */
-export function thresholdExceeded(errors: u64, samples: u64, maxErrorRateBps: u16): bool {
+function thresholdExceeded(errors: u64, samples: u64, maxErrorRateBps: u16): bool {
   return productAbove(errors, 10000, <u64>maxErrorRateBps, samples);
 }
 
 /** Sequential (Wald SPRT upper boundary): errors × 10^6 ≥ interceptPpm + slopePpm × samples. */
-export function sequentialExceeded(errors: u64, samples: u64, slopePpm: u32, interceptPpm: u64): bool {
+function sequentialExceeded(errors: u64, samples: u64, slopePpm: u32, interceptPpm: u64): bool {
   const lo1 = __multi3(errors, 0, 1000000, 0);
   const hi1 = __res128_hi;
   let lo2 = __multi3(<u64>slopePpm, 0, samples, 0);
@@ -37,17 +37,17 @@ export function sequentialExceeded(errors: u64, samples: u64, slopePpm: u32, int
 }
 
 /** Average latency: sum > maxAvg × count. */
-export function averageLatencyExceeded(sum: u64, count: u64, maxAvg: u64): bool {
+function averageLatencyExceeded(sum: u64, count: u64, maxAvg: u64): bool {
   return productAbove(sum, 1, maxAvg, count);
 }
 
 /**
- * The window rules in a fixed order: error rate, invariants, latency, over the counters at
- * c (record.ts). HEALTHY or a RollbackReason.
+ * The window rules in a fixed order: error rate, invariants, latency, over the window of
+ * `c`. HEALTHY or a RollbackReason.
  */
-export function windowVerdict(c: usize, p: Policy): i32 {
-  const samples = windowSamples(c);
-  const errors = load<u64>(c + W_ERRORS);
+export function windowVerdict(c: Counters, p: Policy): i32 {
+  const samples = c.windowSamples();
+  const errors = c.windowErrors;
   const needed: u64 = p.minSamples > 0 ? <u64>p.minSamples : 1;
   if (samples >= needed) {
     const bad = p.analysis == Analysis.Sequential
@@ -55,11 +55,11 @@ export function windowVerdict(c: usize, p: Policy): i32 {
       : thresholdExceeded(errors, samples, p.maxErrorRateBps);
     if (bad) return RollbackReason.ErrorRate;
   }
-  if (load<u64>(c + W_INVARIANT_FAILURES) > <u64>p.maxInvariantFailures) return RollbackReason.InvariantViolation;
-  if (p.maxAvgLatency > 0 && averageLatencyExceeded(load<u64>(c + W_LATENCY_SUM), load<u64>(c + W_LATENCY_COUNT), p.maxAvgLatency)) {
+  if (c.windowInvariantFailures > <u64>p.maxInvariantFailures) return RollbackReason.InvariantViolation;
+  if (p.maxAvgLatency > 0 && averageLatencyExceeded(c.windowLatencySum, c.windowLatencyCount, p.maxAvgLatency)) {
     return RollbackReason.Performance;
   }
-  if (p.maxPeakLatency > 0 && load<u64>(c + W_LATENCY_PEAK) > p.maxPeakLatency) return RollbackReason.Performance;
+  if (p.maxPeakLatency > 0 && c.windowLatencyPeak > p.maxPeakLatency) return RollbackReason.Performance;
   return HEALTHY;
 }
 

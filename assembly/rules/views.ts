@@ -1,15 +1,14 @@
 // Read-only methods (SPEC section 6). Views never write; each fills a Writer with its result.
 
-import { Writer } from "./borsh";
-import { ACCOUNT_LEN, storageNext } from "./env";
+import { Writer } from "../codec/borsh";
+import { ACCOUNT_LEN, storageNext } from "../host/env";
 import { Buckets, decideExposure } from "./exposure";
-import { FLAG_HALTED, RecordLayout } from "./record";
-import { Feature, writeMetricsView } from "./feature";
-import { activeKey, featureKey, nameFromKey, PREFIX_ACTIVE, PREFIX_FEATURE, single } from "./keys";
-import { ErrorCode } from "./shared/codes";
-import {
-  isInitialized, LazyGlobal, loadHistory, loadOverride, loadRecord, MAX_NAME_BYTES, RecordLoad,
-} from "./state";
+import { Counters } from "../model/counters";
+import { Feature, MAX_NAME_BYTES } from "../model/feature";
+import { FeatureRecord } from "../storage/record";
+import { activeKey, featureKey, nameFromKey, PREFIX_ACTIVE, PREFIX_FEATURE, single } from "../storage/keys";
+import { ErrorCode } from "../shared/codes";
+import { isInitialized, LazyGlobal, loadHistory, loadOverride, loadRecord, RecordLoad } from "../storage/state";
 
 export const MAX_PAGE = 100;
 export const MAX_ACCOUNTS = 1024;
@@ -34,10 +33,10 @@ export function exposures(name: Uint8Array, accounts: usize, n: i32, many: bool,
     for (let i = 0; i < n; i++) out.bool(false);
     return ErrorCode.Ok;
   }
-  const status = loaded.status();
-  const rolloutBps = loaded.rolloutBps();
-  const halted = (loaded.flags() & FLAG_HALTED) != 0;
-  const overrides = loaded.overrideCount();
+  const status = loaded.status;
+  const rolloutBps = loaded.rolloutBps;
+  const halted = loaded.halted;
+  const overrides = loaded.overrideCount;
   const buckets = bucketsOf(name, loaded);
   for (let i = 0; i < n; i++) {
     const account = accounts + <usize>(i * ACCOUNT_LEN);
@@ -49,8 +48,8 @@ export function exposures(name: Uint8Array, accounts: usize, n: i32, many: bool,
 }
 
 /** Buckets salted with policy.salt, or with the name when that is empty. */
-function bucketsOf(name: Uint8Array, l: RecordLayout): Buckets {
-  return l.saltLen > 0 ? new Buckets(l.saltAt, l.saltLen) : new Buckets(name.dataStart, name.length);
+function bucketsOf(name: Uint8Array, rec: FeatureRecord): Buckets {
+  return rec.saltLen > 0 ? new Buckets(rec.saltAt, rec.saltLen) : new Buckets(name.dataStart, name.length);
 }
 
 /** The bucket of the 20-byte account at `account`. */
@@ -70,9 +69,8 @@ export function getFeature(name: Uint8Array, metrics: bool, out: Writer): i32 {
   }
   if (loaded.code != ErrorCode.Ok) return loaded.code;
   out.u8(1);
-  const f = loaded.feature();
-  if (metrics) writeMetricsView(f.counters, out);
-  else f.writeView(out);
+  if (metrics) writeMetricsView(loaded.counters, out);
+  else writeFeatureView(loaded.feature(), out);
   return ErrorCode.Ok;
 }
 
@@ -96,7 +94,7 @@ export function listFeatures(startAfter: Uint8Array, limit: u16, activeOnly: boo
     const loaded = loadRecord(name);
     // An index entry whose feature is missing or unreadable is corrupt state.
     if (loaded.code != ErrorCode.Ok) return ErrorCode.CorruptState;
-    loaded.feature().writeView(items);
+    writeFeatureView(loaded.feature(), items);
     n++;
     after = key;
   }
@@ -110,9 +108,9 @@ export function getHistory(name: Uint8Array, fromSeq: u32, limit: u16, out: Writ
   const loaded = loadRecordForCall(name);
   if (loaded.code != ErrorCode.Ok) return loaded.code;
   if (limit == 0 || limit > <u16>MAX_PAGE) return ErrorCode.LimitExceeded;
-  const f: Feature = loaded.feature();
+  const historyLen = loaded.historyLen;
   const end64 = <u64>fromSeq + <u64>limit;
-  const end: u32 = end64 < <u64>f.historyLen ? <u32>end64 : f.historyLen;
+  const end: u32 = end64 < <u64>historyLen ? <u32>end64 : historyLen;
   const count: u32 = end > fromSeq ? end - fromSeq : 0;
   out.u32(count);
   for (let seq = fromSeq; seq < end; seq++) {
@@ -131,4 +129,23 @@ export function getGlobal(out: Writer): i32 {
   if (g.corrupt) return ErrorCode.CorruptState; // also missing after init
   out.bool(v.paused).bool(v.halted);
   return ErrorCode.Ok;
+}
+
+/** The FeatureView result struct of SPEC section 6. */
+function writeFeatureView(f: Feature, w: Writer): void {
+  w.string(f.name).string(f.description);
+  w.u8(f.status).u16(f.rolloutBps).u16(f.targetBps).bool(f.paused);
+  w.u32(f.startBlock).u32(f.lastStepBlock);
+  w.u64(f.counters.windowSuccesses).u64(f.counters.windowErrors);
+  w.optionU8(f.hasReason, f.reason);
+  w.raw(f.createdBy);
+  f.policy.write(w);
+}
+
+/** The Metrics result struct of SPEC section 6. */
+function writeMetricsView(c: Counters, w: Writer): void {
+  const count = c.metricsLatencyCount;
+  const average = count == 0 ? 0 : c.metricsLatencySum / count;
+  w.u64(c.metricsTotal).u64(c.metricsSuccessful).u64(c.metricsFailed).u64(average);
+  w.u64(c.metricsPeakLatency).u64(c.metricsInvariantChecks).u64(c.metricsInvariantFailures);
 }

@@ -5,8 +5,8 @@
 // from the same bytes as a fresh one. Nothing may be allocated on the heap at start-up
 // (no top-level objects), since a release would free it.
 
-import { storageNext } from "./env";
-import { single } from "./keys";
+import { storageNext } from "../host/env";
+import { single } from "../storage/keys";
 
 /** The highest heap top reached before a release in this call (static: survives releases). */
 const HIGH_WATER: usize = memory.data(4);

@@ -1,10 +1,10 @@
 // Who may do what (SPEC section 3). Roles are one bit mask per account; Admin implies all.
 
-import { isWitness } from "./env";
+import { isWitness } from "../host/env";
 import * as events from "./events";
-import { Global } from "./records";
-import { ErrorCode, Role } from "./shared/codes";
-import { isInitialized, loadAdminCount, loadRoles, saveAdminCount, saveGlobal, saveRoles } from "./state";
+import { Global } from "../storage/records";
+import { ErrorCode, Role } from "../shared/codes";
+import { isInitialized, loadAdminCount, loadRoles, saveAdminCount, saveGlobal, saveRoles } from "../storage/state";
 
 const ADMIN_BIT: i32 = 1 << Role.Admin;
 /** `alt` for calls that accept a single role. */
@@ -48,36 +48,29 @@ export function init(admin: Uint8Array, now: u32): i32 {
 }
 
 export function grantRole(who: Uint8Array, role: i32, account: Uint8Array): i32 {
-  const auth = authorize(who, Role.Admin, NO_ROLE);
-  if (auth != ErrorCode.Ok) return auth;
-  const mask = loadRoles(account);
-  if (mask < 0) return ErrorCode.CorruptState;
-  if (mask & bit(role)) return ErrorCode.Ok; // already held: nothing changes, no event
-  if (role == Role.Admin) {
-    const admins = loadAdminCount();
-    if (admins < 0) return ErrorCode.CorruptState;
-    // At most one admin per 20-byte account: the count cannot reach 2^32.
-    saveAdminCount(<u32>admins + 1);
-  }
-  saveRoles(account, mask | bit(role));
-  events.roleChanged(role, account, true);
-  return ErrorCode.Ok;
+  return changeRole(who, role, account, true);
 }
 
 export function revokeRole(who: Uint8Array, role: i32, account: Uint8Array): i32 {
+  return changeRole(who, role, account, false);
+}
+
+/** grantRole (grant) and revokeRole: an admin's call; no change, no event. */
+function changeRole(who: Uint8Array, role: i32, account: Uint8Array, grant: bool): i32 {
   const auth = authorize(who, Role.Admin, NO_ROLE);
   if (auth != ErrorCode.Ok) return auth;
   const mask = loadRoles(account);
   if (mask < 0) return ErrorCode.CorruptState;
-  if ((mask & bit(role)) == 0) return ErrorCode.Ok; // not held: nothing changes, no event
+  if (((mask & bit(role)) != 0) == grant) return ErrorCode.Ok; // already so: nothing changes
   if (role == Role.Admin) {
     const admins = loadAdminCount();
     if (admins < 0) return ErrorCode.CorruptState;
-    if (admins <= 1) return ErrorCode.LastAdmin;
-    saveAdminCount(<u32>admins - 1);
+    if (!grant && admins <= 1) return ErrorCode.LastAdmin;
+    // At most one admin per 20-byte account: the count cannot reach 2^32.
+    saveAdminCount(grant ? <u32>admins + 1 : <u32>admins - 1);
   }
-  saveRoles(account, mask & ~bit(role));
-  events.roleChanged(role, account, false);
+  saveRoles(account, grant ? mask | bit(role) : mask & ~bit(role));
+  events.roleChanged(role, account, grant);
   return ErrorCode.Ok;
 }
 

@@ -1,8 +1,8 @@
 // Who sees a feature (SPEC section 4): salted murmur3 buckets, overrides, the global halt.
 
-import { ACCOUNT_LEN } from "./env";
-import { isOffStatus } from "./record";
-import { OverrideMode, Status } from "./shared/codes";
+import { ACCOUNT_LEN } from "../host/env";
+import { isOffStatus } from "../model/feature";
+import { OverrideMode, Status } from "../shared/codes";
 
 /** MurmurHash3 x86 32-bit of the n bytes at p, seed 0. */
 export function murmur3(p: usize, n: i32): u32 {

@@ -1,0 +1,246 @@
+// The feature record (key 0xD0 name 00): everything about one feature, its window and its
+// lifetime metrics in one value, so that a health report is one read and one write.
+//
+// Version 1 (the only version written so far):
+//
+//   off  size  field
+//   0    1     version = 1
+//   1    1     status
+//   2    2     rolloutBps
+//   4    2     targetBps
+//   6    1     flags           bit 0 paused; bit 1 halted (the global halt, mirrored into
+//                               Canary/RollingOut records; 0 in the others)
+//   7    4     startBlock
+//   11   4     lastStepBlock
+//   15   4     stepAccum       unpaused clock ticks since the last step, up to clockMark
+//   19   4     clockMark       clock value when stepAccum was last brought up to date
+//   23   4     dueAt           clock value of the next due step (its 0xD7 index key)
+//   27   4     historyLen      next history sequence number
+//   31   4     overrideCount   overrides stored for this feature
+//   35   1|2   rollbackReason  Option<u8>
+//   ..   20    createdBy
+//   ..   120   counters        the window, then the lifetime metrics (model/counters.ts)
+//   ..   4+n   description (Borsh String)
+//   ..   ..    policy (Borsh Policy)
+//
+// A stored record is opened by the reader of its version (openRecord), which checks it
+// exactly and notes where its parts lie in a FeatureRecord. The hot calls (isEnabled,
+// isEnabledMany, the health reports) then read and patch the bytes in place through the
+// FeatureRecord's accessors, with no object per field; readFeature builds a Feature for the
+// calls that change more. A record is written back either patched in place (its version
+// unchanged) or whole by encodeFeature, always in FEATURE_VERSION: that is the upgrade.
+//
+// Adding version 2: a reader `readV2` beside readV1 and one line in openRecord; fields that
+// v2 appends get their places in FeatureRecord (set by readV2, left at "absent" by readV1,
+// so readFeature gives them their defaults); encodeFeature writes v2 and FEATURE_VERSION
+// becomes 2. A fixed field that v2 moves gets its place in FeatureRecord the same way.
+
+import { Writer } from "../codec/borsh";
+import { isValidUtf8At } from "../codec/utf8";
+import { COUNTERS_BYTES, Counters } from "../model/counters";
+import { Feature, isActiveStatus, isOffStatus, MAX_DESCRIPTION_BYTES } from "../model/feature";
+import { MAX_STEPS, POLICY_FIXED_BYTES, Policy, policyRulesHold } from "../model/policy";
+import { RollbackReason, Status } from "../shared/codes";
+
+/** The version encodeFeature writes. */
+export const FEATURE_VERSION: u8 = 1;
+
+// Version 1's fixed fields, as offsets from the record's start.
+const OFF_STATUS: usize = 1;
+const OFF_ROLLOUT_BPS: usize = 2;
+const OFF_TARGET_BPS: usize = 4;
+const OFF_FLAGS: usize = 6;
+const OFF_START_BLOCK: usize = 7;
+const OFF_LAST_STEP_BLOCK: usize = 11;
+const OFF_STEP_ACCUM: usize = 15;
+const OFF_CLOCK_MARK: usize = 19;
+const OFF_DUE_AT: usize = 23;
+const OFF_HISTORY_LEN: usize = 27;
+const OFF_OVERRIDE_COUNT: usize = 31;
+const OFF_REASON: usize = 35;
+
+/** flags bit 0: the feature's own pause. */
+const FLAG_PAUSED: u8 = 1;
+/** flags bit 1: the global halt, mirrored into every Canary/RollingOut record (0 in others). */
+const FLAG_HALTED: u8 = 2;
+
+/**
+ * A stored feature record, opened where it lies: its fields by name, read (and, for the
+ * halt mirror, written) in place. The parts after the variable-length reason are found by
+ * the version's reader.
+ */
+export class FeatureRecord {
+  base: usize = 0;
+  end: usize = 0;
+  createdByAt: usize = 0;
+  counters: Counters = changetype<Counters>(0);
+  descriptionAt: usize = 0;
+  descriptionLen: i32 = 0;
+  /** The policy's first byte (its steps count). */
+  policyAt: usize = 0;
+  saltAt: usize = 0;
+  saltLen: i32 = 0;
+
+  // @ts-ignore: decorator
+  @inline get status(): i32 { return load<u8>(this.base, OFF_STATUS); }
+  // @ts-ignore: decorator
+  @inline get rolloutBps(): u16 { return load<u16>(this.base, OFF_ROLLOUT_BPS); }
+  // @ts-ignore: decorator
+  @inline get targetBps(): u16 { return load<u16>(this.base, OFF_TARGET_BPS); }
+  // @ts-ignore: decorator
+  @inline get paused(): bool { return (load<u8>(this.base, OFF_FLAGS) & FLAG_PAUSED) != 0; }
+  // @ts-ignore: decorator
+  @inline get halted(): bool { return (load<u8>(this.base, OFF_FLAGS) & FLAG_HALTED) != 0; }
+  // @ts-ignore: decorator
+  @inline get startBlock(): u32 { return load<u32>(this.base, OFF_START_BLOCK); }
+  // @ts-ignore: decorator
+  @inline get lastStepBlock(): u32 { return load<u32>(this.base, OFF_LAST_STEP_BLOCK); }
+  // @ts-ignore: decorator
+  @inline get stepAccum(): u32 { return load<u32>(this.base, OFF_STEP_ACCUM); }
+  // @ts-ignore: decorator
+  @inline get clockMark(): u32 { return load<u32>(this.base, OFF_CLOCK_MARK); }
+  // @ts-ignore: decorator
+  @inline get dueAt(): u32 { return load<u32>(this.base, OFF_DUE_AT); }
+  // @ts-ignore: decorator
+  @inline get historyLen(): u32 { return load<u32>(this.base, OFF_HISTORY_LEN); }
+  // @ts-ignore: decorator
+  @inline get overrideCount(): u32 { return load<u32>(this.base, OFF_OVERRIDE_COUNT); }
+  // @ts-ignore: decorator
+  @inline get hasReason(): bool { return load<u8>(this.base, OFF_REASON) == 1; }
+  /** The rollback reason (meaningful when hasReason). */
+  // @ts-ignore: decorator
+  @inline get reason(): i32 { return load<u8>(this.base, OFF_REASON + 1); }
+
+  /** The policy's dwell per step, in clock ticks. */
+  get dwell(): u32 {
+    return readPolicy(this).incrementBlocks;
+  }
+
+  /** Sets or clears the halt mirror in place; false when it already was so. */
+  setHalted(halted: bool): bool {
+    const flags = load<u8>(this.base, OFF_FLAGS);
+    const next = halted ? flags | FLAG_HALTED : flags & ~FLAG_HALTED;
+    if (next == flags) return false;
+    store<u8>(this.base, next, OFF_FLAGS);
+    return true;
+  }
+
+  isActive(): bool {
+    return isActiveStatus(this.status);
+  }
+
+  isOff(): bool {
+    return isOffStatus(this.status);
+  }
+}
+
+/**
+ * True, with the parts' places set in `r`, when the `len` bytes at `p` are a feature record
+ * of a version this contract ever wrote and decode exactly under that version's reader;
+ * false (CorruptState) otherwise, an unknown (newer) version included.
+ */
+// @ts-ignore: decorator
+@inline export function openRecord(p: usize, len: i32, r: FeatureRecord): bool {
+  if (len < 1) return false;
+  const version = load<u8>(p);
+  if (version == 1) return readV1(p, len, r);
+  return false;
+}
+
+/**
+ * Version 1, checked exactly: every length within the bytes, nothing left over, every field
+ * this contract writes in its range, UTF-8 valid, the policy valid.
+ */
+function readV1(p: usize, len: i32, r: FeatureRecord): bool {
+  const end = p + <usize>len;
+  if (len < <i32>OFF_REASON + 1) return false;
+  if (load<u8>(p, OFF_STATUS) > <u8>Status.RolledBack) return false;
+  if (load<u16>(p, OFF_ROLLOUT_BPS) > 10000 || load<u16>(p, OFF_TARGET_BPS) > 10000) return false;
+  if (load<u8>(p, OFF_FLAGS) > (FLAG_PAUSED | FLAG_HALTED)) return false;
+  let at = p + OFF_REASON;
+  const tag = load<u8>(at++);
+  if (tag > 1) return false;
+  if (tag == 1) {
+    if (at == end || load<u8>(at) > <u8>RollbackReason.Deadline) return false;
+    at++;
+  }
+  // createdBy, the counters (u64s: every value is valid) and the description's length.
+  if (end - at < 20 + COUNTERS_BYTES + 4) return false;
+  r.base = p;
+  r.end = end;
+  r.createdByAt = at;
+  r.counters = Counters.at(at + 20);
+  at += 20 + COUNTERS_BYTES;
+  const descriptionLen = load<u32>(at);
+  at += 4;
+  if (descriptionLen > <u32>MAX_DESCRIPTION_BYTES || <usize>descriptionLen > end - at) return false;
+  if (!isValidUtf8At(at, <i32>descriptionLen)) return false;
+  r.descriptionAt = at;
+  r.descriptionLen = <i32>descriptionLen;
+  at += <usize>descriptionLen;
+
+  // The policy: u32 step count, the steps, the fixed fields, the salt string.
+  if (end - at < 4) return false;
+  r.policyAt = at;
+  const n = load<u32>(at);
+  at += 4;
+  if (n > <u32>MAX_STEPS || end - at < (<usize>n << 1) + POLICY_FIXED_BYTES + 4) return false;
+  const stepsAt = at;
+  at += <usize>n << 1;
+  const saltLen = load<u32>(at, POLICY_FIXED_BYTES);
+  const saltAt = at + POLICY_FIXED_BYTES + 4;
+  if (<usize>saltLen != end - saltAt) return false; // the salt ends the record exactly
+  if (!policyRulesHold(stepsAt, <i32>n, at, saltAt, <i32>saltLen)) return false;
+  r.saltAt = saltAt;
+  r.saltLen = <i32>saltLen;
+  return true;
+}
+
+/** The policy of an opened record (valid: its reader checked it), where it lies. */
+export function readPolicy(r: FeatureRecord): Policy {
+  return new Policy(r.policyAt, <i32>(r.end - r.policyAt));
+}
+
+/** The feature in `value`, opened as `r` (so nothing here can fail). */
+export function readFeature(name: Uint8Array, value: Uint8Array, r: FeatureRecord): Feature {
+  const f = new Feature(name, bytesAt(value, r.createdByAt, 20), bytesAt(value, r.descriptionAt, r.descriptionLen), readPolicy(r), r.counters);
+  f.status = r.status;
+  f.rolloutBps = r.rolloutBps;
+  f.targetBps = r.targetBps;
+  f.paused = r.paused;
+  f.halted = r.halted;
+  f.startBlock = r.startBlock;
+  f.lastStepBlock = r.lastStepBlock;
+  f.stepAccum = r.stepAccum;
+  f.clockMark = r.clockMark;
+  f.dueAt = r.dueAt;
+  f.historyLen = r.historyLen;
+  f.overrideCount = r.overrideCount;
+  f.hasReason = r.hasReason;
+  if (f.hasReason) f.reason = r.reason;
+  f.storedActive = f.isActive();
+  f.storedIndexed = f.isIndexed();
+  f.storedDueAt = f.dueAt;
+  return f;
+}
+
+/** The record of `f` in FEATURE_VERSION's layout. */
+export function encodeFeature(f: Feature): Writer {
+  const w = new Writer(512);
+  const flags = (f.paused ? FLAG_PAUSED : 0) | (f.halted ? FLAG_HALTED : 0);
+  w.u8(FEATURE_VERSION).u8(f.status).u16(f.rolloutBps).u16(f.targetBps).u8(flags);
+  w.u32(f.startBlock).u32(f.lastStepBlock).u32(f.stepAccum).u32(f.clockMark);
+  w.u32(f.dueAt).u32(f.historyLen).u32(f.overrideCount);
+  w.optionU8(f.hasReason, f.reason);
+  w.raw(f.createdBy);
+  w.copy(f.counters.address, <i32>COUNTERS_BYTES);
+  w.string(f.description);
+  f.policy.write(w);
+  return w;
+}
+
+/** A view of the n bytes at address `at` inside `value`. */
+function bytesAt(value: Uint8Array, at: usize, n: i32): Uint8Array {
+  const start = <i32>(at - value.dataStart);
+  return value.subarray(start, start + n);
+}
