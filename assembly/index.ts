@@ -1,4 +1,5 @@
-// The module's exports: one `() → i32` entry point per SPEC section 6 method, and `_reset`.
+// The module's exports: one `() → i32` entry point per SPEC section 6 method (the generated
+// Borsh entry layer, generated/entry.ts), and `_reset`.
 
 export {
   init, grantRole, revokeRole, hasRole,
@@ -7,6 +8,6 @@ export {
   recordSuccess, recordError, recordBatch, recordLatency, recordInvariant, reportIncident,
   processRollout, onPersist,
   isEnabled, isEnabledMany, bucketOf, getFeature, getMetrics, listFeatures, getHistory, getGlobal,
-} from "./entry/native";
+} from "./generated/entry";
 
 export { _reset } from "./runtime/reset";

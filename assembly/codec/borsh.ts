@@ -1,7 +1,7 @@
 // Borsh, little-endian: a reader that never traps (it records the first failure and reads
 // zeros after it) and a growable writer. Used for call arguments, results, events and records.
 
-import { ACCOUNT_LEN } from "../host/env";
+import { ACCOUNT_BYTES } from "../shared/codes";
 import { isValidUtf8 } from "./utf8";
 
 export class Reader {
@@ -84,7 +84,7 @@ export class Reader {
   }
 
   account(): Uint8Array {
-    return this.bytes(ACCOUNT_LEN);
+    return this.bytes(ACCOUNT_BYTES);
   }
 
   /** A Borsh String as its UTF-8 bytes (validated). */
@@ -108,6 +108,13 @@ export class Reader {
     }
     return <i32>n;
   }
+}
+
+/** A copy of the 20-byte account at `p` (the generated entry layer passes accounts by address). */
+export function accountAt(p: usize): Uint8Array {
+  const a = new Uint8Array(ACCOUNT_BYTES);
+  memory.copy(a.dataStart, p, <usize>ACCOUNT_BYTES);
+  return a;
 }
 
 export class Writer {

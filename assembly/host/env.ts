@@ -6,6 +6,8 @@
 // ---- raw imports (module "host"); pointers and lengths are offsets into our memory ----
 
 /** Byte length of the call's Borsh arguments. */
+import { ACCOUNT_BYTES } from "../shared/codes";
+
 @external("host", "input_len")
 declare function input_len(): i32;
 /** Copies the call's arguments to dst. */
@@ -41,7 +43,7 @@ declare function emit(name: usize, nameLen: i32, data: usize, dataLen: i32): voi
 
 // ---- typed wrappers ----
 
-export const ACCOUNT_LEN = 20;
+
 /** Most records fit in one read of this size; a longer value costs a second, exact read. */
 const READ_CAP = 512;
 
@@ -126,7 +128,7 @@ export function blockHeight(): u32 {
 
 /** The transaction's sender. */
 export function sender(): Uint8Array {
-  const buf = uninitBytes(ACCOUNT_LEN); // the host writes all 20 bytes
+  const buf = uninitBytes(ACCOUNT_BYTES); // the host writes all 20 bytes
   caller(buf.dataStart);
   return buf;
 }

@@ -3,35 +3,21 @@
 // record as they are (storage/record.ts) and used where they lie: a Counters is a view of
 // those bytes, not an object (its reference is their address), so a report adds in place.
 //
-//   off  field                       off  field
-//   0    window successes            56   metrics totalOperations
-//   8    window errors               64   metrics successfulOps
-//   16   window latencySum           72   metrics failedOps
-//   24   window latencyCount         80   metrics latencySum
-//   32   window latencyPeak          88   metrics latencyCount
-//   40   window invariantChecks      96   metrics peakLatency
-//   48   window invariantFailures    104  metrics invariantChecks
-//                                    112  metrics invariantFailures
-//
+// The layout (offsets, the window's extent) is generated from the ABI definition's COUNTERS.
 // Every addition saturates at 2^64 − 1; peaks only rise.
 
-const W_SUCCESSES: usize = 0;
-const W_ERRORS: usize = 8;
-const W_LATENCY_SUM: usize = 16;
-const W_LATENCY_COUNT: usize = 24;
-const W_LATENCY_PEAK: usize = 32;
-const W_INVARIANT_CHECKS: usize = 40;
-const W_INVARIANT_FAILURES: usize = 48;
-const WINDOW_BYTES: usize = 56;
-const M_TOTAL: usize = 56;
-const M_SUCCESSFUL: usize = 64;
-const M_FAILED: usize = 72;
-const M_LATENCY_SUM: usize = 80;
-const M_LATENCY_COUNT: usize = 88;
-const M_PEAK_LATENCY: usize = 96;
-const M_INVARIANT_CHECKS: usize = 104;
-const M_INVARIANT_FAILURES: usize = 112;
-export const COUNTERS_BYTES: usize = 120;
+import {
+  COUNTERS_BYTES, COUNTERS_FAILED_OPS as M_FAILED, COUNTERS_INVARIANT_CHECKS as M_INVARIANT_CHECKS,
+  COUNTERS_INVARIANT_FAILURES as M_INVARIANT_FAILURES, COUNTERS_LATENCY_COUNT as M_LATENCY_COUNT,
+  COUNTERS_LATENCY_SUM as M_LATENCY_SUM, COUNTERS_PEAK_LATENCY as M_PEAK_LATENCY,
+  COUNTERS_SUCCESSFUL_OPS as M_SUCCESSFUL, COUNTERS_TOTAL_OPERATIONS as M_TOTAL,
+  COUNTERS_WINDOW_ERRORS as W_ERRORS, COUNTERS_WINDOW_INVARIANT_CHECKS as W_INVARIANT_CHECKS,
+  COUNTERS_WINDOW_INVARIANT_FAILURES as W_INVARIANT_FAILURES, COUNTERS_WINDOW_LATENCY_COUNT as W_LATENCY_COUNT,
+  COUNTERS_WINDOW_LATENCY_PEAK as W_LATENCY_PEAK, COUNTERS_WINDOW_LATENCY_SUM as W_LATENCY_SUM,
+  COUNTERS_WINDOW_SUCCESSES as W_SUCCESSES, WINDOW_COUNTERS_BYTES as WINDOW_BYTES,
+} from "../generated/layout";
+
+export { COUNTERS_BYTES };
 
 /** u64 addition that stops at 2^64 − 1 instead of wrapping. */
 export function satAdd(a: u64, b: u64): u64 {

@@ -3,10 +3,9 @@
 
 import { Counters } from "./counters";
 import { Policy } from "./policy";
-import { Status } from "../shared/codes";
+import { MAX_DESCRIPTION_BYTES, MAX_NAME_BYTES, Status } from "../shared/codes";
 
-export const MAX_NAME_BYTES = 64;
-export const MAX_DESCRIPTION_BYTES = 256;
+export { MAX_DESCRIPTION_BYTES, MAX_NAME_BYTES };
 
 /** 1..64 bytes of [a-z0-9_.-]. */
 export function isValidName(name: Uint8Array): bool {

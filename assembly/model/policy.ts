@@ -1,50 +1,24 @@
-// A feature's rollout and health policy (SPEC section 2): Borsh layout, defaults, validation.
+// A feature's rollout and health policy (SPEC section 2): a view over its Borsh bytes, and its
+// validation. The layout and the default bytes are generated from the ABI definition.
 
 import { Reader, Writer } from "../codec/borsh";
-import { Analysis } from "../shared/codes";
+import { Analysis, ANALYSIS_MAX, BPS_FULL as FULL, MAX_SALT_BYTES, MAX_STEPS } from "../shared/codes";
+import {
+  DEFAULT_POLICY, DEFAULT_POLICY_BYTES, POLICY_ANALYSIS as P_ANALYSIS, POLICY_FIXED_BYTES,
+  POLICY_INCREMENT_BLOCKS as P_INCREMENT_BLOCKS, POLICY_INCREMENT_BPS as P_INCREMENT_BPS,
+  POLICY_MAX_AVG_LATENCY as P_MAX_AVG_LATENCY, POLICY_MAX_ERROR_RATE_BPS as P_MAX_ERROR_RATE_BPS,
+  POLICY_MAX_INVARIANT_FAILURES as P_MAX_INVARIANT_FAILURES, POLICY_MAX_PEAK_LATENCY as P_MAX_PEAK_LATENCY,
+  POLICY_MIN_SAMPLES as P_MIN_SAMPLES, POLICY_MIN_SUCCESS_COUNT as P_MIN_SUCCESS_COUNT,
+  POLICY_PROGRESS_DEADLINE_BLOCKS as P_PROGRESS_DEADLINE_BLOCKS, POLICY_SEQ_INTERCEPT_PPM as P_SEQ_INTERCEPT_PPM,
+  POLICY_SEQ_SLOPE_PPM as P_SEQ_SLOPE_PPM,
+} from "../generated/layout";
+
+export { POLICY_FIXED_BYTES };
 import { isValidUtf8At } from "../codec/utf8";
 
-export const MAX_STEPS = 32;
-export const MAX_SALT_BYTES = 64;
-export const BPS_FULL: u16 = 10000;
-
-/** The fixed fields after the steps, in Borsh order: their offsets and total size. */
-const P_INCREMENT_BPS: usize = 0;
-const P_INCREMENT_BLOCKS: usize = 2;
-const P_MAX_ERROR_RATE_BPS: usize = 6;
-const P_MIN_SAMPLES: usize = 8;
-const P_MIN_SUCCESS_COUNT: usize = 12;
-const P_ANALYSIS: usize = 20;
-const P_SEQ_SLOPE_PPM: usize = 21;
-const P_SEQ_INTERCEPT_PPM: usize = 25;
-const P_MAX_INVARIANT_FAILURES: usize = 33;
-const P_MAX_AVG_LATENCY: usize = 37;
-const P_MAX_PEAK_LATENCY: usize = 45;
-const P_PROGRESS_DEADLINE_BLOCKS: usize = 53;
-export const POLICY_FIXED_BYTES: usize = 57;
-
-/**
- * SPEC section 2's default policy, Borsh-encoded: no steps, incrementBps 1000,
- * incrementBlocks 8640, maxErrorRateBps 100, minSamples 100, minSuccessCount 100,
- * Threshold, every other limit 0, empty salt. Read-only, like every policy's bytes.
- */
-const DEFAULT_POLICY: usize = memory.data<u8>([
-  0, 0, 0, 0, // steps: none
-  0xe8, 0x03, // incrementBps 1000
-  0xc0, 0x21, 0, 0, // incrementBlocks 8640
-  100, 0, // maxErrorRateBps
-  100, 0, 0, 0, // minSamples
-  100, 0, 0, 0, 0, 0, 0, 0, // minSuccessCount
-  0, // analysis Threshold
-  0, 0, 0, 0, // seqSlopePpm
-  0, 0, 0, 0, 0, 0, 0, 0, // seqInterceptPpm
-  0, 0, 0, 0, // maxInvariantFailures
-  0, 0, 0, 0, 0, 0, 0, 0, // maxAvgLatency
-  0, 0, 0, 0, 0, 0, 0, 0, // maxPeakLatency
-  0, 0, 0, 0, // progressDeadlineBlocks
-  0, 0, 0, 0, // salt: empty
-]);
-const DEFAULT_POLICY_BYTES = 65;
+export { MAX_SALT_BYTES, MAX_STEPS };
+/** 100 % in basis points, as the u16 that bps fields are. */
+export const BPS_FULL: u16 = <u16>FULL;
 
 /**
  * A policy read where its Borsh bytes lie (the call's input, a stored record, or the
@@ -169,7 +143,7 @@ export function policyRulesHold(stepsAt: usize, n: i32, fixed: usize, saltAt: us
   if (incrementBps == 0 || incrementBps > BPS_FULL) return false;
   if (incrementBlocks == 0) return false;
   if (load<u16>(fixed, P_MAX_ERROR_RATE_BPS) > BPS_FULL) return false;
-  if (analysis > <u8>Analysis.Sequential) return false;
+  if (analysis > <u8>ANALYSIS_MAX) return false;
   if (analysis == <u8>Analysis.Sequential && load<u32>(fixed, P_SEQ_SLOPE_PPM) == 0) return false;
   if (deadline != 0 && deadline <= incrementBlocks) return false;
   if (saltLen > MAX_SALT_BYTES) return false;

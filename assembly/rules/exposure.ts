@@ -1,6 +1,6 @@
 // Who sees a feature (SPEC section 4): salted murmur3 buckets, overrides, the global halt.
 
-import { ACCOUNT_LEN } from "../host/env";
+import { ACCOUNT_BYTES } from "../shared/codes";
 import { isOffStatus } from "../model/feature";
 import { OverrideMode, Status } from "../shared/codes";
 
@@ -46,7 +46,7 @@ export class Buckets {
   private saltLen: i32;
 
   constructor(salt: usize, saltLen: i32) {
-    this.buf = heap.alloc(<usize>(saltLen + ACCOUNT_LEN));
+    this.buf = heap.alloc(<usize>(saltLen + ACCOUNT_BYTES));
     this.saltLen = saltLen;
     memory.copy(this.buf, salt, <usize>saltLen);
   }
@@ -60,7 +60,7 @@ export class Buckets {
     store<u32>(at, load<u32>(account, 8), 8);
     store<u32>(at, load<u32>(account, 12), 12);
     store<u32>(at, load<u32>(account, 16), 16);
-    return <u16>((<u64>murmur3(this.buf, this.saltLen + ACCOUNT_LEN) * 10000) >> 32);
+    return <u16>((<u64>murmur3(this.buf, this.saltLen + ACCOUNT_BYTES) * 10000) >> 32);
   }
 }
 

@@ -1,7 +1,7 @@
 // The lifecycle of SPEC section 5: each call checks its rule, changes the feature, writes,
 // then emits. Every "otherwise" returns its named error before anything is written.
 
-import * as events from "./events";
+import * as events from "../generated/events";
 import { Tx } from "./tx";
 import { Counters } from "../model/counters";
 import { Feature, isOffStatus, isValidName, MAX_DESCRIPTION_BYTES } from "../model/feature";

@@ -1,7 +1,7 @@
 // Who may do what (SPEC section 3). Roles are one bit mask per account; Admin implies all.
 
 import { isWitness } from "../host/env";
-import * as events from "./events";
+import * as events from "../generated/events";
 import { Global } from "../storage/records";
 import { ErrorCode, Role } from "../shared/codes";
 import { isInitialized, loadAdminCount, loadRoles, saveAdminCount, saveGlobal, saveRoles } from "../storage/state";

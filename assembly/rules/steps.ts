@@ -1,6 +1,6 @@
 // Rollout steps (SPEC section 5, "Steps" and "When steps run").
 
-import * as events from "./events";
+import * as events from "../generated/events";
 import { HEALTHY, stepVerdict } from "./health";
 import { beginStep, rollBack, saveChange } from "./lifecycle";
 import { Tx } from "./tx";

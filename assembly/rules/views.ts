@@ -1,17 +1,16 @@
 // Read-only methods (SPEC section 6). Views never write; each fills a Writer with its result.
 
 import { Writer } from "../codec/borsh";
-import { ACCOUNT_LEN, storageNext } from "../host/env";
+import { writeFeatureView, writeGlobalState, writeHistoryEntry, writeMetrics } from "../generated/views";
+import { storageNext } from "../host/env";
 import { Buckets, decideExposure } from "./exposure";
 import { Counters } from "../model/counters";
-import { Feature, MAX_NAME_BYTES } from "../model/feature";
+import { Feature } from "../model/feature";
 import { FeatureRecord } from "../storage/record";
 import { activeKey, featureKey, nameFromKey, PREFIX_ACTIVE, PREFIX_FEATURE, single } from "../storage/keys";
-import { ErrorCode } from "../shared/codes";
+import { ACCOUNT_BYTES, ErrorCode, MAX_NAME_BYTES, MAX_PAGE } from "../shared/codes";
 import { isInitialized, LazyGlobal, loadHistory, loadOverride, loadRecord, RecordLoad } from "../storage/state";
 
-export const MAX_PAGE = 100;
-export const MAX_ACCOUNTS = 1024;
 
 /** Like loadRecord, but NotInitialized (not FeatureNotFound) before init. */
 export function loadRecordForCall(name: Uint8Array): RecordLoad {
@@ -39,7 +38,7 @@ export function exposures(name: Uint8Array, accounts: usize, n: i32, many: bool,
   const overrides = loaded.overrideCount;
   const buckets = bucketsOf(name, loaded);
   for (let i = 0; i < n; i++) {
-    const account = accounts + <usize>(i * ACCOUNT_LEN);
+    const account = accounts + <usize>(i * ACCOUNT_BYTES);
     const mode = loadOverride(name, overrides, account);
     if (mode < 0) return ErrorCode.CorruptState;
     out.bool(decideExposure(status, rolloutBps, halted, buckets, account, mode));
@@ -69,8 +68,8 @@ export function getFeature(name: Uint8Array, metrics: bool, out: Writer): i32 {
   }
   if (loaded.code != ErrorCode.Ok) return loaded.code;
   out.u8(1);
-  if (metrics) writeMetricsView(loaded.counters, out);
-  else writeFeatureView(loaded.feature(), out);
+  if (metrics) metricsView(loaded.counters, out);
+  else featureView(loaded.feature(), out);
   return ErrorCode.Ok;
 }
 
@@ -94,7 +93,7 @@ export function listFeatures(startAfter: Uint8Array, limit: u16, activeOnly: boo
     const loaded = loadRecord(name);
     // An index entry whose feature is missing or unreadable is corrupt state.
     if (loaded.code != ErrorCode.Ok) return ErrorCode.CorruptState;
-    writeFeatureView(loaded.feature(), items);
+    featureView(loaded.feature(), items);
     n++;
     after = key;
   }
@@ -116,8 +115,8 @@ export function getHistory(name: Uint8Array, fromSeq: u32, limit: u16, out: Writ
   for (let seq = fromSeq; seq < end; seq++) {
     const h = loadHistory(name, seq);
     if (h.code != ErrorCode.Ok) return ErrorCode.CorruptState; // below historyLen: must exist
-    out.u32(seq);
-    h.entry!.writeFields(out);
+    const e = h.entry!;
+    writeHistoryEntry(out, seq, e.block, e.from, e.to, e.rolloutBps, e.hasReason, e.reason, e.actor);
   }
   return ErrorCode.Ok;
 }
@@ -127,25 +126,25 @@ export function getGlobal(out: Writer): i32 {
   const v = g.get();
   if (g.missing && !isInitialized()) return ErrorCode.NotInitialized;
   if (g.corrupt) return ErrorCode.CorruptState; // also missing after init
-  out.bool(v.paused).bool(v.halted);
+  writeGlobalState(out, v.paused, v.halted);
   return ErrorCode.Ok;
 }
 
-/** The FeatureView result struct of SPEC section 6. */
-function writeFeatureView(f: Feature, w: Writer): void {
-  w.string(f.name).string(f.description);
-  w.u8(f.status).u16(f.rolloutBps).u16(f.targetBps).bool(f.paused);
-  w.u32(f.startBlock).u32(f.lastStepBlock);
-  w.u64(f.counters.windowSuccesses).u64(f.counters.windowErrors);
-  w.optionU8(f.hasReason, f.reason);
-  w.raw(f.createdBy);
-  f.policy.write(w);
+/** The FeatureView result struct of SPEC section 6 (the generated writer, fields in wire order). */
+function featureView(f: Feature, w: Writer): void {
+  const c = f.counters;
+  writeFeatureView(
+    w, f.name, f.description, f.status, f.rolloutBps, f.targetBps, f.paused, f.startBlock, f.lastStepBlock,
+    c.windowSuccesses, c.windowErrors, f.hasReason, f.reason, f.createdBy, f.policy,
+  );
 }
 
-/** The Metrics result struct of SPEC section 6. */
-function writeMetricsView(c: Counters, w: Writer): void {
+/** The Metrics result struct of SPEC section 6: lifetime counters, the average computed. */
+function metricsView(c: Counters, w: Writer): void {
   const count = c.metricsLatencyCount;
   const average = count == 0 ? 0 : c.metricsLatencySum / count;
-  w.u64(c.metricsTotal).u64(c.metricsSuccessful).u64(c.metricsFailed).u64(average);
-  w.u64(c.metricsPeakLatency).u64(c.metricsInvariantChecks).u64(c.metricsInvariantFailures);
+  writeMetrics(
+    w, c.metricsTotal, c.metricsSuccessful, c.metricsFailed, average,
+    c.metricsPeakLatency, c.metricsInvariantChecks, c.metricsInvariantFailures,
+  );
 }

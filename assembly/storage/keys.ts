@@ -12,7 +12,8 @@
 //   0xD7 dueAt:u32be name 00   index of RollingOut features by next due clock value
 //   0xD8 name 00               index of active (Canary, RollingOut) features
 
-import { ACCOUNT_LEN, uninitBytes } from "../host/env";
+import { uninitBytes } from "../host/env";
+import { ACCOUNT_BYTES } from "../shared/codes";
 
 export const PREFIX_FEATURE: u8 = 0xd0;
 export const PREFIX_HISTORY: u8 = 0xd2;
@@ -64,15 +65,15 @@ export function historyKey(name: Uint8Array, seq: u32): Uint8Array {
 
 /** The override key of (name, the 20-byte account at `account`). */
 export function overrideKey(name: Uint8Array, account: usize): Uint8Array {
-  const k = withName(PREFIX_OVERRIDE, name, ACCOUNT_LEN);
-  memory.copy(k.dataStart + <usize>(name.length + 2), account, ACCOUNT_LEN);
+  const k = withName(PREFIX_OVERRIDE, name, ACCOUNT_BYTES);
+  memory.copy(k.dataStart + <usize>(name.length + 2), account, ACCOUNT_BYTES);
   return k;
 }
 
 export function rolesKey(account: Uint8Array): Uint8Array {
-  const k = uninitBytes(1 + ACCOUNT_LEN);
+  const k = uninitBytes(1 + ACCOUNT_BYTES);
   k[0] = PREFIX_ROLES;
-  memory.copy(k.dataStart + 1, account.dataStart, ACCOUNT_LEN);
+  memory.copy(k.dataStart + 1, account.dataStart, ACCOUNT_BYTES);
   return k;
 }
 

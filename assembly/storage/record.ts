@@ -40,24 +40,30 @@ import { isValidUtf8At } from "../codec/utf8";
 import { COUNTERS_BYTES, Counters } from "../model/counters";
 import { Feature, isActiveStatus, isOffStatus, MAX_DESCRIPTION_BYTES } from "../model/feature";
 import { MAX_STEPS, POLICY_FIXED_BYTES, Policy, policyRulesHold } from "../model/policy";
-import { RollbackReason, Status } from "../shared/codes";
+import { ACCOUNT_BYTES, BPS_FULL, ROLLBACK_REASON_MAX, STATUS_MAX } from "../shared/codes";
+import {
+  FEATURE_V1_CLOCK_MARK, FEATURE_V1_COUNTERS, FEATURE_V1_DESCRIPTION, FEATURE_V1_DUE_AT, FEATURE_V1_FLAGS,
+  FEATURE_V1_HISTORY_LEN, FEATURE_V1_LAST_STEP_BLOCK, FEATURE_V1_OVERRIDE_COUNT, FEATURE_V1_ROLLBACK_REASON,
+  FEATURE_V1_ROLLOUT_BPS, FEATURE_V1_START_BLOCK, FEATURE_V1_STATUS, FEATURE_V1_STEP_ACCUM, FEATURE_V1_TARGET_BPS,
+  FEATURE_VERSION,
+} from "../generated/layout";
 
-/** The version encodeFeature writes. */
-export const FEATURE_VERSION: u8 = 1;
+/** The version encodeFeature writes (generated from the ABI definition's record versions). */
+export { FEATURE_VERSION };
 
-// Version 1's fixed fields, as offsets from the record's start.
-const OFF_STATUS: usize = 1;
-const OFF_ROLLOUT_BPS: usize = 2;
-const OFF_TARGET_BPS: usize = 4;
-const OFF_FLAGS: usize = 6;
-const OFF_START_BLOCK: usize = 7;
-const OFF_LAST_STEP_BLOCK: usize = 11;
-const OFF_STEP_ACCUM: usize = 15;
-const OFF_CLOCK_MARK: usize = 19;
-const OFF_DUE_AT: usize = 23;
-const OFF_HISTORY_LEN: usize = 27;
-const OFF_OVERRIDE_COUNT: usize = 31;
-const OFF_REASON: usize = 35;
+// Version 1's fixed fields, as offsets from the record's start (generated).
+const OFF_STATUS = FEATURE_V1_STATUS;
+const OFF_ROLLOUT_BPS = FEATURE_V1_ROLLOUT_BPS;
+const OFF_TARGET_BPS = FEATURE_V1_TARGET_BPS;
+const OFF_FLAGS = FEATURE_V1_FLAGS;
+const OFF_START_BLOCK = FEATURE_V1_START_BLOCK;
+const OFF_LAST_STEP_BLOCK = FEATURE_V1_LAST_STEP_BLOCK;
+const OFF_STEP_ACCUM = FEATURE_V1_STEP_ACCUM;
+const OFF_CLOCK_MARK = FEATURE_V1_CLOCK_MARK;
+const OFF_DUE_AT = FEATURE_V1_DUE_AT;
+const OFF_HISTORY_LEN = FEATURE_V1_HISTORY_LEN;
+const OFF_OVERRIDE_COUNT = FEATURE_V1_OVERRIDE_COUNT;
+const OFF_REASON = FEATURE_V1_ROLLBACK_REASON;
 
 /** flags bit 0: the feature's own pause. */
 const FLAG_PAUSED: u8 = 1;
@@ -154,23 +160,23 @@ export class FeatureRecord {
 function readV1(p: usize, len: i32, r: FeatureRecord): bool {
   const end = p + <usize>len;
   if (len < <i32>OFF_REASON + 1) return false;
-  if (load<u8>(p, OFF_STATUS) > <u8>Status.RolledBack) return false;
-  if (load<u16>(p, OFF_ROLLOUT_BPS) > 10000 || load<u16>(p, OFF_TARGET_BPS) > 10000) return false;
+  if (load<u8>(p, OFF_STATUS) > <u8>STATUS_MAX) return false;
+  if (load<u16>(p, OFF_ROLLOUT_BPS) > <u16>BPS_FULL || load<u16>(p, OFF_TARGET_BPS) > <u16>BPS_FULL) return false;
   if (load<u8>(p, OFF_FLAGS) > (FLAG_PAUSED | FLAG_HALTED)) return false;
   let at = p + OFF_REASON;
   const tag = load<u8>(at++);
   if (tag > 1) return false;
   if (tag == 1) {
-    if (at == end || load<u8>(at) > <u8>RollbackReason.Deadline) return false;
+    if (at == end || load<u8>(at) > <u8>ROLLBACK_REASON_MAX) return false;
     at++;
   }
   // createdBy, the counters (u64s: every value is valid) and the description's length.
-  if (end - at < 20 + COUNTERS_BYTES + 4) return false;
+  if (end - at < FEATURE_V1_DESCRIPTION + 4) return false;
   r.base = p;
   r.end = end;
   r.createdByAt = at;
-  r.counters = Counters.at(at + 20);
-  at += 20 + COUNTERS_BYTES;
+  r.counters = Counters.at(at + FEATURE_V1_COUNTERS);
+  at += FEATURE_V1_DESCRIPTION;
   const descriptionLen = load<u32>(at);
   at += 4;
   if (descriptionLen > <u32>MAX_DESCRIPTION_BYTES || <usize>descriptionLen > end - at) return false;
@@ -203,7 +209,7 @@ export function readPolicy(r: FeatureRecord): Policy {
 
 /** The feature in `value`, opened as `r` (so nothing here can fail). */
 export function readFeature(name: Uint8Array, value: Uint8Array, r: FeatureRecord): Feature {
-  const f = new Feature(name, bytesAt(value, r.createdByAt, 20), bytesAt(value, r.descriptionAt, r.descriptionLen), readPolicy(r), r.counters);
+  const f = new Feature(name, bytesAt(value, r.createdByAt, ACCOUNT_BYTES), bytesAt(value, r.descriptionAt, r.descriptionLen), readPolicy(r), r.counters);
   f.status = r.status;
   f.rolloutBps = r.rolloutBps;
   f.targetBps = r.targetBps;

@@ -3,26 +3,17 @@
 // written in, chosen by that byte; an unknown (newer) version decodes as corrupt. Writers
 // write the current version (all are version 1 so far):
 //
-//   0xD4 global      v1: paused:bool halted:bool clockBase:u32 clockSince:u32
-//   0xD6 meta        v1: adminCount:u32
-//   0xD5 roles       v1: mask:u8           bit r set = holds role r (bits 0..3)
-//   0xD2 history     v1: block:u32 from:u8 to:u8 rolloutBps:u16 reason:Option<u8> actor:Option<[u8;20]>
-//   0xD3 override    v1: mode:u8           1 ForceOn, 2 ForceOff (Clear deletes the key)
-//   0xD7, 0xD8       v1: (nothing)         index entries: their keys carry the data, and
-//                                          their values are never read
+// The layouts are the ABI definition's RECORDS (docs/STORAGE.md shows them); the versions
+// written today are generated into generated/layout.ts.
 //
 // Adding a version: a `…V2` reader beside the `…V1` one, a case in the decoder, and the
 // writer's version constant raised (the record is upgraded when it is next written).
 
 import { Reader, Writer } from "../codec/borsh";
-import { OverrideMode, RollbackReason, Status } from "../shared/codes";
-
-const GLOBAL_VERSION: u8 = 1;
-const META_VERSION: u8 = 1;
-const ROLES_VERSION: u8 = 1;
-const HISTORY_VERSION: u8 = 1;
-const OVERRIDE_VERSION: u8 = 1;
-const MARKER_VERSION: u8 = 1;
+import { BPS_FULL, OverrideMode, OVERRIDE_MODE_MAX, ROLLBACK_REASON_MAX, ROLE_MAX, STATUS_MAX } from "../shared/codes";
+import {
+  GLOBAL_VERSION, HISTORY_VERSION, MARKER_VERSION, META_VERSION, OVERRIDE_VERSION, ROLES_VERSION,
+} from "../generated/layout";
 
 /** The version byte of a stored value; −1 when it is empty. */
 // @ts-ignore: decorator
@@ -109,7 +100,7 @@ export function decodeRoles(v: Uint8Array): i32 {
 // @ts-ignore: decorator
 @inline function rolesV1(v: Uint8Array): i32 {
   const mask = byteAfterVersion(v);
-  return mask == 0 || mask > 0x0f ? -1 : mask;
+  return mask == 0 || mask >= 1 << (ROLE_MAX + 1) ? -1 : mask;
 }
 
 export function encodeRoles(mask: i32): Writer {
@@ -126,7 +117,7 @@ export function decodeOverride(v: Uint8Array): i32 {
 // @ts-ignore: decorator
 @inline function overrideV1(v: Uint8Array): i32 {
   const mode = byteAfterVersion(v);
-  return mode == OverrideMode.Clear || mode > OverrideMode.ForceOff ? -1 : mode;
+  return mode == OverrideMode.Clear || mode > OVERRIDE_MODE_MAX ? -1 : mode;
 }
 
 export function encodeOverride(mode: i32): Writer {
@@ -164,17 +155,11 @@ export class HistoryEntry {
 
   encode(): Writer {
     const w = new Writer(40);
-    w.u8(HISTORY_VERSION);
-    this.writeFields(w);
-    return w;
-  }
-
-  /** block, from, to, rolloutBps, reason, actor: shared by the record and the view. */
-  writeFields(w: Writer): void {
-    w.u32(this.block).u8(this.from).u8(this.to).u16(this.rolloutBps).optionU8(this.hasReason, this.reason);
+    w.u8(HISTORY_VERSION).u32(this.block).u8(this.from).u8(this.to).u16(this.rolloutBps).optionU8(this.hasReason, this.reason);
     const actor = this.actor;
     if (actor) w.u8(1).raw(actor);
     else w.u8(0);
+    return w;
   }
 }
 
@@ -189,7 +174,7 @@ export class HistoryEntry {
   if (e.hasReason) e.reason = r.u8();
   if (r.option()) e.actor = r.account();
   if (!r.done()) return null;
-  if (e.from > Status.RolledBack || e.to > Status.RolledBack || e.rolloutBps > 10000) return null;
-  if (e.hasReason && e.reason > RollbackReason.Deadline) return null;
+  if (e.from > STATUS_MAX || e.to > STATUS_MAX || e.rolloutBps > <u16>BPS_FULL) return null;
+  if (e.hasReason && e.reason > ROLLBACK_REASON_MAX) return null;
   return e;
 }
