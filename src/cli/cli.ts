@@ -8,10 +8,7 @@ import { bucketCommand } from "./commands/bucket.ts";
 import { inspectCommand } from "./commands/inspect.ts";
 import { replayCommand } from "./commands/replay.ts";
 import { verifyCommand } from "./commands/verify.ts";
-import { nodeCommand } from "./commands/node.ts";
-import { txCommand } from "./commands/tx.ts";
-import { callCommand } from "./commands/call.ts";
-import { keysCommand } from "./commands/keys.ts";
+import { callCommand, keysCommand, nodeCommand, txCommand } from "../node/cli.ts";
 import { CliError, EXIT, UsageError } from "./errors.ts";
 import type { CliIO } from "./io.ts";
 

@@ -1,5 +1,5 @@
 // The node's commands for the `canary` CLI: `canary node`, `canary tx`, `canary call`
-// (registered by src/cli/commands/{node,tx,call}.ts). docs/NODE.md describes them.
+// (registered by src/cli/cli.ts). docs/NODE.md describes them.
 
 import path from "node:path";
 import { encodeArgs } from "../client/index.ts";

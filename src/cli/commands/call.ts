@@ -1,2 +1,0 @@
-// canary call: see src/node/cli.ts and docs/NODE.md.
-export { callCommand } from "../../node/cli.ts";
