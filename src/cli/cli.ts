@@ -8,7 +8,7 @@ import { bucketCommand } from "./commands/bucket.ts";
 import { inspectCommand } from "./commands/inspect.ts";
 import { replayCommand } from "./commands/replay.ts";
 import { verifyCommand } from "./commands/verify.ts";
-import { callCommand, keysCommand, nodeCommand, txCommand } from "../node/cli.ts";
+import { callCommand, keysCommand, nodeCommand, txCommand } from "./commands/node.ts";
 import { CliError, EXIT, UsageError } from "./errors.ts";
 import type { CliIO } from "./io.ts";
 

@@ -2,15 +2,15 @@
 // (registered by src/cli/cli.ts). docs/NODE.md describes them.
 
 import path from "node:path";
-import { encodeArgs } from "../client/index.ts";
-import { METHODS, type MethodName } from "../abi/methods.ts";
-import { parseCommandLine, type Command } from "../cli/command.ts";
-import { CliError, EXIT, UsageError } from "../cli/errors.ts";
-import type { CliIO } from "../cli/io.ts";
-import { NodeRpc, Wallet } from "./client.ts";
-import { RpcError } from "./errors.ts";
-import { Keystore, KeystoreError, defaultKeystorePath } from "./keystore.ts";
-import { startNode } from "./node.ts";
+import { encodeArgs } from "../../client/index.ts";
+import { METHODS, type MethodName } from "../../abi/methods.ts";
+import { parseCommandLine, type Command } from "../command.ts";
+import { CliError, EXIT, UsageError } from "../errors.ts";
+import type { CliIO } from "../io.ts";
+import { NodeRpc, Wallet } from "../../node/client.ts";
+import { RpcError } from "../../node/errors.ts";
+import { Keystore, KeystoreError, defaultKeystorePath } from "../../node/keystore.ts";
+import { startNode } from "../../node/node.ts";
 
 export const DEFAULT_PORT = 20332;
 const DEFAULT_URL = `http://127.0.0.1:${DEFAULT_PORT}`;
