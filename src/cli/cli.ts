@@ -8,17 +8,17 @@ import { bucketCommand } from "./commands/bucket.ts";
 import { inspectCommand } from "./commands/inspect.ts";
 import { replayCommand } from "./commands/replay.ts";
 import { verifyCommand } from "./commands/verify.ts";
-import { callCommand, keysCommand, nodeCommand, txCommand } from "./commands/node.ts";
+import { nodeCommand } from "./commands/node.ts";
+import { txCommand } from "./commands/tx.ts";
+import { callCommand } from "./commands/call.ts";
+import { keysCommand } from "./commands/keys.ts";
 import { CliError, EXIT, UsageError } from "./errors.ts";
 import type { CliIO } from "./io.ts";
 
 export const COMMANDS: readonly Command[] = [replayCommand, inspectCommand, verifyCommand, bucketCommand, nodeCommand, txCommand, callCommand, keysCommand];
 
-/** Listed in help, refused with a clear message. */
-const LATER: Record<string, string> = {};
-
 function mainUsage(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length), ...Object.keys(LATER).map((n) => n.length));
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
   return [
     "usage: canary <command> [options]",
     "",
@@ -26,7 +26,6 @@ function mainUsage(): string {
     "",
     "commands:",
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
-    ...Object.keys(LATER).map((n) => `  ${n.padEnd(width)}  (not yet supported)`),
     "",
     "`canary <command> --help` describes one command.",
     "examples:",
@@ -58,8 +57,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   }
   const cmd = COMMANDS.find((c) => c.name === name);
   if (!cmd) {
-    const later = LATER[name];
-    io.stderr(later ? `canary ${name}: not yet supported: ${later}\n` : `canary: unknown command ${JSON.stringify(name)}\n\n${mainUsage()}`);
+    io.stderr(`canary: unknown command ${JSON.stringify(name)}\n\n${mainUsage()}`);
     return EXIT.refused;
   }
   try {

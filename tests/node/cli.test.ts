@@ -3,7 +3,9 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { callCommand, keysCommand, txCommand } from "../../src/cli/commands/node.ts";
+import { callCommand } from "../../src/cli/commands/call.ts";
+import { keysCommand } from "../../src/cli/commands/keys.ts";
+import { txCommand } from "../../src/cli/commands/tx.ts";
 import { Keystore, KeystoreError, startNode, type CanaryNode } from "../../src/node/index.ts";
 import type { CliIO } from "../../src/cli/io.ts";
 import { tempDir } from "./_helpers.ts";
