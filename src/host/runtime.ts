@@ -42,8 +42,6 @@ export class ContractRuntime {
   readonly reuse: boolean;
   /** Exported functions of type () → i32: the callable methods. */
   readonly methods: ReadonlySet<string>;
-  readonly hasInitialize: boolean;
-  readonly hasReset: boolean;
   /** The module imports host.gas (a metered build): calls are charged and limited. */
   readonly metered: boolean;
 
@@ -63,8 +61,6 @@ export class ContractRuntime {
     this.metered = checkImports(this.info);
     this.shape = checkExports(this.info);
     this.methods = this.shape.methods;
-    this.hasInitialize = this.shape.hasInitialize;
-    this.hasReset = this.shape.hasReset;
     this.cx = newCallState(this.metered);
     this.imports = makeImports(this.cx);
   }
