@@ -44,6 +44,24 @@ export function makeImports(cx: CallState): WebAssembly.Imports {
       if (!cx.active) return; // _initialize and _reset run unlimited (they are not calls)
       charge(cx, units >>> 0);
     },
+    ...callImports(cx, copier),
+    ...storageImports(cx, copier, keys),
+    ...eventImports(cx, copier, keys),
+  };
+  for (const name of Object.keys(HOST_IMPORTS)) if (!Object.hasOwn(host, name)) throw new Error(`the host has no implementation of host.${name}`);
+  const env = {
+    abort(msg: number, file: number, line: number, col: number): void {
+      if (cx.memory === null) throw new HostFault(`abort during instantiation at ${line >>> 0}:${col >>> 0}`);
+      const u8 = view(cx);
+      throw new HostFault(`abort: ${readString(cx, u8, msg)} at ${readString(cx, u8, file)}:${line >>> 0}:${col >>> 0}`);
+    },
+  };
+  return { host, env };
+}
+
+/** The call's input and output, and what it may ask of its context: height, caller, witnesses. */
+function callImports(cx: CallState, copier: Copier) {
+  return {
     input_len(): number {
       if (!cx.active) throw inactive("input_len");
       if (cx.metered) charge(cx, FEES.hostCall);
@@ -63,6 +81,38 @@ export function makeImports(cx: CallState): WebAssembly.Imports {
       range("output_write", "source", src, len, u8.length);
       cx.output = copier.copy(cx.buffer!, u8, src, len);
     },
+    block_height(): number {
+      if (!cx.active) throw inactive("block_height");
+      if (cx.metered) charge(cx, FEES.hostCall);
+      return cx.ctx.height | 0;
+    },
+    caller(dst: number): void {
+      if (!cx.active) throw inactive("caller");
+      if (cx.metered) charge(cx, FEES.hostCall + FEES.readByte * ACCOUNT_BYTES);
+      const u8 = view(cx);
+      range("caller", "destination", dst, ACCOUNT_BYTES, u8.length);
+      u8.set(cx.ctx.sender, dst);
+    },
+    check_witness(account: number): number {
+      if (!cx.active) throw inactive("check_witness");
+      if (cx.metered) charge(cx, FEES.hostCall);
+      const u8 = view(cx);
+      range("check_witness", "account", account, ACCOUNT_BYTES, u8.length);
+      const ws = cx.ctx.witnesses;
+      outer: for (let w = 0; w < ws.length; w++) {
+        const a = ws[w]!;
+        if (a.length !== ACCOUNT_BYTES) continue;
+        for (let i = 0; i < ACCOUNT_BYTES; i++) if (a[i] !== u8[account + i]) continue outer;
+        return 1;
+      }
+      return 0;
+    },
+  };
+}
+
+/** Storage: keys of 1..128 bytes, values of at most 65535, an ordered scan by prefix. */
+function storageImports(cx: CallState, copier: Copier, keys: KeyStrings) {
+  return {
     storage_read(key: number, keyLen: number, dst: number, cap: number): number {
       if (!cx.active) throw inactive("storage_read");
       if (cx.metered) charge(cx, FEES.hostCall + FEES.storageRead);
@@ -112,41 +162,5 @@ export function makeImports(cx: CallState): WebAssembly.Imports {
       buf.write(k, dst, n <= cap ? n : cap, "latin1");
       return n;
     },
-    block_height(): number {
-      if (!cx.active) throw inactive("block_height");
-      if (cx.metered) charge(cx, FEES.hostCall);
-      return cx.ctx.height | 0;
-    },
-    caller(dst: number): void {
-      if (!cx.active) throw inactive("caller");
-      if (cx.metered) charge(cx, FEES.hostCall + FEES.readByte * ACCOUNT_BYTES);
-      const u8 = view(cx);
-      range("caller", "destination", dst, ACCOUNT_BYTES, u8.length);
-      u8.set(cx.ctx.sender, dst);
-    },
-    check_witness(account: number): number {
-      if (!cx.active) throw inactive("check_witness");
-      if (cx.metered) charge(cx, FEES.hostCall);
-      const u8 = view(cx);
-      range("check_witness", "account", account, ACCOUNT_BYTES, u8.length);
-      const ws = cx.ctx.witnesses;
-      outer: for (let w = 0; w < ws.length; w++) {
-        const a = ws[w]!;
-        if (a.length !== ACCOUNT_BYTES) continue;
-        for (let i = 0; i < ACCOUNT_BYTES; i++) if (a[i] !== u8[account + i]) continue outer;
-        return 1;
-      }
-      return 0;
-    },
-    ...eventImports(cx, copier, keys),
   };
-  for (const name of Object.keys(HOST_IMPORTS)) if (!Object.hasOwn(host, name)) throw new Error(`the host has no implementation of host.${name}`);
-  const env = {
-    abort(msg: number, file: number, line: number, col: number): void {
-      if (cx.memory === null) throw new HostFault(`abort during instantiation at ${line >>> 0}:${col >>> 0}`);
-      const u8 = view(cx);
-      throw new HostFault(`abort: ${readString(cx, u8, msg)} at ${readString(cx, u8, file)}:${line >>> 0}:${col >>> 0}`);
-    },
-  };
-  return { host, env };
 }
