@@ -510,22 +510,25 @@ const isLive = (f: MFeature): boolean => isRunning(f) || f.status === S.Enabled;
 
 // ------------------------------------------------------------------ method handlers
 
-function grantRole({ s, a, emit }: Op): void {
+/** A role change's arguments: the role, the account, the account's mask and the role's bit. */
+function roleArgs({ s, a }: Op): { role: number; acct: string; mask: number; bit: number } {
   const role = a.role as number;
   const acct = hex(a.account as Uint8Array);
-  const mask = s.roles[acct] ?? 0;
-  const bit = 1 << role;
+  return { role, acct, mask: s.roles[acct] ?? 0, bit: 1 << role };
+}
+
+function grantRole(op: Op): void {
+  const { s, emit } = op;
+  const { role, acct, mask, bit } = roleArgs(op);
   if (mask & bit) return;
   s.roles[acct] = mask | bit;
   if (role === Roles.Admin) s.adminCount++;
   emit("RoleChanged", { role, account: acct, granted: true });
 }
 
-function revokeRole({ s, a, emit }: Op): void {
-  const role = a.role as number;
-  const acct = hex(a.account as Uint8Array);
-  const mask = s.roles[acct] ?? 0;
-  const bit = 1 << role;
+function revokeRole(op: Op): void {
+  const { s, emit } = op;
+  const { role, acct, mask, bit } = roleArgs(op);
   if (!(mask & bit)) return;
   if (role === Roles.Admin && s.adminCount <= 1) fail(Code.LastAdmin);
   const m = mask & ~bit;
