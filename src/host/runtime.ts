@@ -3,11 +3,12 @@
 // Faults. Whatever the module does, `invoke` returns an InvokeResult and never throws: a host
 // import that detects a violation (a pointer or length outside memory, a negative length, a
 // key over 128 bytes or a value over 65535 bytes, a bad event name, an import called from
-// `_initialize`/`_reset`) throws a private HostFault that unwinds through the Wasm frames;
+// `_initialize`/`_reset`) throws a HostFault (call.ts) that unwinds through the Wasm frames;
 // `invoke` catches it, a Wasm trap (WebAssembly.RuntimeError), a stack overflow (RangeError)
 // and anything else thrown while the module runs, and reports code -1, ok false, and `trap`.
 // The runtime writes straight into the Store it is given: callers that need atomicity (the
-// Chain) pass an Overlay and discard it when the result is not ok.
+// Chain) run the call inside a savepoint of an Overlay and roll it back when the result is
+// not ok.
 //
 // Instances. `reuse: false` instantiates the module for every invocation (and calls
 // `_initialize` when exported). `reuse: true` (default) keeps one instance: `_initialize` once,
@@ -15,6 +16,9 @@
 // or whose module has no `_reset`, is dropped and the next invocation gets a fresh one. So
 // nothing but storage survives from one invocation to the next, if `_reset` does its job.
 
+// Module checks. The constructor refuses a module whose imports are not on the gate's own
+// allow-list (HOST_IMPORTS and KNOWN_EXTRA_IMPORTS, imports.ts) or whose exports are wrong.
+//
 // The rest lives by concern: call.ts (the per-call state, faults, results and gas),
 // imports.ts (the import table and its bounds checks), memory.ts (views, copies, key
 // strings), events.ts (emit and log), instance.ts (exports, instantiation, `_reset`).
