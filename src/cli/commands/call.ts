@@ -1,4 +1,4 @@
-// canary call: runs a view on a node's latest committed block (docs/NODE.md).
+// canary call METHOD ARGS_JSON: runs a view on a node's latest committed block (docs/NODE.md).
 
 import { NodeRpc } from "../../node/client.ts";
 import { parseCommandLine, type Command } from "../command.ts";
@@ -6,7 +6,7 @@ import { EXIT, UsageError } from "../errors.ts";
 import type { CliIO } from "../io.ts";
 import { DEFAULT_URL, encodeJsonArgs, methodArg, rpcFailure } from "../rpc.ts";
 
-const callUsage = `usage: canary call METHOD ARGS_JSON [--node URL] [--sender ACCOUNT]
+const usage = `usage: canary call METHOD ARGS_JSON [--node URL] [--sender ACCOUNT]
 
 Runs a view of the contract on the node's latest committed block (no transaction) and
 prints the result as JSON; the exit status is 1 when the view returns an error code.
@@ -18,11 +18,11 @@ prints the result as JSON; the exit status is 1 when the view returns an error c
 export const callCommand: Command = {
   name: "call",
   summary: "run a read-only view on a node",
-  usage: callUsage,
+  usage,
   async run(argv: string[], io: CliIO): Promise<number> {
     const { values, positionals } = parseCommandLine(argv, { node: { type: "string" }, sender: { type: "string" } });
     if (values.help) {
-      io.stdout(callUsage);
+      io.stdout(usage);
       return EXIT.ok;
     }
     if (positionals.length < 1 || positionals.length > 2) throw new UsageError(`call needs METHOD and ARGS_JSON, got ${positionals.length} argument(s)`);

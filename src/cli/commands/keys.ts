@@ -1,4 +1,4 @@
-// canary keys: the local keystore that `canary tx --key NAME` signs with (docs/NODE.md).
+// canary keys new NAME | list: the local keystore that `canary tx --key NAME` signs with (docs/NODE.md).
 
 import path from "node:path";
 import { Keystore, defaultKeystorePath } from "../../node/keystore.ts";
@@ -7,7 +7,7 @@ import { EXIT, UsageError } from "../errors.ts";
 import type { CliIO } from "../io.ts";
 import { rpcFailure } from "../rpc.ts";
 
-const keysUsage = `usage: canary keys new NAME [--keystore FILE]
+const usage = `usage: canary keys new NAME [--keystore FILE]
        canary keys list [--keystore FILE]
 
 Manages the local keystore that \`canary tx --key NAME\` signs with (docs/NODE.md).
@@ -20,11 +20,11 @@ Manages the local keystore that \`canary tx --key NAME\` signs with (docs/NODE.m
 export const keysCommand: Command = {
   name: "keys",
   summary: "create and list the keys of the local keystore",
-  usage: keysUsage,
+  usage,
   run(argv: string[], io: CliIO): number {
     const { values, positionals } = parseCommandLine(argv, { keystore: { type: "string" } });
     if (values.help) {
-      io.stdout(keysUsage);
+      io.stdout(usage);
       return EXIT.ok;
     }
     const file = values.keystore !== undefined ? path.resolve(io.cwd, values.keystore) : defaultKeystorePath();

@@ -1,4 +1,4 @@
-// canary node: a local devnet node of the contract (src/node/, docs/NODE.md).
+// canary node [--db DIR] [--port P]: a local devnet node of the contract (src/node/, docs/NODE.md).
 
 import path from "node:path";
 import { startNode } from "../../node/node.ts";
@@ -13,7 +13,7 @@ function intOption(name: string, v: string | undefined, min: number, max: number
   return Number(v);
 }
 
-const nodeUsage = `usage: canary node [--db DIR] [--port P] [--block-time MS] [--max-tx N] [--gas-limit N] [--network MAGIC] [--wasm PATH]
+const usage = `usage: canary node [--db DIR] [--port P] [--block-time MS] [--max-tx N] [--gas-limit N] [--network MAGIC] [--wasm PATH]
 
 Runs a local devnet node of the canary contract: JSON-RPC 2.0 over HTTP on 127.0.0.1,
 server-sent events at GET /events, a block every --block-time. Stops on Ctrl-C.
@@ -32,7 +32,7 @@ server-sent events at GET /events, a block every --block-time. Stops on Ctrl-C.
 export const nodeCommand: Command = {
   name: "node",
   summary: "a local devnet node: JSON-RPC, signed transactions, blocks",
-  usage: nodeUsage,
+  usage,
   async run(argv: string[], io: CliIO): Promise<number> {
     const { values, positionals } = parseCommandLine(argv, {
       db: { type: "string" },
@@ -44,7 +44,7 @@ export const nodeCommand: Command = {
       wasm: { type: "string" },
     });
     if (values.help) {
-      io.stdout(nodeUsage);
+      io.stdout(usage);
       return EXIT.ok;
     }
     if (positionals.length > 0) throw new UsageError(`node takes no arguments, got ${positionals.join(" ")}`);

@@ -1,4 +1,4 @@
-// canary tx: signs a transaction with a key of the keystore and sends it to a node (docs/NODE.md).
+// canary tx METHOD ARGS_JSON --key NAME: signs a transaction with a key of the keystore and sends it to a node (docs/NODE.md).
 
 import path from "node:path";
 import { NodeRpc, Wallet } from "../../node/client.ts";
@@ -8,7 +8,7 @@ import { EXIT, UsageError } from "../errors.ts";
 import type { CliIO } from "../io.ts";
 import { DEFAULT_URL, encodeJsonArgs, methodArg, rpcFailure } from "../rpc.ts";
 
-const txUsage = `usage: canary tx METHOD ARGS_JSON --key NAME [--node URL] [--keystore FILE] [--no-wait]
+const usage = `usage: canary tx METHOD ARGS_JSON --key NAME [--node URL] [--keystore FILE] [--no-wait]
 
 Signs METHOD(ARGS_JSON) with key NAME of the keystore (created there on first use), sends
 it to the node and waits for the block that includes it. Prints the receipt as JSON; the
@@ -24,7 +24,7 @@ exit status is 0 for HALT, 1 for FAULT.
 export const txCommand: Command = {
   name: "tx",
   summary: "sign and send a transaction to a node",
-  usage: txUsage,
+  usage,
   async run(argv: string[], io: CliIO): Promise<number> {
     const { values, positionals } = parseCommandLine(argv, {
       key: { type: "string" },
@@ -33,7 +33,7 @@ export const txCommand: Command = {
       "no-wait": { type: "boolean" },
     });
     if (values.help) {
-      io.stdout(txUsage);
+      io.stdout(usage);
       return EXIT.ok;
     }
     if (positionals.length !== 2) throw new UsageError(`tx needs METHOD and ARGS_JSON, got ${positionals.length} argument(s)`);
