@@ -1,4 +1,5 @@
-// canary keys new NAME | list: the local keystore that `canary tx --key NAME` signs with (docs/NODE.md).
+// canary keys new NAME | list: the local keystore that `canary tx --key NAME` signs with
+// (docs/NODE.md).
 
 import path from "node:path";
 import { Keystore, defaultKeystorePath } from "../../node/keystore.ts";

@@ -1,4 +1,5 @@
-// canary tx METHOD ARGS_JSON --key NAME: signs a transaction with a key of the keystore and sends it to a node (docs/NODE.md).
+// canary tx METHOD ARGS_JSON --key NAME: signs a transaction with a key of the keystore and
+// sends it to a node (docs/NODE.md).
 
 import path from "node:path";
 import { NodeRpc, Wallet } from "../../node/client.ts";
