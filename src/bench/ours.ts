@@ -1,5 +1,5 @@
 // Our side of the benchmark: the same workloads as the seed's `seedrun bench`, run through
-// our host (Chain: views on the view overlay, transactions on the tx/block overlays), plus
+// our host (Chain: views on the view overlay, transactions in a savepoint on the block overlay), plus
 // what only we have (onPersist at scale, replay, instance handling, memory).
 //
 // Arguments are encoded once up front, so the timings are host + contract, not the client.

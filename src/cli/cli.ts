@@ -17,11 +17,8 @@ import type { CliIO } from "./io.ts";
 
 export const COMMANDS: readonly Command[] = [replayCommand, inspectCommand, verifyCommand, bucketCommand, nodeCommand, txCommand, callCommand, keysCommand];
 
-/** Listed in help, refused with a clear message. */
-const LATER: Record<string, string> = {};
-
 function mainUsage(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length), ...Object.keys(LATER).map((n) => n.length));
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
   return [
     "usage: canary <command> [options]",
     "",
@@ -29,7 +26,6 @@ function mainUsage(): string {
     "",
     "commands:",
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
-    ...Object.keys(LATER).map((n) => `  ${n.padEnd(width)}  (not yet supported)`),
     "",
     "`canary <command> --help` describes one command.",
     "examples:",
@@ -61,8 +57,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   }
   const cmd = COMMANDS.find((c) => c.name === name);
   if (!cmd) {
-    const later = LATER[name];
-    io.stderr(later ? `canary ${name}: not yet supported: ${later}\n` : `canary: unknown command ${JSON.stringify(name)}\n\n${mainUsage()}`);
+    io.stderr(`canary: unknown command ${JSON.stringify(name)}\n\n${mainUsage()}`);
     return EXIT.refused;
   }
   try {

@@ -7,8 +7,6 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { meterModule } from "./meter.ts";
 
-export const METERED_FILE = "build/canary.metered.wasm";
-
 function sha256(bytes: Uint8Array | string): string {
   return createHash("sha256").update(bytes).digest("hex");
 }

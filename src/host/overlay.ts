@@ -1,6 +1,7 @@
 // A write buffer over a parent Store: reads see the buffered writes first, then the parent;
-// `commit` pushes the buffer into the parent with one `apply`, `discard` drops it. The host
-// keeps one per transaction (over the block) and one per block (over the store).
+// `commit` pushes the buffer into the parent with one `apply`, `discard` drops it. The Chain
+// keeps one per block (over the store), where each transaction runs inside a savepoint (below),
+// and one for views (over the block's, discarded after every view).
 //
 // The buffer is a Map (point reads and writes: a hash probe, most of what a transaction
 // does) plus a sorted mirror of it (a B+ tree) that exists only once an ordered read

@@ -45,7 +45,7 @@ export interface InvokeResult {
   outOfGas?: boolean;
 }
 
-/** Something that runs a contract method: the in-process chain, later a node over RPC. */
+/** Something that runs a contract method in process (the Chain); a node over RPC is the asynchronous AsyncInvoker of src/node/client.ts. */
 export interface Invoker {
   /** Runs `method` as a transaction in the current block: writes and events are kept only when ok. */
   transact(method: string, args: Uint8Array, ctx: CallContext): InvokeResult;

@@ -27,7 +27,7 @@ const VALTYPES: Record<number, ValType> = {
 };
 const KINDS = ["func", "table", "memory", "global", "tag"] as const;
 
-export function sigToString(sig: FuncSig | undefined): string {
+export function sigToString(sig: { params: readonly string[]; results: readonly string[] } | undefined): string {
   if (!sig) return "(?)";
   return `(${sig.params.join(", ")}) → (${sig.results.join(", ")})`;
 }

@@ -428,327 +428,333 @@ export function apply(state: ModelState, call: ModelCall, ctx: ModelCtx): ModelO
   }
 }
 
+type Emit = (name: string, data: Record<string, unknown>) => void;
+
+/** One call as a method handler sees it (the state is the outcome's copy, free to change). */
+interface Op {
+  s: ModelState;
+  method: string;
+  a: Record<string, unknown>;
+  h: number;
+  sender: string;
+  emit: Emit;
+}
+
 function run(s: ModelState, call: ModelCall, ctx: ModelCtx, events: ModelEvent[]): unknown {
   const { method } = call;
-  const a = call.args;
-  const h = ctx.height;
-  const sender = hex(call.sender);
+  const op: Op = { s, method, a: call.args, h: ctx.height, sender: hex(call.sender), emit: (name, data) => void events.push({ name, data }) };
   const witness = (acct: string): boolean => call.witnesses.some((w) => hex(w) === acct);
-  const emit = (name: string, data: Record<string, unknown>): void => {
-    events.push({ name, data });
-  };
 
-  if (method === "onPersist") {
-    if (!s.initialized || s.global.paused) return null;
-    for (const name of Object.keys(s.features).sort(compareBytes)) {
-      const f = s.features[name]!;
-      if (isDue(s, f, h)) step(s, f, h, null, emit);
-    }
-    return null;
-  }
-
-  if (badEnum(method, a)) fail(Code.BadInput);
-
-  if (method === "init") {
-    const admin = hex(a.admin as Uint8Array);
-    if (!witness(admin)) fail(Code.Unauthorized);
-    if (s.initialized) fail(Code.AlreadyInitialized);
-    s.initialized = true;
-    s.roles[admin] = 1;
-    s.adminCount = 1;
-    s.global = { paused: false, halted: false, clockBase: 0, clockSince: h };
-    // AMBIGUITY (A1): init emits RoleChanged {Admin, admin, granted} (a role change).
-    emit("RoleChanged", { role: Roles.Admin, account: admin, granted: true });
-    return null;
-  }
-
+  if (method === "onPersist") return onPersist(op);
+  if (badEnum(method, op.a)) fail(Code.BadInput);
+  if (method === "init") return init(op, witness);
   if (!s.initialized) fail(Code.NotInitialized);
-
-  if (VIEW_METHODS.has(method)) return view(s, method, a, h);
+  if (VIEW_METHODS.has(method)) return view(s, method, op.a);
 
   const need = ROLE_OF[method];
   if (need === undefined) throw new Error(`model: unknown method ${method}`);
-  if (need !== null) {
-    if (!witness(sender) || !need.some((r) => hasRole(s, r, sender))) fail(Code.Unauthorized);
-  }
-
-  const getF = (): MFeature => {
-    const name = a.name as string;
-    const f = validName(name) ? s.features[name] : undefined;
-    if (!f) return fail(Code.FeatureNotFound);
-    return f;
-  };
-  const history = (f: MFeature, from: number, to: number, reason: number | null, actor: string | null): void => {
-    f.history.push({ seq: f.history.length, block: h, from, to, rolloutBps: f.rolloutBps, reason, actor });
-  };
-  const statusChanged = (f: MFeature, from: number, reason: number | null): void => {
-    emit("StatusChanged", { name: f.name, from, to: f.status, rolloutBps: f.rolloutBps, reason });
-  };
-  const rollbackTo = (f: MFeature, reason: number, actor: string | null): void => {
-    const from = f.status;
-    f.status = S.RolledBack;
-    f.rolloutBps = 0;
-    f.rollbackReason = reason;
-    f.paused = false;
-    history(f, from, S.RolledBack, reason, actor);
-    statusChanged(f, from, reason);
-  };
-
-  switch (method) {
-    case "grantRole":
-    case "revokeRole": {
-      const role = a.role as number;
-      const acct = hex(a.account as Uint8Array);
-      const mask = s.roles[acct] ?? 0;
-      const bit = 1 << role;
-      if (method === "grantRole") {
-        if (mask & bit) return null;
-        s.roles[acct] = mask | bit;
-        if (role === Roles.Admin) s.adminCount++;
-      } else {
-        if (!(mask & bit)) return null;
-        if (role === Roles.Admin && s.adminCount <= 1) fail(Code.LastAdmin);
-        const m = mask & ~bit;
-        if (m === 0) delete s.roles[acct];
-        else s.roles[acct] = m;
-        if (role === Roles.Admin) s.adminCount--;
-      }
-      emit("RoleChanged", { role, account: acct, granted: method === "grantRole" });
-      return null;
-    }
-
-    case "createFeature": {
-      const name = a.name as string;
-      if (!validName(name)) fail(Code.InvalidName);
-      if (byteLen(a.description as string) > 256) fail(Code.LimitExceeded);
-      const policy = a.policy == null ? { ...DEFAULTS, steps: [] } : toPolicy(a.policy as Record<string, unknown>);
-      if (!validPolicy(policy)) fail(Code.InvalidPolicy);
-      if (s.features[name]) fail(Code.FeatureAlreadyExists);
-      s.features[name] = {
-        name,
-        description: a.description as string,
-        status: S.Disabled,
-        rolloutBps: 0,
-        targetBps: 0,
-        paused: false,
-        startBlock: 0, // AMBIGUITY (A6): 0 until the first startCanary
-        lastStepBlock: 0,
-        window: zeroWindow(),
-        metrics: { total: 0n, succ: 0n, failed: 0n, latSum: 0n, latCount: 0n, peak: 0n, invChecks: 0n, invFailures: 0n },
-        rollbackReason: null,
-        createdBy: sender,
-        policy,
-        history: [],
-        overrides: {},
-        accum: 0,
-        mark: 0,
-      };
-      emit("FeatureCreated", { name, createdBy: sender });
-      return null;
-    }
-
-    case "updatePolicy": {
-      const policy = toPolicy(a.policy as Record<string, unknown>);
-      // AMBIGUITY (A7): the feature is looked up before the policy is validated.
-      const f = getF();
-      if (!validPolicy(policy)) fail(Code.InvalidPolicy);
-      if (policy.salt !== f.policy.salt) fail(Code.InvalidPolicy);
-      if (samePolicy(policy, f.policy)) return null;
-      f.policy = policy;
-      emit("PolicyUpdated", { name: f.name });
-      return null;
-    }
-
-    case "startCanary": {
-      const f = getF();
-      const bps = a.bps as number;
-      if (f.status === S.RollingOut) fail(Code.RolloutInProgress);
-      if (f.status === S.Enabled) fail(Code.InvalidTransition);
-      if (bps < 1 || bps > 10000) fail(Code.InvalidPercent);
-      const from = f.status;
-      f.status = S.Canary;
-      f.rolloutBps = bps;
-      f.targetBps = 0;
-      f.rollbackReason = null;
-      f.window = zeroWindow();
-      f.startBlock = h;
-      f.lastStepBlock = h;
-      history(f, from, S.Canary, null, sender);
-      statusChanged(f, from, null);
-      return null;
-    }
-
-    case "startRollout": {
-      const f = getF();
-      const target = a.targetBps as number;
-      if (f.status === S.RollingOut) fail(Code.RolloutInProgress);
-      if (f.status !== S.Canary) fail(Code.InvalidTransition);
-      if (!(f.rolloutBps < target && target <= 10000)) fail(Code.InvalidPercent);
-      if (f.window.successes < f.policy.minSuccessCount) fail(Code.InsufficientData);
-      f.status = S.RollingOut;
-      f.targetBps = target;
-      f.window = zeroWindow();
-      f.lastStepBlock = h;
-      f.accum = 0;
-      f.mark = clock(s, h);
-      history(f, S.Canary, S.RollingOut, null, sender);
-      statusChanged(f, S.Canary, null);
-      return null;
-    }
-
-    case "enable": {
-      const f = getF();
-      if (f.status === S.Enabled) fail(Code.InvalidTransition);
-      const from = f.status;
-      f.status = S.Enabled;
-      f.rolloutBps = 10000;
-      f.paused = false;
-      f.rollbackReason = null;
-      history(f, from, S.Enabled, null, sender);
-      statusChanged(f, from, null);
-      return null;
-    }
-
-    case "disable": {
-      const f = getF();
-      if (f.status === S.Disabled) fail(Code.InvalidTransition);
-      const from = f.status;
-      f.status = S.Disabled;
-      f.rolloutBps = 0;
-      f.paused = false;
-      history(f, from, S.Disabled, null, sender);
-      statusChanged(f, from, null);
-      return null;
-    }
-
-    case "rollback": {
-      const f = getF();
-      if (f.status !== S.Canary && f.status !== S.RollingOut && f.status !== S.Enabled) fail(Code.InvalidTransition);
-      rollbackTo(f, a.reason as number, sender);
-      return null;
-    }
-
-    case "reportIncident": {
-      const f = getF();
-      if (f.status !== S.Canary && f.status !== S.RollingOut && f.status !== S.Enabled) fail(Code.FeatureDisabled);
-      rollbackTo(f, a.reason as number, sender);
-      return null;
-    }
-
-    case "pause":
-    case "resume": {
-      const f = getF();
-      if (f.status !== S.Canary && f.status !== S.RollingOut) fail(Code.InvalidTransition);
-      const want = method === "pause";
-      if (f.paused === want) fail(Code.InvalidTransition);
-      const c = clock(s, h);
-      if (want) f.accum += c - f.mark;
-      f.mark = c;
-      f.paused = want;
-      emit("PauseChanged", { name: f.name, paused: want });
-      return null;
-    }
-
-    case "setOverride": {
-      const f = getF();
-      const acct = hex(a.account as Uint8Array);
-      const mode = a.mode as number;
-      const cur = f.overrides[acct] ?? 0;
-      if (cur === mode) return null;
-      if (mode === 0) delete f.overrides[acct];
-      else f.overrides[acct] = mode;
-      emit("OverrideSet", { name: f.name, account: acct, mode });
-      return null;
-    }
-
-    case "setGlobal": {
-      const paused = a.paused as boolean;
-      const halted = a.halted as boolean;
-      const g = s.global;
-      if (g.paused === paused && g.halted === halted) return null;
-      if (g.paused !== paused) {
-        const c = clock(s, h);
-        g.clockBase = c;
-        g.clockSince = h;
-        g.paused = paused;
-      }
-      g.halted = halted;
-      emit("GlobalChanged", { paused, halted });
-      return null;
-    }
-
-    case "recordSuccess":
-    case "recordError":
-    case "recordBatch":
-    case "recordLatency":
-    case "recordInvariant": {
-      const f = getF();
-      if (f.status === S.Disabled || f.status === S.RolledBack) fail(Code.FeatureDisabled);
-      const w = f.window;
-      const m = f.metrics;
-      let succ = 0n;
-      let err = 0n;
-      if (method === "recordSuccess") succ = 1n;
-      else if (method === "recordError") err = 1n;
-      else if (method === "recordBatch") {
-        succ = BigInt(a.successes as bigint);
-        err = BigInt(a.errors as bigint);
-      }
-      if (method === "recordSuccess" || method === "recordError" || method === "recordBatch") {
-        // AMBIGUITY (A2): the window counts in every status that takes reports (Enabled too).
-        w.successes = sat(w.successes, succ);
-        w.errors = sat(w.errors, err);
-        m.succ = sat(m.succ, succ);
-        m.failed = sat(m.failed, err);
-        m.total = sat(sat(m.total, succ), err);
-      } else if (method === "recordLatency") {
-        const v = BigInt(a.value as bigint);
-        w.latSum = sat(w.latSum, v);
-        w.latCount = sat(w.latCount, 1n);
-        if (v > w.latPeak) w.latPeak = v;
-        m.latSum = sat(m.latSum, v);
-        m.latCount = sat(m.latCount, 1n);
-        if (v > m.peak) m.peak = v;
-      } else {
-        const ok = a.ok as boolean;
-        w.invChecks = sat(w.invChecks, 1n);
-        m.invChecks = sat(m.invChecks, 1n);
-        if (!ok) {
-          w.invFailures = sat(w.invFailures, 1n);
-          m.invFailures = sat(m.invFailures, 1n);
-        }
-      }
-      if (f.status === S.Canary || f.status === S.RollingOut) {
-        const r = healthReason(f, null);
-        if (r !== null) rollbackTo(f, r, sender);
-      }
-      return null;
-    }
-
-    case "processRollout": {
-      const f = getF();
-      if (isDue(s, f, h)) step(s, f, h, sender, emit);
-      return null;
-    }
-  }
-  throw new Error(`model: unhandled method ${method}`);
+  if (need !== null && (!witness(op.sender) || !need.some((r) => hasRole(s, r, op.sender)))) fail(Code.Unauthorized);
+  const handler = HANDLERS[method];
+  if (handler === undefined) throw new Error(`model: unhandled method ${method}`);
+  handler(op);
+  return null;
 }
 
-/** One due step (SPEC section 5 "Steps"). */
-function step(s: ModelState, f: MFeature, h: number, actor: string | null, emit: (n: string, d: Record<string, unknown>) => void): void {
-  const el = elapsed(s, f, h);
-  const reason = healthReason(f, el);
-  const p = f.policy;
-  if (reason !== null) {
-    const from = f.status;
-    f.status = S.RolledBack;
-    f.rolloutBps = 0;
-    f.rollbackReason = reason;
-    f.paused = false;
-    f.history.push({ seq: f.history.length, block: h, from, to: S.RolledBack, rolloutBps: 0, reason, actor });
-    emit("StatusChanged", { name: f.name, from, to: S.RolledBack, rolloutBps: 0, reason });
-    return;
+function onPersist({ s, h, emit }: Op): null {
+  if (!s.initialized || s.global.paused) return null;
+  for (const name of Object.keys(s.features).sort(compareBytes)) {
+    const f = s.features[name]!;
+    if (isDue(s, f, h)) step(s, f, h, null, emit);
   }
+  return null;
+}
+
+function init({ s, a, h, emit }: Op, witness: (acct: string) => boolean): null {
+  const admin = hex(a.admin as Uint8Array);
+  if (!witness(admin)) fail(Code.Unauthorized);
+  if (s.initialized) fail(Code.AlreadyInitialized);
+  s.initialized = true;
+  s.roles[admin] = 1;
+  s.adminCount = 1;
+  s.global = { paused: false, halted: false, clockBase: 0, clockSince: h };
+  // AMBIGUITY (A1): init emits RoleChanged {Admin, admin, granted} (a role change).
+  emit("RoleChanged", { role: Roles.Admin, account: admin, granted: true });
+  return null;
+}
+
+/** The feature `a.name` names; FeatureNotFound when there is none (or the name is invalid). */
+function featureOf({ s, a }: Op): MFeature {
+  const name = a.name as string;
+  const f = validName(name) ? s.features[name] : undefined;
+  if (!f) return fail(Code.FeatureNotFound);
+  return f;
+}
+
+/** After f's status (and bps) changed from `from`: a history entry and StatusChanged. */
+function transition(f: MFeature, h: number, from: number, reason: number | null, actor: string | null, emit: Emit): void {
+  f.history.push({ seq: f.history.length, block: h, from, to: f.status, rolloutBps: f.rolloutBps, reason, actor });
+  emit("StatusChanged", { name: f.name, from, to: f.status, rolloutBps: f.rolloutBps, reason });
+}
+
+function rollbackTo(f: MFeature, h: number, reason: number, actor: string | null, emit: Emit): void {
+  const from = f.status;
+  f.status = S.RolledBack;
+  f.rolloutBps = 0;
+  f.rollbackReason = reason;
+  f.paused = false;
+  transition(f, h, from, reason, actor, emit);
+}
+
+const isRunning = (f: MFeature): boolean => f.status === S.Canary || f.status === S.RollingOut;
+const isLive = (f: MFeature): boolean => isRunning(f) || f.status === S.Enabled;
+
+// ------------------------------------------------------------------ method handlers
+
+/** A role change's arguments: the role, the account, the account's mask and the role's bit. */
+function roleArgs({ s, a }: Op): { role: number; acct: string; mask: number; bit: number } {
+  const role = a.role as number;
+  const acct = hex(a.account as Uint8Array);
+  return { role, acct, mask: s.roles[acct] ?? 0, bit: 1 << role };
+}
+
+function grantRole(op: Op): void {
+  const { s, emit } = op;
+  const { role, acct, mask, bit } = roleArgs(op);
+  if (mask & bit) return;
+  s.roles[acct] = mask | bit;
+  if (role === Roles.Admin) s.adminCount++;
+  emit("RoleChanged", { role, account: acct, granted: true });
+}
+
+function revokeRole(op: Op): void {
+  const { s, emit } = op;
+  const { role, acct, mask, bit } = roleArgs(op);
+  if (!(mask & bit)) return;
+  if (role === Roles.Admin && s.adminCount <= 1) fail(Code.LastAdmin);
+  const m = mask & ~bit;
+  if (m === 0) delete s.roles[acct];
+  else s.roles[acct] = m;
+  if (role === Roles.Admin) s.adminCount--;
+  emit("RoleChanged", { role, account: acct, granted: false });
+}
+
+function createFeature({ s, a, sender, emit }: Op): void {
+  const name = a.name as string;
+  if (!validName(name)) fail(Code.InvalidName);
+  if (byteLen(a.description as string) > 256) fail(Code.LimitExceeded);
+  const policy = a.policy == null ? { ...DEFAULTS, steps: [] } : toPolicy(a.policy as Record<string, unknown>);
+  if (!validPolicy(policy)) fail(Code.InvalidPolicy);
+  if (s.features[name]) fail(Code.FeatureAlreadyExists);
+  s.features[name] = {
+    name,
+    description: a.description as string,
+    status: S.Disabled,
+    rolloutBps: 0,
+    targetBps: 0,
+    paused: false,
+    startBlock: 0, // AMBIGUITY (A6): 0 until the first startCanary
+    lastStepBlock: 0,
+    window: zeroWindow(),
+    metrics: { total: 0n, succ: 0n, failed: 0n, latSum: 0n, latCount: 0n, peak: 0n, invChecks: 0n, invFailures: 0n },
+    rollbackReason: null,
+    createdBy: sender,
+    policy,
+    history: [],
+    overrides: {},
+    accum: 0,
+    mark: 0,
+  };
+  emit("FeatureCreated", { name, createdBy: sender });
+}
+
+function updatePolicy(op: Op): void {
+  const policy = toPolicy(op.a.policy as Record<string, unknown>);
+  // AMBIGUITY (A7): the feature is looked up before the policy is validated.
+  const f = featureOf(op);
+  if (!validPolicy(policy)) fail(Code.InvalidPolicy);
+  if (policy.salt !== f.policy.salt) fail(Code.InvalidPolicy);
+  if (samePolicy(policy, f.policy)) return;
+  f.policy = policy;
+  op.emit("PolicyUpdated", { name: f.name });
+}
+
+function startCanary(op: Op): void {
+  const f = featureOf(op);
+  const bps = op.a.bps as number;
+  if (f.status === S.RollingOut) fail(Code.RolloutInProgress);
+  if (f.status === S.Enabled) fail(Code.InvalidTransition);
+  if (bps < 1 || bps > 10000) fail(Code.InvalidPercent);
+  const from = f.status;
+  f.status = S.Canary;
+  f.rolloutBps = bps;
+  f.targetBps = 0;
+  f.rollbackReason = null;
+  f.window = zeroWindow();
+  f.startBlock = op.h;
+  f.lastStepBlock = op.h;
+  transition(f, op.h, from, null, op.sender, op.emit);
+}
+
+function startRollout(op: Op): void {
+  const f = featureOf(op);
+  const target = op.a.targetBps as number;
+  if (f.status === S.RollingOut) fail(Code.RolloutInProgress);
+  if (f.status !== S.Canary) fail(Code.InvalidTransition);
+  if (!(f.rolloutBps < target && target <= 10000)) fail(Code.InvalidPercent);
+  if (f.window.successes < f.policy.minSuccessCount) fail(Code.InsufficientData);
+  f.status = S.RollingOut;
+  f.targetBps = target;
+  f.window = zeroWindow();
+  f.lastStepBlock = op.h;
+  f.accum = 0;
+  f.mark = clock(op.s, op.h);
+  transition(f, op.h, S.Canary, null, op.sender, op.emit);
+}
+
+function enable(op: Op): void {
+  const f = featureOf(op);
+  if (f.status === S.Enabled) fail(Code.InvalidTransition);
+  const from = f.status;
+  f.status = S.Enabled;
+  f.rolloutBps = 10000;
+  f.paused = false;
+  f.rollbackReason = null;
+  transition(f, op.h, from, null, op.sender, op.emit);
+}
+
+function disable(op: Op): void {
+  const f = featureOf(op);
+  if (f.status === S.Disabled) fail(Code.InvalidTransition);
+  const from = f.status;
+  f.status = S.Disabled;
+  f.rolloutBps = 0;
+  f.paused = false;
+  transition(f, op.h, from, null, op.sender, op.emit);
+}
+
+/** rollback and reportIncident: a live feature rolls back; otherwise `refused`. */
+function rollbackBy(refused: number): (op: Op) => void {
+  return (op) => {
+    const f = featureOf(op);
+    if (!isLive(f)) fail(refused);
+    rollbackTo(f, op.h, op.a.reason as number, op.sender, op.emit);
+  };
+}
+
+function setPaused(want: boolean): (op: Op) => void {
+  return (op) => {
+    const f = featureOf(op);
+    if (!isRunning(f)) fail(Code.InvalidTransition);
+    if (f.paused === want) fail(Code.InvalidTransition);
+    const c = clock(op.s, op.h);
+    if (want) f.accum += c - f.mark;
+    f.mark = c;
+    f.paused = want;
+    op.emit("PauseChanged", { name: f.name, paused: want });
+  };
+}
+
+function setOverride(op: Op): void {
+  const f = featureOf(op);
+  const acct = hex(op.a.account as Uint8Array);
+  const mode = op.a.mode as number;
+  const cur = f.overrides[acct] ?? 0;
+  if (cur === mode) return;
+  if (mode === 0) delete f.overrides[acct];
+  else f.overrides[acct] = mode;
+  op.emit("OverrideSet", { name: f.name, account: acct, mode });
+}
+
+function setGlobal({ s, a, h, emit }: Op): void {
+  const paused = a.paused as boolean;
+  const halted = a.halted as boolean;
+  const g = s.global;
+  if (g.paused === paused && g.halted === halted) return;
+  if (g.paused !== paused) {
+    const c = clock(s, h);
+    g.clockBase = c;
+    g.clockSince = h;
+    g.paused = paused;
+  }
+  g.halted = halted;
+  emit("GlobalChanged", { paused, halted });
+}
+
+/** The record* methods: count into the window and the metrics, then the health check. */
+function record(count: (f: MFeature, a: Record<string, unknown>) => void): (op: Op) => void {
+  return (op) => {
+    const f = featureOf(op);
+    if (f.status === S.Disabled || f.status === S.RolledBack) fail(Code.FeatureDisabled);
+    count(f, op.a);
+    if (isRunning(f)) {
+      const r = healthReason(f, null);
+      if (r !== null) rollbackTo(f, op.h, r, op.sender, op.emit);
+    }
+  };
+}
+
+// AMBIGUITY (A2): the window counts in every status that takes reports (Enabled too).
+function countOutcomes({ window: w, metrics: m }: MFeature, succ: bigint, err: bigint): void {
+  w.successes = sat(w.successes, succ);
+  w.errors = sat(w.errors, err);
+  m.succ = sat(m.succ, succ);
+  m.failed = sat(m.failed, err);
+  m.total = sat(sat(m.total, succ), err);
+}
+
+function countLatency({ window: w, metrics: m }: MFeature, a: Record<string, unknown>): void {
+  const v = BigInt(a.value as bigint);
+  w.latSum = sat(w.latSum, v);
+  w.latCount = sat(w.latCount, 1n);
+  if (v > w.latPeak) w.latPeak = v;
+  m.latSum = sat(m.latSum, v);
+  m.latCount = sat(m.latCount, 1n);
+  if (v > m.peak) m.peak = v;
+}
+
+function countInvariant({ window: w, metrics: m }: MFeature, a: Record<string, unknown>): void {
+  w.invChecks = sat(w.invChecks, 1n);
+  m.invChecks = sat(m.invChecks, 1n);
+  if (!(a.ok as boolean)) {
+    w.invFailures = sat(w.invFailures, 1n);
+    m.invFailures = sat(m.invFailures, 1n);
+  }
+}
+
+function processRollout(op: Op): void {
+  const f = featureOf(op);
+  if (isDue(op.s, f, op.h)) step(op.s, f, op.h, op.sender, op.emit);
+}
+
+/** Every method with an effect (the views are in VIEWS), by name. */
+const HANDLERS: Record<string, (op: Op) => void> = {
+  grantRole,
+  revokeRole,
+  createFeature,
+  updatePolicy,
+  startCanary,
+  startRollout,
+  enable,
+  disable,
+  rollback: rollbackBy(Code.InvalidTransition),
+  reportIncident: rollbackBy(Code.FeatureDisabled),
+  pause: setPaused(true),
+  resume: setPaused(false),
+  setOverride,
+  setGlobal,
+  recordSuccess: record((f) => countOutcomes(f, 1n, 0n)),
+  recordError: record((f) => countOutcomes(f, 0n, 1n)),
+  recordBatch: record((f, a) => countOutcomes(f, BigInt(a.successes as bigint), BigInt(a.errors as bigint))),
+  recordLatency: record(countLatency),
+  recordInvariant: record(countInvariant),
+  processRollout,
+};
+
+/** One due step (SPEC section 5 "Steps"). */
+function step(s: ModelState, f: MFeature, h: number, actor: string | null, emit: Emit): void {
+  const reason = healthReason(f, elapsed(s, f, h));
+  if (reason !== null) return rollbackTo(f, h, reason, actor, emit);
+  const p = f.policy;
   const samples = sat(f.window.successes, f.window.errors);
   if (samples < BigInt(p.minSamples)) return; // wait
   const fromBps = f.rolloutBps;
@@ -764,58 +770,64 @@ function step(s: ModelState, f: MFeature, h: number, actor: string | null, emit:
   emit("RolloutAdvanced", { name: f.name, fromBps, toBps: next });
   if (next === f.targetBps) {
     f.status = next === 10000 ? S.Enabled : S.Canary;
-    f.history.push({ seq: f.history.length, block: h, from: S.RollingOut, to: f.status, rolloutBps: next, reason: null, actor });
-    emit("StatusChanged", { name: f.name, from: S.RollingOut, to: f.status, rolloutBps: next, reason: null });
+    transition(f, h, S.RollingOut, null, actor, emit);
   } else {
     f.history.push({ seq: f.history.length, block: h, from: S.RollingOut, to: S.RollingOut, rolloutBps: next, reason: null, actor });
   }
 }
 
-function view(s: ModelState, method: string, a: Record<string, unknown>, _h: number): unknown {
+// ------------------------------------------------------------------ views
+
+/** A view's answer from the state, its arguments and the feature `a.name` names (if any). */
+type View = (s: ModelState, a: Record<string, unknown>, f: MFeature | undefined) => unknown;
+
+function isEnabledMany(s: ModelState, a: Record<string, unknown>): boolean[] {
+  const accts = a.accounts as unknown[];
+  // AMBIGUITY (A8): each answer is isEnabled's, so an unknown feature gives all false (not
+  // FeatureNotFound); more than 1024 accounts is LimitExceeded either way.
+  if (accts.length > 1024) fail(Code.LimitExceeded);
+  return accts.map((x) => isEnabled(s, a.name as string, toBytes(x)));
+}
+
+function listFeatures(s: ModelState, a: Record<string, unknown>): unknown[] {
+  const limit = a.limit as number;
+  const after = a.startAfter as string;
+  if (byteLen(after) > 64) fail(Code.LimitExceeded);
+  if (limit < 1 || limit > 100) fail(Code.LimitExceeded);
+  const names = Object.keys(s.features)
+    .filter((n) => compareBytes(n, after) > 0)
+    .sort(compareBytes)
+    .filter((n) => !a.activeOnly || isRunning(s.features[n]!));
+  return names.slice(0, limit).map((n) => featureView(s.features[n]!));
+}
+
+function getHistory(_s: ModelState, a: Record<string, unknown>, f: MFeature | undefined): unknown[] {
+  const limit = a.limit as number;
+  // AMBIGUITY (A9): FeatureNotFound before LimitExceeded (the feature is looked up first).
+  if (!f) return fail(Code.FeatureNotFound);
+  if (limit < 1 || limit > 100) fail(Code.LimitExceeded);
+  const from = a.fromSeq as number;
+  return f.history.filter((e) => e.seq >= from).slice(0, limit).map((e) => ({ ...e }));
+}
+
+const VIEWS: Record<string, View> = {
+  hasRole: (s, a) => hasRole(s, a.role as number, hex(a.account as Uint8Array)),
+  getGlobal: (s) => ({ paused: s.global.paused, halted: s.global.halted }),
+  getFeature: (_s, _a, f) => (f ? featureView(f) : null),
+  getMetrics: (_s, _a, f) => (f ? metricsView(f) : null),
+  isEnabled: (s, a) => isEnabled(s, a.name as string, toBytes(a.account)),
+  isEnabledMany,
+  bucketOf: (_s, a, f) => (f ? bucket(f.policy.salt === "" ? f.name : f.policy.salt, toBytes(a.account)) : fail(Code.FeatureNotFound)),
+  listFeatures,
+  getHistory,
+};
+
+function view(s: ModelState, method: string, a: Record<string, unknown>): unknown {
   const name = a.name as string;
   const f = typeof name === "string" && validName(name) ? s.features[name] : undefined;
-  switch (method) {
-    case "hasRole":
-      return hasRole(s, a.role as number, hex(a.account as Uint8Array));
-    case "getGlobal":
-      return { paused: s.global.paused, halted: s.global.halted };
-    case "getFeature":
-      return f ? featureView(f) : null;
-    case "getMetrics":
-      return f ? metricsView(f) : null;
-    case "isEnabled":
-      return isEnabled(s, name, toBytes(a.account));
-    case "isEnabledMany": {
-      const accts = a.accounts as unknown[];
-      // AMBIGUITY (A8): each answer is isEnabled's, so an unknown feature gives all false (not
-      // FeatureNotFound); more than 1024 accounts is LimitExceeded either way.
-      if (accts.length > 1024) fail(Code.LimitExceeded);
-      return accts.map((x) => isEnabled(s, name, toBytes(x)));
-    }
-    case "bucketOf":
-      if (!f) fail(Code.FeatureNotFound);
-      return bucket(f!.policy.salt === "" ? f!.name : f!.policy.salt, toBytes(a.account));
-    case "listFeatures": {
-      const limit = a.limit as number;
-      const after = a.startAfter as string;
-      if (byteLen(after) > 64) fail(Code.LimitExceeded);
-      if (limit < 1 || limit > 100) fail(Code.LimitExceeded);
-      const names = Object.keys(s.features)
-        .filter((n) => compareBytes(n, after) > 0)
-        .sort(compareBytes)
-        .filter((n) => !a.activeOnly || s.features[n]!.status === S.Canary || s.features[n]!.status === S.RollingOut);
-      return names.slice(0, limit).map((n) => featureView(s.features[n]!));
-    }
-    case "getHistory": {
-      const limit = a.limit as number;
-      // AMBIGUITY (A9): FeatureNotFound before LimitExceeded (the feature is looked up first).
-      if (!f) fail(Code.FeatureNotFound);
-      if (limit < 1 || limit > 100) fail(Code.LimitExceeded);
-      const from = a.fromSeq as number;
-      return f!.history.filter((e) => e.seq >= from).slice(0, limit).map((e) => ({ ...e }));
-    }
-  }
-  throw new Error(`model: unhandled view ${method}`);
+  const answer = VIEWS[method];
+  if (answer === undefined) throw new Error(`model: unhandled view ${method}`);
+  return answer(s, a, f);
 }
 
 function toBytes(x: unknown): Uint8Array {

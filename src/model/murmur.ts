@@ -27,7 +27,11 @@ export function murmur3_32(data: Uint8Array, seed = 0): number {
     k = Math.imul(k, c2);
     h ^= k;
   }
-  h ^= n;
+  return fmix32(h ^ n);
+}
+
+/** murmur3's 32-bit finalizer: a bijection on 32-bit words with full avalanche (also the replay's traffic accounts). */
+export function fmix32(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

@@ -24,14 +24,14 @@ import {
   type TxResult,
 } from "../client/index.ts";
 import type { Field } from "../client/codec.ts";
-import type { BlockResult } from "../host/chain.ts";
+import type { BlockResult, Chain } from "../host/chain.ts";
 import type { Store } from "../host/store.ts";
 import type { InvokeResult, RawEvent } from "../host/types.ts";
 import { matches, valueText } from "./fields.ts";
 import type { BlockLine, EventOut, ExposureOut, ReplayLine, SummaryLine, TxLine } from "./lines.ts";
-import type { Expectation, Problem, Scenario, ScenarioBlock } from "./scenario.ts";
+import type { Expectation, Problem, Scenario, ScenarioBlock, ScenarioTx } from "./scenario.ts";
 import { ModuleError, openChain } from "./module.ts";
-import { makeTraffic, type Population } from "./traffic.ts";
+import { makeTraffic, type Population, type TrafficStream } from "./traffic.ts";
 
 export { ModuleError };
 
@@ -207,146 +207,184 @@ export function resumeProblems(scenario: Scenario, storedHeight: number): Proble
 /** The replay, one step per block: yields each block's result right after its endBlock. */
 function* replaySteps(scenario: Scenario, options: ReplayOptions): Generator<BlockResult, ReplayResult, void> {
   const started = performance.now();
-  const onLine = options.onLine;
-  const blocksMode = options.blocks ?? "changed";
   const resumeAfter = options.resumeAfter ?? -1;
   const problems = resumeProblems(scenario, resumeAfter);
   if (problems.length > 0) throw new Error(`replay: cannot continue the stored chain: ${problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
-  const first = Math.max(1, resumeAfter + 1);
   const chain = openChain(options.wasm, options.store);
   const client = new CanaryClient(chain);
+  if (resumeAfter < 0) yield initBlock(scenario, chain, client);
 
-  if (resumeAfter < 0) {
-    // Block 0: init(admin).
-    chain.beginBlock(0);
-    const init = client.call("init", { admin: scenario.admin }, { sender: scenario.admin, height: 0 });
-    if (!init.ok) throw new ModuleError(`init(admin) failed in block 0: ${init.codeName}${init.trap ? ` (${init.trap})` : ""}`);
-    const br0 = chain.endBlock();
-    if (!br0.onPersist.ok) throw new ModuleError("onPersist failed in block 0");
-    yield br0;
-  }
-
-  const { streams, populations } = makeTraffic(scenario.seed, scenario.traffic);
-  // A continued chain: advance each stream past the heights already stored.
-  for (const stream of streams) for (let h = 1; h < first; h++) if (stream.active(h)) stream.draw();
-  const byHeight = new Map<number, ScenarioBlock>(scenario.blocks.map((b) => [b.height, b]));
-  const expectations: ExpectOutcome[] = [];
-  const faults: FaultRecord[] = [];
-  const gas = new Map<string, GasStats>();
-  let txCount = 0;
-  let faultCount = 0;
-  let trafficCalls = 0;
-
-  const tracker = options.series ? new SeriesTracker(client, scenario.until) : null;
-  if (tracker && resumeAfter >= 0) tracker.adopt(client.listAllFeatures(false, { height: resumeAfter }).map((v) => v.name), resumeAfter);
-  const progressEvery = Math.max(1, Math.floor(scenario.until / 100));
-  const blockCount = scenario.until - first + 1;
-
-  for (let height = first; height <= scenario.until; height++) {
-    chain.beginBlock(height);
-    const block = byHeight.get(height);
-    const results: TxResult[] = [];
-    let index = 0;
-    /** Counts a transaction of this block, records its fault and gas, writes its line. */
-    const ran = (r: TxResult, sender: string, expected: boolean, traffic: boolean): void => {
-      txCount++;
-      if (r.gasUsed !== undefined) gasOf(gas, r.method).add(r.gasUsed);
-      if (!r.ok) {
-        faultCount++;
-        faults.push({ height, index, sender, method: r.method, error: r.codeName, expected, traffic });
-      }
-      onLine?.(txLine(height, index, sender, r));
-      index++;
-    };
-
-    if (block) {
-      for (const tx of block.txs) {
-        const gasLimit = tx.gasLimit ?? scenario.gasLimit;
-        const signer = { sender: tx.sender, height, ...(tx.witnesses ? { witnesses: tx.witnesses } : {}), ...(gasLimit !== undefined ? { gasLimit } : {}) };
-        const r = client.call(tx.method, tx.args, signer);
-        results.push(r);
-        ran(r, tx.senderLabel, faultExpected(block, index), false);
-      }
-    }
-
-    for (const stream of streams) {
-      if (!stream.active(height)) continue;
-      stream.draw();
-      const v = chain.view("isEnabledMany", stream.args, { height });
-      const n = stream.spec.callsPerBlock;
-      const o = stream.tally(v.ok && v.output.length === 4 + n ? v.output : null, 4);
-      trafficCalls += n;
-      if (o.exposedCalls === 0) continue;
-      const { feature, latency, reporter, reporterLabel } = stream.spec;
-      const reports: [MethodName, Record<string, unknown>][] = [["recordBatch", { name: feature, successes: o.exposedSuccesses, errors: o.exposedErrors }]];
-      if (latency) reports.push(["recordLatency", { name: feature, value: latency.exposed }]);
-      for (const [method, args] of reports) {
-        const r = client.call(method, args, { sender: reporter, height, ...(scenario.gasLimit !== undefined ? { gasLimit: scenario.gasLimit } : {}) });
-        ran(r, reporterLabel, false, true);
-        // A report that changed the status (a rollback) ends the block's reports: the
-        // reporter sees the event; a further report would only fault with FeatureDisabled.
-        if (r.ok && r.rawEvents.some((ev) => ev.name === "StatusChanged")) break;
-      }
-    }
-
+  const run = new ReplayRun(scenario, options, chain, client, resumeAfter);
+  for (let height = run.first; height <= scenario.until; height++) {
+    const sent = run.sendBlock(height);
     const br = chain.endBlock();
     yield br;
-    if (!br.onPersist.ok) {
-      faultCount++;
-      faults.push({ height, index: -1, sender: "(host)", method: "onPersist", error: codeNameOf(br.onPersist), expected: false, traffic: false });
-    }
-    if (onLine && (blocksMode === "all" || (blocksMode === "changed" && br.changed))) {
-      const line: BlockLine = { type: "block", height, events: eventsOut(br.onPersist.ok ? br.onPersist.events : []), stateRoot: br.stateRoot };
-      onLine(line);
-    }
-    tracker?.after(height, br.changed, br.events);
+    run.closeBlock(height, sent, br);
+  }
+  return run.result(started);
+}
 
-    if (block) {
-      for (const e of block.expect) {
-        const outcome = check(e, height, results, br.events, client);
-        expectations.push(outcome);
-        onLine?.({ type: "expect", height, ok: outcome.ok, what: outcome.ok ? outcome.what : `${outcome.what} (got ${outcome.got})` });
-      }
-    }
-    if (options.onProgress && (height % progressEvery === 0 || height === scenario.until)) options.onProgress(height, scenario.until);
+/** Block 0: init(admin), sent by admin. */
+function initBlock(scenario: Scenario, chain: Chain, client: CanaryClient): BlockResult {
+  chain.beginBlock(0);
+  const init = client.call("init", { admin: scenario.admin }, { sender: scenario.admin, height: 0 });
+  if (!init.ok) throw new ModuleError(`init(admin) failed in block 0: ${init.codeName}${init.trap ? ` (${init.trap})` : ""}`);
+  const br0 = chain.endBlock();
+  if (!br0.onPersist.ok) throw new ModuleError("onPersist failed in block 0");
+  return br0;
+}
+
+/** What one block sent: its scenario block (if any) and the results of that block's txs. */
+interface SentBlock {
+  block: ScenarioBlock | undefined;
+  results: TxResult[];
+}
+
+/** The state of a replay past `resumeAfter`: the traffic, the counts and what is recorded. */
+class ReplayRun {
+  private readonly onLine: ((line: ReplayLine) => void) | undefined;
+  private readonly blocksMode: BlocksMode;
+  private readonly streams: TrafficStream[];
+  private readonly populations: Population[];
+  private readonly byHeight: Map<number, ScenarioBlock>;
+  private readonly expectations: ExpectOutcome[] = [];
+  private readonly faults: FaultRecord[] = [];
+  private readonly gas = new Map<string, GasStats>();
+  private readonly tracker: SeriesTracker | null;
+  private readonly progressEvery: number;
+  private txCount = 0;
+  private faultCount = 0;
+  private trafficCalls = 0;
+  /** Position of the next transaction in the current block. */
+  private index = 0;
+  /** The first height this run sends. */
+  readonly first: number;
+
+  constructor(
+    private readonly scenario: Scenario,
+    private readonly options: ReplayOptions,
+    private readonly chain: Chain,
+    private readonly client: CanaryClient,
+    resumeAfter: number,
+  ) {
+    const first = (this.first = Math.max(1, resumeAfter + 1));
+    this.onLine = options.onLine;
+    this.blocksMode = options.blocks ?? "changed";
+    ({ streams: this.streams, populations: this.populations } = makeTraffic(scenario.seed, scenario.traffic));
+    // A continued chain: advance each stream past the heights already stored.
+    for (const stream of this.streams) for (let h = 1; h < first; h++) if (stream.active(h)) stream.draw();
+    this.byHeight = new Map<number, ScenarioBlock>(scenario.blocks.map((b) => [b.height, b]));
+    this.tracker = options.series ? new SeriesTracker(client, scenario.until) : null;
+    if (this.tracker && resumeAfter >= 0) this.tracker.adopt(client.listAllFeatures(false, { height: resumeAfter }).map((v) => v.name), resumeAfter);
+    this.progressEvery = Math.max(1, Math.floor(scenario.until / 100));
   }
 
-  const views = client.listAllFeatures();
-  const features: FeatureFinal[] = views.map((view) => ({ view, history: client.getAllHistory(view.name) }));
-  const exposure = populations.map(exposureOf);
-  const summary: SummaryLine = {
-    type: "summary",
-    blocks: blockCount,
-    txs: txCount,
-    faults: faultCount,
-    expectFailed: expectations.filter((e) => !e.ok).length,
-    stateRoot: chain.stateRoot(),
-    features: views.map((v) => toDisplay(FEATURE_VIEW, v)),
-    exposure: exposure.map(({ feature, calls, exposedCalls, exposedAccounts, exposedErrors }) => ({ feature, calls, exposedCalls, exposedAccounts, exposedErrors })),
-  };
-  onLine?.(summary);
+  /** Begins block `height` and sends its scenario transactions, then each active traffic stream's. */
+  sendBlock(height: number): SentBlock {
+    this.chain.beginBlock(height);
+    const block = this.byHeight.get(height);
+    const results: TxResult[] = [];
+    this.index = 0;
+    if (block) for (const tx of block.txs) results.push(this.sendTx(height, block, tx));
+    for (const stream of this.streams) if (stream.active(height)) this.sendTraffic(height, stream);
+    return { block, results };
+  }
 
-  const ms = performance.now() - started;
-  const result: ReplayResult = {
-    scenario,
-    summary,
-    expectations,
-    faults,
-    features,
-    exposure,
-    gas: [...gas]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([method, s]) => ({ method, calls: s.calls, total: s.total, min: s.min, max: s.max, mean: Math.round(s.total / s.calls) })),
-    timing: {
-      ms,
+  private sendTx(height: number, block: ScenarioBlock, tx: ScenarioTx): TxResult {
+    const gasLimit = tx.gasLimit ?? this.scenario.gasLimit;
+    const signer = { sender: tx.sender, height, ...(tx.witnesses ? { witnesses: tx.witnesses } : {}), ...(gasLimit !== undefined ? { gasLimit } : {}) };
+    const r = this.client.call(tx.method, tx.args, signer);
+    this.ran(height, r, tx.senderLabel, faultExpected(block, this.index), false);
+    return r;
+  }
+
+  /** One traffic stream's calls of this block (a view), then its reporter's reports. */
+  private sendTraffic(height: number, stream: TrafficStream): void {
+    stream.draw();
+    const v = this.chain.view("isEnabledMany", stream.args, { height });
+    const n = stream.spec.callsPerBlock;
+    const o = stream.tally(v.ok && v.output.length === 4 + n ? v.output : null, 4);
+    this.trafficCalls += n;
+    if (o.exposedCalls === 0) return;
+    const { feature, latency, reporter, reporterLabel } = stream.spec;
+    const gasLimit = this.scenario.gasLimit;
+    const reports: [MethodName, Record<string, unknown>][] = [["recordBatch", { name: feature, successes: o.exposedSuccesses, errors: o.exposedErrors }]];
+    if (latency) reports.push(["recordLatency", { name: feature, value: latency.exposed }]);
+    for (const [method, args] of reports) {
+      const r = this.client.call(method, args, { sender: reporter, height, ...(gasLimit !== undefined ? { gasLimit } : {}) });
+      this.ran(height, r, reporterLabel, false, true);
+      // A report that changed the status (a rollback) ends the block's reports: the
+      // reporter sees the event; a further report would only fault with FeatureDisabled.
+      if (r.ok && r.rawEvents.some((ev) => ev.name === "StatusChanged")) break;
+    }
+  }
+
+  /** Counts a transaction of this block, records its fault and gas, writes its line. */
+  private ran(height: number, r: TxResult, sender: string, expected: boolean, traffic: boolean): void {
+    const index = this.index++;
+    this.txCount++;
+    if (r.gasUsed !== undefined) gasOf(this.gas, r.method).add(r.gasUsed);
+    if (!r.ok) {
+      this.faultCount++;
+      this.faults.push({ height, index, sender, method: r.method, error: r.codeName, expected, traffic });
+    }
+    this.onLine?.(txLine(height, index, sender, r));
+  }
+
+  /** After block `height`'s endBlock: its onPersist fault, block line, series and expectations. */
+  closeBlock(height: number, { block, results }: SentBlock, br: BlockResult): void {
+    if (!br.onPersist.ok) {
+      this.faultCount++;
+      this.faults.push({ height, index: -1, sender: "(host)", method: "onPersist", error: codeNameOf(br.onPersist), expected: false, traffic: false });
+    }
+    const mode = this.blocksMode;
+    if (this.onLine && (mode === "all" || (mode === "changed" && br.changed))) {
+      const line: BlockLine = { type: "block", height, events: eventsOut(br.onPersist.ok ? br.onPersist.events : []), stateRoot: br.stateRoot };
+      this.onLine(line);
+    }
+    this.tracker?.after(height, br.changed, br.events);
+    if (block) {
+      for (const e of block.expect) {
+        const outcome = check(e, height, results, br.events, this.client);
+        this.expectations.push(outcome);
+        this.onLine?.({ type: "expect", height, ok: outcome.ok, what: outcome.ok ? outcome.what : `${outcome.what} (got ${outcome.got})` });
+      }
+    }
+    const until = this.scenario.until;
+    if (this.options.onProgress && (height % this.progressEvery === 0 || height === until)) this.options.onProgress(height, until);
+  }
+
+  /** The summary line (written last) and the result, once every block ran (`started`: performance.now() at the start). */
+  result(started: number): ReplayResult {
+    const { client, scenario } = this;
+    const blockCount = scenario.until - this.first + 1;
+    const views = client.listAllFeatures();
+    const features: FeatureFinal[] = views.map((view) => ({ view, history: client.getAllHistory(view.name) }));
+    const exposure = this.populations.map(exposureOf);
+    const summary: SummaryLine = {
+      type: "summary",
       blocks: blockCount,
-      trafficCalls,
-      blocksPerSecond: blockCount / (ms / 1000),
-      callsPerSecond: trafficCalls / (ms / 1000),
-    },
-  };
-  if (tracker) result.series = tracker.series();
-  return result;
+      txs: this.txCount,
+      faults: this.faultCount,
+      expectFailed: this.expectations.filter((e) => !e.ok).length,
+      stateRoot: this.chain.stateRoot(),
+      features: views.map((v) => toDisplay(FEATURE_VIEW, v)),
+      exposure: exposure.map(({ feature, calls, exposedCalls, exposedAccounts, exposedErrors }) => ({ feature, calls, exposedCalls, exposedAccounts, exposedErrors })),
+    };
+    this.onLine?.(summary);
+    const ms = performance.now() - started;
+    const { expectations, faults, trafficCalls } = this;
+    const timing = { ms, blocks: blockCount, trafficCalls, blocksPerSecond: blockCount / (ms / 1000), callsPerSecond: trafficCalls / (ms / 1000) };
+    const result: ReplayResult = { scenario, summary, expectations, faults, features, exposure, gas: gasRows(this.gas), timing };
+    if (this.tracker) result.series = this.tracker.series();
+    return result;
+  }
+}
+
+function gasRows(gas: Map<string, GasStats>): GasRow[] {
+  return [...gas]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([method, s]) => ({ method, calls: s.calls, total: s.total, min: s.min, max: s.max, mean: Math.round(s.total / s.calls) }));
 }
 
 function codeNameOf(r: InvokeResult): string {
@@ -371,17 +409,13 @@ function exposureOf(p: Population): ExposureDetail {
 
 // ---------------------------------------------------------------- expectations
 
+type Out = (ok: boolean, expected: string, got: string) => ExpectOutcome;
+
 function check(e: Expectation, height: number, results: readonly TxResult[], events: readonly RawEvent[], client: CanaryClient): ExpectOutcome {
-  const out = (ok: boolean, expected: string, got: string): ExpectOutcome => ({ height, ok, what: e.what, expected, got });
+  const out: Out = (ok, expected, got) => ({ height, ok, what: e.what, expected, got });
   switch (e.kind) {
-    case "view": {
-      const field = RESULTS[e.view] as Field;
-      const expected = valueText(field, e.match, e.match);
-      const r = client.tryView(e.view, e.args as never);
-      if (!r.ok) return out(false, expected, `the view failed: ${r.codeName}${r.trap ? ` (${r.trap})` : ""}`);
-      if (r.decodeError !== undefined) return out(false, expected, `an undecodable result: ${r.decodeError}`);
-      return out(matches(field, r.result, e.match), expected, valueText(field, r.result, e.match));
-    }
+    case "view":
+      return checkView(e, client, out);
     case "tx": {
       const r = results[e.tx]!;
       return out(r.ok === e.ok, e.ok ? "ok" : "a fault", r.ok ? "ok" : `fault ${r.codeName}`);
@@ -391,28 +425,38 @@ function check(e: Expectation, height: number, results: readonly TxResult[], eve
       const same = e.codeName === "OutOfGas" ? r.outOfGas === true : r.code === e.code && !r.outOfGas;
       return out(!r.ok && same, `fault ${e.codeName}`, r.ok ? "ok" : `fault ${r.codeName}`);
     }
-    case "event": {
-      const field = EVENTS[e.event] as Field;
-      const expected = e.match ? `${e.event} ${valueText(field, e.match, e.match)}` : e.event;
-      const seen: unknown[] = [];
-      for (const ev of events) {
-        if (ev.name !== e.event) continue;
-        let data: unknown;
-        try {
-          data = decodeEventPayload(e.event, ev.data);
-        } catch {
-          continue;
-        }
-        if (!e.match || matches(field, data, e.match)) return out(true, expected, `${e.event} ${valueText(field, data, e.match)}`);
-        seen.push(data);
-      }
-      const got =
-        seen.length === 0
-          ? `no ${e.event} event at height ${height}`
-          : seen.map((d) => `${e.event} ${valueText(field, d, e.match)}`).join("; ");
-      return out(false, expected, got);
-    }
+    case "event":
+      return checkEvent(e, height, events, out);
   }
+}
+
+function checkView(e: Extract<Expectation, { kind: "view" }>, client: CanaryClient, out: Out): ExpectOutcome {
+  const field = RESULTS[e.view] as Field;
+  const expected = valueText(field, e.match, e.match);
+  const r = client.tryView(e.view, e.args as never);
+  if (!r.ok) return out(false, expected, `the view failed: ${r.codeName}${r.trap ? ` (${r.trap})` : ""}`);
+  if (r.decodeError !== undefined) return out(false, expected, `an undecodable result: ${r.decodeError}`);
+  return out(matches(field, r.result, e.match), expected, valueText(field, r.result, e.match));
+}
+
+/** Holds when an event of the block has the name (and matches); else lists those seen. */
+function checkEvent(e: Extract<Expectation, { kind: "event" }>, height: number, events: readonly RawEvent[], out: Out): ExpectOutcome {
+  const field = EVENTS[e.event] as Field;
+  const expected = e.match ? `${e.event} ${valueText(field, e.match, e.match)}` : e.event;
+  const seen: unknown[] = [];
+  for (const ev of events) {
+    if (ev.name !== e.event) continue;
+    let data: unknown;
+    try {
+      data = decodeEventPayload(e.event, ev.data);
+    } catch {
+      continue;
+    }
+    if (!e.match || matches(field, data, e.match)) return out(true, expected, `${e.event} ${valueText(field, data, e.match)}`);
+    seen.push(data);
+  }
+  const got = seen.length === 0 ? `no ${e.event} event at height ${height}` : seen.map((d) => `${e.event} ${valueText(field, d, e.match)}`).join("; ");
+  return out(false, expected, got);
 }
 
 // ---------------------------------------------------------------- series for the report

@@ -197,10 +197,9 @@ export function matchText(field: Field, expected: unknown): string {
   return `${isStruct ? "" : "= "}${valueText(field, expected, expected)}`;
 }
 
-function build(book: AccountBook) {
-  const account = accountSchema(book);
-
-  const tx = strict(
+/** A transaction: sender and witnesses are accounts of the book, args the method's. */
+function txSchema(book: AccountBook, account: z.ZodType<string>) {
+  return strict(
     {
       sender: z.unknown().optional(),
       method: methodSchema(TX_METHODS, "a contract method (onPersist is the host's)"),
@@ -220,9 +219,11 @@ function build(book: AccountBook) {
     if (t.gasLimit !== undefined) out.gasLimit = t.gasLimit;
     return out;
   });
+}
 
-  // One expectation: which kind is decided by the key it has.
-  const viewExpect = strict({ view: methodSchema(VIEW_METHODS, "a view method"), args: z.unknown().optional(), match: z.unknown().optional() }, "a view expectation").transform(
+/** {view, args, match}: the view's result (or the fields of it) must match. */
+function viewExpectSchema(book: AccountBook) {
+  return strict({ view: methodSchema(VIEW_METHODS, "a view method"), args: z.unknown().optional(), match: z.unknown().optional() }, "a view expectation").transform(
     (e, ctx): Expectation => {
       const args = sub(argsSchema(e.view, book), e.args ?? {}, ctx, ["args"]);
       const field = RESULTS[e.view] as Field;
@@ -236,27 +237,36 @@ function build(book: AccountBook) {
       return { kind: "view", view: e.view, args, match, what };
     },
   );
-  const txIndex = int(0, 1_000_000, "a transaction index of this block,");
-  const okExpect = strict({ tx: txIndex, ok: leaf("true or false", (v) => (typeof v === "boolean" ? v : undefined)) }, "a tx expectation").transform(
-    (e): Expectation => ({ kind: "tx", tx: e.tx, ok: e.ok, what: "" }),
-  );
-  const faultExpect = strict(
-    {
-      tx: txIndex,
-      fault: leaf("an error name of SPEC section 6 (InvalidTransition, Unauthorized, …), Fault or OutOfGas", (v) => {
-        if (typeof v !== "string" && typeof v !== "number") return undefined;
-        if (v === OUT_OF_GAS) return OUT_OF_GAS_CODE;
-        try {
-          const code = parseErrorCode(v);
-          return code === 0 ? undefined : code;
-        } catch {
-          return undefined;
-        }
-      }),
-    },
-    "a fault expectation",
-  ).transform((e): Expectation => ({ kind: "fault", tx: e.tx, code: e.fault === OUT_OF_GAS_CODE ? -1 : e.fault, codeName: e.fault === OUT_OF_GAS_CODE ? OUT_OF_GAS : errorName(e.fault), what: "" }));
-  const eventExpect = strict(
+}
+
+const txIndex = int(0, 1_000_000, "a transaction index of this block,");
+
+/** {tx, ok}: the block's transaction tx succeeds or fails. */
+const okExpect = strict({ tx: txIndex, ok: leaf("true or false", (v) => (typeof v === "boolean" ? v : undefined)) }, "a tx expectation").transform(
+  (e): Expectation => ({ kind: "tx", tx: e.tx, ok: e.ok, what: "" }),
+);
+
+/** {tx, fault}: the block's transaction tx fails with that error. */
+const faultExpect = strict(
+  {
+    tx: txIndex,
+    fault: leaf("an error name of SPEC section 6 (InvalidTransition, Unauthorized, …), Fault or OutOfGas", (v) => {
+      if (typeof v !== "string" && typeof v !== "number") return undefined;
+      if (v === OUT_OF_GAS) return OUT_OF_GAS_CODE;
+      try {
+        const code = parseErrorCode(v);
+        return code === 0 ? undefined : code;
+      } catch {
+        return undefined;
+      }
+    }),
+  },
+  "a fault expectation",
+).transform((e): Expectation => ({ kind: "fault", tx: e.tx, code: e.fault === OUT_OF_GAS_CODE ? -1 : e.fault, codeName: e.fault === OUT_OF_GAS_CODE ? OUT_OF_GAS : errorName(e.fault), what: "" }));
+
+/** {event, match?}: an event of the block has the name (and matches). */
+function eventExpectSchema(book: AccountBook) {
+  return strict(
     {
       event: leaf(`an event name: one of ${EVENT_NAMES.join(", ")}`, (v) => (typeof v === "string" && isEventName(v) ? v : undefined)),
       match: z.unknown().optional(),
@@ -274,7 +284,13 @@ function build(book: AccountBook) {
     if (match) out.match = match;
     return out;
   });
-  const expectation = z.unknown().transform((v, ctx): Expectation => {
+}
+
+/** One expectation: which kind is decided by the key it has. */
+function expectationSchema(book: AccountBook) {
+  const viewExpect = viewExpectSchema(book);
+  const eventExpect = eventExpectSchema(book);
+  return z.unknown().transform((v, ctx): Expectation => {
     const o = v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
     let r: Expectation | undefined;
     if (o && "view" in o) r = sub(viewExpect, o, ctx, []);
@@ -290,8 +306,13 @@ function build(book: AccountBook) {
     }
     return r ?? z.NEVER;
   });
+}
 
-  const block = strict(
+/** A block: its transactions, and expectations whose tx indexes name one of them. */
+function blockSchema(book: AccountBook, account: z.ZodType<string>) {
+  const tx = txSchema(book, account);
+  const expectation = expectationSchema(book);
+  return strict(
     {
       height: int(1, LIMITS.maxHeight, "a block height, an integer"),
       txs: list(tx, "transactions").optional(),
@@ -316,8 +337,11 @@ function build(book: AccountBook) {
     });
     return { height: b.height, txs, expect };
   });
+}
 
-  const traffic = strict(
+/** A traffic entry: calls per block from `from` to `to`, reported by `reporter`. */
+function trafficSchema(account: z.ZodType<string>) {
+  return strict(
     {
       feature: featureName,
       from: int(1, LIMITS.maxHeight, "a block height, an integer"),
@@ -333,6 +357,13 @@ function build(book: AccountBook) {
     if (t.to < t.from) ctx.addIssue({ code: "custom", path: ["to"], message: `expected a height ≥ from (${t.from}), got ${t.to}` });
     return { ...t, reporterLabel: "" };
   });
+}
+
+/** The whole scenario, whose blocks and traffic lie at or below `until`. */
+function build(book: AccountBook) {
+  const account = accountSchema(book);
+  const block = blockSchema(book, account);
+  const traffic = trafficSchema(account);
 
   return strict(
     {

@@ -23,6 +23,7 @@
 //   they are counted for the summary, never reported to the contract.
 
 import { createHash } from "node:crypto";
+import { fmix32 } from "../model/murmur.ts";
 import type { TrafficSpec } from "./scenario.ts";
 
 const ACCOUNT = 20;
@@ -68,16 +69,6 @@ export class Xoshiro128 {
 
 function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
-}
-
-/** murmur3's 32-bit finalizer: a bijection on 32-bit words with full avalanche. */
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }
 
 /** Odd multipliers, one per account word. */

@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import type BinaryenTypes from "binaryen";
 import { HOST_IMPORTS, METHOD_NAMES, OPTIONAL_EXPORTS } from "../abi/methods.ts";
+import { KNOWN_EXTRA_IMPORTS } from "./allowedImports.ts";
 import { loadBinaryen } from "./toolchain.ts";
 
 const binaryen = await loadBinaryen();
@@ -82,14 +83,6 @@ export interface GateOptions {
 
 /** The feature set every module must validate with (SPEC section 8). */
 export const ALLOWED_FEATURES = binaryen.Features.MVP | binaryen.Features.MutableGlobals;
-
-/** Signatures of extra imports that a caller may allow by name. */
-export const KNOWN_EXTRA_IMPORTS: Record<string, { params: ValType[]; results: ValType[] }> = {
-  // AssemblyScript's abort(message, fileName, line, column) in builds without `--use abort=`.
-  "env.abort": { params: ["i32", "i32", "i32", "i32"], results: [] },
-  // The metered module's gas charge (src/gas/meter.ts), allowed only for that module.
-  "host.gas": { params: ["i32"], results: [] },
-};
 
 const FLOAT_TYPES = new Set<ValType>(["f32", "f64", "v128"]);
 

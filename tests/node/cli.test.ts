@@ -1,9 +1,11 @@
 // The keystore, and `canary tx` / `canary call` against a real node (the command objects of
-// src/node/cli.ts, run with captured output).
+// src/cli/commands/, run with captured output).
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { callCommand, keysCommand, txCommand } from "../../src/node/cli.ts";
+import { callCommand } from "../../src/cli/commands/call.ts";
+import { keysCommand } from "../../src/cli/commands/keys.ts";
+import { txCommand } from "../../src/cli/commands/tx.ts";
 import { Keystore, KeystoreError, startNode, type CanaryNode } from "../../src/node/index.ts";
 import type { CliIO } from "../../src/cli/io.ts";
 import { tempDir } from "./_helpers.ts";

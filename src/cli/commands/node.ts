@@ -1,2 +1,83 @@
-// canary node: see src/node/cli.ts and docs/NODE.md.
-export { nodeCommand } from "../../node/cli.ts";
+// canary node [--db DIR] [--port P]: a local devnet node of the contract (src/node/, docs/NODE.md).
+
+import path from "node:path";
+import { startNode } from "../../node/node.ts";
+import { parseCommandLine, type Command } from "../command.ts";
+import { CliError, EXIT, UsageError } from "../errors.ts";
+import type { CliIO } from "../io.ts";
+import { DEFAULT_PORT } from "../rpc.ts";
+
+function intOption(name: string, v: string | undefined, min: number, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new UsageError(`--${name} must be an integer in ${min}..${max}, got ${JSON.stringify(v)}`);
+  return Number(v);
+}
+
+const usage = `usage: canary node [--db DIR] [--port P] [--block-time MS] [--max-tx N] [--gas-limit N] [--network MAGIC] [--wasm PATH]
+
+Runs a local devnet node of the canary contract: JSON-RPC 2.0 over HTTP on 127.0.0.1,
+server-sent events at GET /events, a block every --block-time. Stops on Ctrl-C.
+
+  --db DIR          keep the chain in DIR (DIR/chain: the chain store, DIR/node: blocks,
+                    transactions, receipts, nonces); in memory without
+  --port P          TCP port (default ${DEFAULT_PORT}; 0 picks a free one)
+  --block-time MS   milliseconds between blocks (default 1000)
+  --max-tx N        transactions per block at most (default 1000)
+  --gas-limit N     gas limit of each transaction (default 10000000; a halt over more than
+                    ~1,300 active features needs more: docs/GAS.md)
+  --network MAGIC   u32 network magic signed into transactions (default 1128353345, "CANA")
+  --wasm PATH       the module (default: build/canary.metered.wasm of this checkout)
+`;
+
+export const nodeCommand: Command = {
+  name: "node",
+  summary: "a local devnet node: JSON-RPC, signed transactions, blocks",
+  usage,
+  async run(argv: string[], io: CliIO): Promise<number> {
+    const { values, positionals } = parseCommandLine(argv, {
+      db: { type: "string" },
+      port: { type: "string" },
+      "block-time": { type: "string" },
+      "max-tx": { type: "string" },
+      "gas-limit": { type: "string" },
+      network: { type: "string" },
+      wasm: { type: "string" },
+    });
+    if (values.help) {
+      io.stdout(usage);
+      return EXIT.ok;
+    }
+    if (positionals.length > 0) throw new UsageError(`node takes no arguments, got ${positionals.join(" ")}`);
+    const db = values.db === undefined ? undefined : path.resolve(io.cwd, values.db);
+    let node;
+    try {
+      node = await startNode({
+        ...(db !== undefined ? { db } : {}),
+        port: intOption("port", values.port, 0, 65535) ?? DEFAULT_PORT,
+        blockTimeMs: intOption("block-time", values["block-time"], 1, 3_600_000) ?? 1000,
+        maxTxPerBlock: intOption("max-tx", values["max-tx"], 1, 1_000_000) ?? 1000,
+        ...(values["gas-limit"] !== undefined ? { txGasLimit: intOption("gas-limit", values["gas-limit"], 1, Number.MAX_SAFE_INTEGER)! } : {}),
+        ...(values.network !== undefined ? { network: intOption("network", values.network, 0, 0xffffffff)! } : {}),
+        ...(values.wasm !== undefined ? { wasm: path.resolve(io.cwd, values.wasm) } : {}),
+        onError: (e) => io.stderr(`canary node: ${(e as Error)?.message ?? String(e)}\n`),
+      });
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      if (err.code === "EADDRINUSE") throw new CliError(`port ${values.port ?? DEFAULT_PORT} is in use`, "pass --port P (0 picks a free one)");
+      throw new CliError(err.message ?? String(e));
+    }
+    io.stdout(`canary node: ${node.url} · network ${node.network} · height ${node.height} · ${db !== undefined ? `db ${db}` : "in memory"}\n`);
+    await new Promise<void>((resolve) => {
+      const stop = (): void => {
+        process.off("SIGINT", stop);
+        process.off("SIGTERM", stop);
+        resolve();
+      };
+      process.on("SIGINT", stop);
+      process.on("SIGTERM", stop);
+    });
+    await node.close();
+    io.stdout(`canary node: stopped at height ${node.height}\n`);
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,45 @@
+// What the node's commands share: the node they talk to by default, METHOD and ARGS_JSON
+// as `canary tx` and `canary call` take them, and the messages for failures of the node, the
+// connection or the keystore.
+
+import { METHODS, type MethodName } from "../abi/methods.ts";
+import { encodeArgs } from "../client/index.ts";
+import { RpcError } from "../node/errors.ts";
+import { KeystoreError } from "../node/keystore.ts";
+import { CliError, UsageError } from "./errors.ts";
+
+export const DEFAULT_PORT = 20332;
+export const DEFAULT_URL = `http://127.0.0.1:${DEFAULT_PORT}`;
+
+/** ARGS_JSON: u64 fields may be JSON numbers (safe integers) or decimal strings. */
+export function encodeJsonArgs(method: MethodName, text: string): Uint8Array {
+  let value: unknown;
+  try {
+    value = JSON.parse(text, (_k, v) => (typeof v === "string" && /^\d+n$/.test(v) ? BigInt(v.slice(0, -1)) : v));
+  } catch (e) {
+    throw new CliError(`ARGS_JSON is not JSON: ${(e as Error).message}`, `e.g. '{"name":"my_feature"}'`);
+  }
+  try {
+    return encodeArgs(method, value);
+  } catch (e) {
+    throw new CliError(`arguments of ${method}: ${(e as Error).message}`, "see docs/ABI.md for each method's arguments (u64 values beyond 2^53 as \"123n\")");
+  }
+}
+
+export function methodArg(m: string | undefined, kind: "tx" | "call"): MethodName {
+  if (m === undefined) throw new UsageError("METHOD is missing");
+  if (!Object.prototype.hasOwnProperty.call(METHODS, m) || m === "onPersist") {
+    throw new CliError(`unknown method ${JSON.stringify(m)}`, `methods: ${Object.keys(METHODS).filter((n) => n !== "onPersist").join(", ")}`);
+  }
+  const view = METHODS[m as MethodName].view;
+  if (kind === "tx" && view) throw new CliError(`${m} is a view`, `use: canary call ${m} ARGS_JSON`);
+  if (kind === "call" && !view) throw new CliError(`${m} is not a view`, `send it: canary tx ${m} ARGS_JSON --key NAME`);
+  return m as MethodName;
+}
+
+export function rpcFailure(e: unknown): never {
+  if (e instanceof RpcError) throw new CliError(`the node refused it: ${e.message} (JSON-RPC error ${e.code})`);
+  if (e instanceof KeystoreError) throw new CliError(e.message, e.code === "MALFORMED" ? "fix or move the file; canary never rewrites a malformed keystore" : undefined);
+  if (e instanceof Error && e.message.startsWith("cannot reach the node")) throw new CliError(e.message, "start one with `canary node`, or pass --node URL");
+  throw e;
+}
