@@ -13,7 +13,8 @@ import { Chain, MemoryStore, stateRoot, type Store } from "../../src/host/index.
 import { CanaryClient } from "../../src/client/index.ts";
 import { LevelStore } from "../../src/store/index.ts";
 import { releaseWasm } from "../helpers/contract.ts";
-import { acct, captureExposure, captureViews, expectFields } from "../fixtures/stores/views.ts";
+import { acct, captureExposure, captureViews } from "../fixtures/stores/views.ts";
+import { expectFields } from "./fields.ts";
 
 const DIR = fileURLToPath(new URL("../fixtures/stores/v1/", import.meta.url));
 const state = JSON.parse(readFileSync(path.join(DIR, "state.json"), "utf8")) as {
