@@ -6,13 +6,9 @@
 //  - a feature that leaves RollingOut (or is paused) leaves the due index: no 0xD7 key of it
 //    stays behind, and onPersist costs what it costs on a chain that never had it.
 
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { Chain, MemoryStore } from "../../src/host/index.ts";
-import { CanaryClient, Status, type PolicyInput } from "../../src/client/index.ts";
-import { Role } from "../../assembly/shared/codes.ts";
-import { ADMIN, GUARDIAN, OPERATOR, OUTSIDER, REPORTER, type Fixture } from "../helpers/contract.ts";
+import { Status, type PolicyInput } from "../../src/client/index.ts";
+import { GUARDIAN, OPERATOR, OUTSIDER, REPORTER, initializedChain, meteredWasm, type Fixture } from "../helpers/contract.ts";
 import { advances, chainAt, closeBlock, feature, height, history, ok, rollingOut, walkTo } from "./_health_helpers.ts";
 
 const N = 10; // incrementBlocks
@@ -93,23 +89,11 @@ describe("a due step waiting for samples does not advance under the global pause
 
 // ------------------------------------------------------------------ (c) the due index follows the status
 
-const METERED = fileURLToPath(new URL("../../build/canary.metered.wasm", import.meta.url));
-
 /** The metered module (the same contract, charged gas) with init and roles in block 1, block `at` open. */
 function meteredAt(at: number): Fixture {
-  const chain = new Chain(new Uint8Array(readFileSync(METERED)), new MemoryStore());
-  const client = new CanaryClient(chain, { height: () => chain.currentHeight });
-  const goTo = (h: number) => {
-    if (chain.currentHeight !== undefined) chain.endBlock();
-    chain.beginBlock(h);
-  };
-  goTo(1);
-  ok(client.init(ADMIN, ADMIN));
-  ok(client.grantRole(ADMIN, Role.Operator, OPERATOR));
-  ok(client.grantRole(ADMIN, Role.Guardian, GUARDIAN));
-  ok(client.grantRole(ADMIN, Role.Reporter, REPORTER));
-  goTo(at);
-  return { chain, client, goTo };
+  const fx = initializedChain({ wasm: meteredWasm() });
+  fx.goTo(at);
+  return fx;
 }
 
 /**

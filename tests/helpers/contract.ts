@@ -1,21 +1,13 @@
 // Shared fixture for contract tests: the release module on a fresh in-memory chain, a typed
 // client, named accounts with their roles granted in block 1.
 
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { Chain } from "../../src/host/index.ts";
 import { CanaryClient } from "../../src/client/index.ts";
 import { Role } from "../../assembly/shared/codes.ts";
 
-export const RELEASE_WASM = fileURLToPath(new URL("../../build/canary.wasm", import.meta.url));
-export const DEBUG_WASM = fileURLToPath(new URL("../../build/canary.debug.wasm", import.meta.url));
+import { releaseWasm } from "./paths.ts";
 
-let cached: Uint8Array | null = null;
-/** The release module's bytes (built by `npm run build`, which `npm test` runs first). */
-export function releaseWasm(): Uint8Array {
-  if (!cached) cached = new Uint8Array(readFileSync(RELEASE_WASM));
-  return cached;
-}
+export { DEBUG_WASM, METERED_WASM, RELEASE_WASM, meteredWasm, releaseWasm } from "./paths.ts";
 
 /** A 20-byte account filled with one byte: easy to read in failures. */
 export function account(fill: number): Uint8Array {
@@ -35,9 +27,17 @@ export interface Fixture {
   goTo(height: number): void;
 }
 
+export interface ChainOptions {
+  /** Reuse one instance across calls (the host's option). */
+  reuse?: boolean;
+  /** The module: the release build unless given (e.g. meteredWasm()). */
+  wasm?: Uint8Array;
+}
+
 /** A chain with nothing on it; the client sends transactions in the chain's open block. */
-export function emptyChain(options: { reuse?: boolean } = {}): Fixture {
-  const chain = new Chain(releaseWasm(), undefined, options);
+export function emptyChain(options: ChainOptions = {}): Fixture {
+  const { wasm = releaseWasm(), ...runtime } = options;
+  const chain = new Chain(wasm, undefined, runtime);
   const client = new CanaryClient(chain, { height: () => chain.currentHeight });
   const goTo = (height: number) => {
     if (chain.currentHeight !== undefined) chain.endBlock();
@@ -48,7 +48,7 @@ export function emptyChain(options: { reuse?: boolean } = {}): Fixture {
 }
 
 /** init(ADMIN) and every role granted, all in block 1. */
-export function initializedChain(options: { reuse?: boolean } = {}): Fixture {
+export function initializedChain(options: ChainOptions = {}): Fixture {
   const fx = emptyChain(options);
   const { client } = fx;
   const must = (r: { ok: boolean; codeName: string }, what: string) => {

@@ -4,10 +4,11 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { NodeOptions } from "../../src/node/index.ts";
 
-export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+import { ROOT } from "../helpers/paths.ts";
+
+export { ROOT } from "../helpers/paths.ts";
 
 export interface ChildNode {
   child: ChildProcess;

@@ -5,10 +5,11 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll } from "vitest";
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+import { ROOT } from "../helpers/paths.ts";
+
+export { ROOT } from "../helpers/paths.ts";
 
 const made: string[] = [];
 /** A fresh temporary directory, removed after the test file. */

@@ -4,12 +4,13 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { METHOD_NAMES } from "../../src/abi/methods.ts";
 import { runAsc } from "../../src/verify/build.ts";
 import { loadBinaryen } from "../../src/verify/toolchain.ts";
 
-export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+import { ROOT as PROJECT_ROOT } from "../helpers/paths.ts";
+
+export { ROOT as PROJECT_ROOT } from "../helpers/paths.ts";
 export const FIXTURES = path.join(PROJECT_ROOT, "tests/fixtures/gate");
 
 /** A temporary directory, removed by the returned cleanup. */
