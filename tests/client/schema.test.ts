@@ -26,7 +26,7 @@ import {
 } from "../../src/client/schema.ts";
 
 /** Hex written with spaces for readability → bytes. */
-const hx = (s: string): Uint8Array => hexToBytes("0x" + s.replace(/\s+/g, ""));
+import { hx } from "../helpers/bytes.ts";
 
 const ACC = "0x000102030405060708090a0b0c0d0e0f10111213";
 

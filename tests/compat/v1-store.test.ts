@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { Chain, MemoryStore, stateRoot, type Store } from "../../src/host/index.ts";
 import { CanaryClient } from "../../src/client/index.ts";
 import { LevelStore } from "../../src/store/index.ts";
+import { fromHex, hex } from "../helpers/bytes.ts";
 import { releaseWasm } from "../helpers/contract.ts";
 import { acct, captureExposure, captureViews } from "../fixtures/stores/views.ts";
 import { expectFields } from "./fields.ts";
@@ -31,10 +32,9 @@ const expected = JSON.parse(readFileSync(path.join(DIR, "expect.json"), "utf8"))
   afterUnhalt: ReturnType<typeof captureExposure>;
 };
 
-const bytes = (h: string) => new Uint8Array(Buffer.from(h, "hex"));
 
 function loaded(): MemoryStore {
-  return new MemoryStore(state.entries.map(([k, v]) => [bytes(k), bytes(v)] as const));
+  return new MemoryStore(state.entries.map(([k, v]) => [fromHex(k), fromHex(v)] as const));
 }
 
 /**
@@ -117,7 +117,6 @@ describe("release v1's store, opened by the current module", () => {
     try {
       expect(store.height).toBe(state.height);
       expect(store.stateRoot).toBe(state.stateRoot);
-      const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
       expect([...store.entries()].map(([k, v]) => [hex(k), hex(v)])).toEqual(state.entries);
       checkStore(store);
     } finally {

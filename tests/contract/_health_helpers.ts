@@ -158,9 +158,7 @@ export function lastHistory(client: CanaryClient, name: string): HistoryEntry {
   return h[h.length - 1]!;
 }
 
-export function hex(a: Uint8Array): string {
-  return "0x" + Buffer.from(a).toString("hex");
-}
+export { hex0x as hex } from "../helpers/bytes.ts";
 
 /** The StatusChanged events (raw form) among `events`. */
 export function statusChanges(events: readonly RawEvent[]) {

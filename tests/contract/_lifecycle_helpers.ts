@@ -309,8 +309,4 @@ export function withByte(bytes: Uint8Array, at: number, v: number): Uint8Array {
   return out;
 }
 
-export const concat = (...parts: (Uint8Array | number[])[]): Uint8Array => {
-  const out: number[] = [];
-  for (const p of parts) out.push(...p);
-  return Uint8Array.from(out);
-};
+export { concat } from "../helpers/bytes.ts";

@@ -4,7 +4,7 @@ import { Overlay } from "../../src/host/overlay.ts";
 import { MemoryStore, type Store, type Write } from "../../src/host/store.ts";
 
 const u = (...b: number[]): Uint8Array => Uint8Array.from(b);
-const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
+import { hex } from "../helpers/bytes.ts";
 const keysOf = (s: Store): string[] => [...s.entries()].map(([k]) => hex(k));
 
 /** Naive bytewise comparison, independent of the implementation under test. */

@@ -26,12 +26,7 @@ export const ACCOUNTS: Record<string, Uint8Array> = {
 export const ACCOUNT_NAMES = Object.keys(ACCOUNTS);
 export const acct = (k: string): Uint8Array => ACCOUNTS[k] ?? hexBytes(k);
 
-function hexBytes(h: string): Uint8Array {
-  const s = h.startsWith("0x") ? h.slice(2) : h;
-  const out = new Uint8Array(s.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(s.slice(2 * i, 2 * i + 2), 16);
-  return out;
-}
+import { fromHex as hexBytes } from "../helpers/bytes.ts";
 
 export const VALID_NAMES = ["a", "ab", "b"];
 export const INVALID_NAMES = ["", "A", "has space", "x".repeat(65), "é"];

@@ -23,7 +23,7 @@ import { seededStore, STATUS_FEATURES } from "./_fixtures.ts";
 
 const RUNS = Number(process.env.FAULT_RUNS ?? 6);
 const { ADMIN, OPERATOR, GUARDIAN, REPORTER, OUTSIDER } = ACCOUNTS as Record<string, Uint8Array>;
-const hex = (b: Uint8Array) => "0x" + Buffer.from(b).toString("hex");
+import { hex0x as hex } from "../helpers/bytes.ts";
 
 // ------------------------------------------------------------------ an independent decoder (STORAGE.md)
 
