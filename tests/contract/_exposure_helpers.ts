@@ -15,6 +15,7 @@ import { METHOD_NAMES, METHODS, type MethodName } from "../../src/abi/methods.ts
 
 // ------------------------------------------------------------------ murmur3 (reference)
 
+import { ADMIN, GUARDIAN, OPERATOR, OUTSIDER, REPORTER } from "../helpers/accounts.ts";
 import { concat, fromHex, hex, utf8 } from "../helpers/bytes.ts";
 
 export { concat, utf8 };
@@ -154,11 +155,11 @@ export class CountingStore extends BenchCountingStore {
 // ------------------------------------------------------------------ random call sequences
 
 export const ACCOUNTS = {
-  admin: new Uint8Array(20).fill(0xa1),
-  operator: new Uint8Array(20).fill(0x0b),
-  guardian: new Uint8Array(20).fill(0x6d),
-  reporter: new Uint8Array(20).fill(0x7e),
-  outsider: new Uint8Array(20).fill(0xee),
+  admin: ADMIN,
+  operator: OPERATOR,
+  guardian: GUARDIAN,
+  reporter: REPORTER,
+  outsider: OUTSIDER,
 };
 
 export interface RandomTx {

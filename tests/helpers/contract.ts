@@ -9,16 +9,9 @@ import { releaseWasm } from "./paths.ts";
 
 export { DEBUG_WASM, METERED_WASM, RELEASE_WASM, meteredWasm, releaseWasm } from "./paths.ts";
 
-/** A 20-byte account filled with one byte: easy to read in failures. */
-export function account(fill: number): Uint8Array {
-  return new Uint8Array(20).fill(fill);
-}
+import { ADMIN, GUARDIAN, OPERATOR, REPORTER } from "./accounts.ts";
 
-export const ADMIN = account(0xa1);
-export const OPERATOR = account(0x0b);
-export const GUARDIAN = account(0x6d);
-export const REPORTER = account(0x7e);
-export const OUTSIDER = account(0xee);
+export { ADMIN, GUARDIAN, OPERATOR, OUTSIDER, REPORTER, account } from "./accounts.ts";
 
 export interface Fixture {
   chain: Chain;

@@ -8,6 +8,7 @@ import { stateRoot } from "../../src/host/stateRoot.ts";
 import { MemoryStore } from "../../src/host/store.ts";
 import type { CallContext, RawEvent } from "../../src/host/types.ts";
 import { HOST_IMPORTS_WAT, bytes, hex, wat } from "./wat.ts";
+import { account } from "../helpers/accounts.ts";
 
 // A small key-value contract:
 //   put(klen: u8, key, value)  writes key = value, emits "Put" with the input
@@ -57,7 +58,7 @@ function kvModule(opts: { persistWrites?: boolean; failEvery?: number } = {}): U
 }
 
 const KV = kvModule();
-const ALICE = new Uint8Array(20).fill(0xa1);
+const ALICE = account(0xa1);
 const put = (k: string, v: string): Uint8Array => Uint8Array.from([k.length, ...bytes(k), ...bytes(v)]);
 const tx = (method: string, args: Uint8Array) => ({ method, args, sender: ALICE });
 const ctx = (height: number): CallContext => ({ height, sender: ALICE, witnesses: [ALICE] });
