@@ -4,16 +4,16 @@
 // state root; both as a raw key/value dump (state.json) and as the LevelDB directory the
 // chain store wrote (leveldb/).
 
-import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Chain, MemoryStore, stateRoot, type Store } from "../../src/host/index.ts";
 import { CanaryClient } from "../../src/client/index.ts";
 import { LevelStore } from "../../src/store/index.ts";
 import { fromHex, hex } from "../helpers/bytes.ts";
 import { releaseWasm } from "../helpers/contract.ts";
+import { tempDir } from "../helpers/temp.ts";
 import { acct, captureExposure, captureViews } from "../fixtures/stores/views.ts";
 import { expectFields } from "./fields.ts";
 
@@ -103,15 +103,8 @@ describe("release v1's store, opened by the current module", () => {
     checkStore(loaded());
   });
 
-  const temps: string[] = [];
-  afterAll(() => {
-    for (const d of temps) rmSync(d, { recursive: true, force: true });
-  });
-
   it("leveldb/: the chain store opens (a copy) at v1's height and root, holds exactly state.json's entries, and gives the same views", async () => {
-    const tmp = mkdtempSync(path.join(tmpdir(), "canary-v1-"));
-    temps.push(tmp);
-    const dir = path.join(tmp, "db");
+    const dir = path.join(tempDir("v1"), "db");
     cpSync(path.join(DIR, "leveldb"), dir, { recursive: true }); // opening writes LOCK and LOG: never in the fixture
     const store = await LevelStore.open(dir);
     try {

@@ -1,12 +1,11 @@
 // Shared helpers of the node tests: child nodes, raw HTTP, bounded waits, percentiles.
 import { Buffer } from "node:buffer";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import type { NodeOptions } from "../../src/node/index.ts";
 
 import { ROOT } from "../helpers/paths.ts";
+import { tempDirHandle } from "../helpers/temp.ts";
 
 export { ROOT } from "../helpers/paths.ts";
 
@@ -47,10 +46,7 @@ export function spawnNode(options: NodeOptions, timeoutMs = 30_000): Promise<Chi
   });
 }
 
-export function tempDir(): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "canary-node-"));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
+export const tempDir = (): { dir: string; cleanup: () => void } => tempDirHandle("node");
 
 /** POSTs a raw body; returns HTTP status and parsed JSON (or text). */
 export async function rawPost(url: string, body: string | Uint8Array): Promise<{ status: number; json: any }> {

@@ -2,25 +2,15 @@
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import { afterAll } from "vitest";
-
 import { ROOT } from "../helpers/paths.ts";
+import { tempDir as tempDirTagged } from "../helpers/temp.ts";
 
 export { ROOT } from "../helpers/paths.ts";
 
-const made: string[] = [];
 /** A fresh temporary directory, removed after the test file. */
-export function tempDir(tag = "store"): string {
-  const d = mkdtempSync(path.join(tmpdir(), `canary-${tag}-`));
-  made.push(d);
-  return d;
-}
-afterAll(() => {
-  for (const d of made) rmSync(d, { recursive: true, force: true });
-});
+export const tempDir = (tag = "store"): string => tempDirTagged(tag);
 
 /** Every file under `dir` with the SHA-256 of its bytes (the exact state of a directory). */
 export function snapshot(dir: string): Record<string, string> {
