@@ -5,6 +5,7 @@ import { MemoryStore, type Store, type Write } from "../../src/host/store.ts";
 
 const u = (...b: number[]): Uint8Array => Uint8Array.from(b);
 import { hex } from "../helpers/bytes.ts";
+import { ForwardingStore } from "../helpers/stores.ts";
 const keysOf = (s: Store): string[] => [...s.entries()].map(([k]) => hex(k));
 
 /** Naive bytewise comparison, independent of the implementation under test. */
@@ -16,30 +17,11 @@ function cmp(a: Uint8Array, b: Uint8Array): number {
 const startsWith = (k: Uint8Array, p: Uint8Array): boolean => k.length >= p.length && p.every((b, i) => k[i] === b);
 
 /** A Store with only the public interface (no binary fast path): exercises the adapters. */
-class PlainStore implements Store {
-  private readonly inner = new MemoryStore();
+class PlainStore extends ForwardingStore {
   applies = 0;
-  get size(): number {
-    return this.inner.size;
-  }
-  get(key: Uint8Array) {
-    return this.inner.get(key);
-  }
-  next(prefix: Uint8Array, after: Uint8Array) {
-    return this.inner.next(prefix, after);
-  }
-  put(key: Uint8Array, value: Uint8Array) {
-    this.inner.put(key, value);
-  }
-  delete(key: Uint8Array) {
-    this.inner.delete(key);
-  }
-  apply(writes: Iterable<Write>) {
+  override apply(writes: Iterable<Write>) {
     this.applies++;
-    this.inner.apply(writes);
-  }
-  entries() {
-    return this.inner.entries();
+    super.apply(writes);
   }
 }
 
@@ -213,6 +195,47 @@ function modelNext(entries: [Uint8Array, Uint8Array][], prefix: Uint8Array, afte
 
 const show = (e: [Uint8Array, Uint8Array][]): string[] => e.map(([k, v]) => `${hex(k)}=${hex(v)}`);
 
+/**
+ * The naive model of a store under a block overlay under a transaction overlay: three maps,
+ * merged on every read. `view("tx")` is what the transaction overlay shows, `view("block")` the
+ * block overlay, `view("committed")` the store.
+ */
+class LayeredModel {
+  committed: Model = new Map();
+  block: Model = new Map();
+  tx: Model = new Map();
+  put(key: Uint8Array, value: Uint8Array): void {
+    this.tx.set(hex(key), value.slice());
+  }
+  delete(key: Uint8Array): void {
+    this.tx.set(hex(key), null);
+  }
+  view(upTo: "tx" | "block" | "committed"): [Uint8Array, Uint8Array][] {
+    return view(upTo === "tx" ? [this.committed, this.block, this.tx] : upTo === "block" ? [this.committed, this.block] : [this.committed]);
+  }
+  get(upTo: "tx" | "block", key: Uint8Array): Uint8Array | undefined {
+    return this.view(upTo).find(([k]) => cmp(k, key) === 0)?.[1];
+  }
+  commitTx(): void {
+    for (const [k, v] of this.tx) this.block.set(k, v);
+    this.tx = new Map();
+  }
+  discardTx(): void {
+    this.tx = new Map();
+  }
+  /** The block into the store (its open transaction dropped). */
+  commitBlock(): void {
+    this.tx = new Map();
+    for (const [k, v] of this.block) if (v === null) this.committed.delete(k);
+    else this.committed.set(k, v);
+    this.block = new Map();
+  }
+  discardBlock(): void {
+    this.tx = new Map();
+    this.block = new Map();
+  }
+}
+
 for (const plain of [false, true]) {
   it(`randomized: Overlay over Overlay over ${plain ? "a plain Store" : "MemoryStore"} agrees with a naive sorted-array model`, () => {
     fc.assert(
@@ -220,37 +243,35 @@ for (const plain of [false, true]) {
         const store: Store = plain ? new PlainStore() : new MemoryStore();
         const block = new Overlay(store);
         const tx = new Overlay(block);
-        const committed: Model = new Map();
-        let blockM: Model = new Map();
-        let txM: Model = new Map();
+        const m = new LayeredModel();
         for (const o of ops) {
           switch (o.op) {
             case "put":
               tx.put(o.key, o.value);
-              txM.set(hex(o.key), o.value.slice());
+              m.put(o.key, o.value);
               break;
             case "delete":
               tx.delete(o.key);
-              txM.set(hex(o.key), null);
+              m.delete(o.key);
               break;
             case "get": {
-              const want = view([committed, blockM, txM]).find(([k]) => cmp(k, o.key) === 0)?.[1];
+              const want = m.get("tx", o.key);
               const got = tx.get(o.key);
               expect(got && hex(got)).toEqual(want && hex(want));
               break;
             }
             case "next": {
-              const want = modelNext(view([committed, blockM, txM]), o.prefix, o.after);
+              const want = modelNext(m.view("tx"), o.prefix, o.after);
               const got = tx.next(o.prefix, o.after);
               expect(got && show([got])).toEqual(want && show([want]));
-              const wantB = modelNext(view([committed, blockM]), o.prefix, o.after);
+              const wantB = modelNext(m.view("block"), o.prefix, o.after);
               const gotB = block.next(o.prefix, o.after);
               expect(gotB && show([gotB])).toEqual(wantB && show([wantB]));
               break;
             }
             case "walk": {
               // Iterate the prefix with next the way a contract does (after = the last key).
-              for (const [layer, layers] of [[tx, [committed, blockM, txM]], [block, [committed, blockM]]] as const) {
+              for (const [layer, layers] of [[tx, "tx"], [block, "block"]] as const) {
                 const got: [Uint8Array, Uint8Array][] = [];
                 let after: Uint8Array = new Uint8Array(0);
                 for (let r = layer.next(o.prefix, after); r; r = layer.next(o.prefix, after)) {
@@ -258,42 +279,38 @@ for (const plain of [false, true]) {
                   after = r[0];
                   if (got.length > 100) throw new Error("next does not progress");
                 }
-                expect(show(got)).toEqual(show(view([...layers]).filter(([k]) => k.length > 0 && startsWith(k, o.prefix))));
+                expect(show(got)).toEqual(show(m.view(layers).filter(([k]) => k.length > 0 && startsWith(k, o.prefix))));
               }
               break;
             }
             case "commitTx":
               tx.commit();
-              for (const [k, v] of txM) blockM.set(k, v);
-              txM = new Map();
+              m.commitTx();
               break;
             case "discardTx":
               tx.discard();
-              txM = new Map();
+              m.discardTx();
               break;
             case "commitBlock": {
               tx.discard();
-              txM = new Map();
-              const before = show(view([committed]));
+              m.discardTx();
+              const before = show(m.view("committed"));
               const changes = block.changesParent();
               block.commit();
-              for (const [k, v] of blockM) if (v === null) committed.delete(k);
-              else committed.set(k, v);
-              blockM = new Map();
-              expect(changes).toBe(before.join() !== show(view([committed])).join());
+              m.commitBlock();
+              expect(changes).toBe(before.join() !== show(m.view("committed")).join());
               break;
             }
             case "discardBlock":
               tx.discard();
               block.discard();
-              txM = new Map();
-              blockM = new Map();
+              m.discardBlock();
               break;
           }
-          expect(show([...tx.entries()])).toEqual(show(view([committed, blockM, txM])));
-          expect(tx.size).toBe(view([committed, blockM, txM]).length);
-          expect(block.size).toBe(view([committed, blockM]).length);
-          expect(show([...store.entries()])).toEqual(show(view([committed])));
+          expect(show([...tx.entries()])).toEqual(show(m.view("tx")));
+          expect(tx.size).toBe(m.view("tx").length);
+          expect(block.size).toBe(m.view("block").length);
+          expect(show([...store.entries()])).toEqual(show(m.view("committed")));
         }
       }),
       { numRuns: 200 },
@@ -331,75 +348,69 @@ it("randomized, ordered reads only now and then (the sorted mirror built at any 
       const store = new RecordingStore();
       const block = new Overlay(store);
       const tx = new Overlay(block);
-      const committed: Model = new Map();
-      let blockM: Model = new Map();
-      let txM: Model = new Map();
+      const m = new LayeredModel();
       for (const o of ops) {
         switch (o.op) {
           case "put":
             tx.put(o.key, o.value);
-            txM.set(hex(o.key), o.value.slice());
+            m.put(o.key, o.value);
             break;
           case "delete":
             tx.delete(o.key);
-            txM.set(hex(o.key), null);
+            m.delete(o.key);
             break;
           case "get": {
-            const want = view([committed, blockM, txM]).find(([k]) => cmp(k, o.key) === 0)?.[1];
+            const want = m.get("tx", o.key);
             const got = tx.get(o.key);
             expect(got && hex(got)).toEqual(want && hex(want));
-            const wantB = view([committed, blockM]).find(([k]) => cmp(k, o.key) === 0)?.[1];
+            const wantB = m.get("block", o.key);
             const gotB = block.get(o.key);
             expect(gotB && hex(gotB)).toEqual(wantB && hex(wantB));
             break;
           }
           case "next": {
-            const want = modelNext(view([committed, blockM, txM]), o.prefix, o.after);
+            const want = modelNext(m.view("tx"), o.prefix, o.after);
             const got = tx.next(o.prefix, o.after);
             expect(got && show([got])).toEqual(want && show([want]));
             break;
           }
           case "check":
-            expect(show([...tx.entries()])).toEqual(show(view([committed, blockM, txM])));
-            expect(show([...block.entries()])).toEqual(show(view([committed, blockM])));
-            expect(tx.pending).toBe(txM.size);
-            expect(block.pending).toBe(blockM.size);
+            expect(show([...tx.entries()])).toEqual(show(m.view("tx")));
+            expect(show([...block.entries()])).toEqual(show(m.view("block")));
+            expect(tx.pending).toBe(m.tx.size);
+            expect(block.pending).toBe(m.block.size);
             break;
           case "commitTx":
             tx.commit();
-            for (const [k, v] of txM) blockM.set(k, v);
-            txM = new Map();
+            m.commitTx();
             break;
           case "discardTx":
             tx.discard();
-            txM = new Map();
+            m.discardTx();
             break;
           case "commitBlock": {
             tx.discard();
-            txM = new Map();
-            const before = show(view([committed]));
+            m.discardTx();
+            const before = show(m.view("committed"));
             const changes = block.changesParent();
             const n = store.batches.length;
             block.commit();
-            expect(store.batches.length).toBe(blockM.size === 0 ? n : n + 1);
-            if (blockM.size > 0) expect(store.batches.at(-1)).toEqual([...blockM.keys()].sort((a, b) => cmp(Buffer.from(a, "hex"), Buffer.from(b, "hex"))));
-            for (const [k, v] of blockM) if (v === null) committed.delete(k);
-            else committed.set(k, v);
-            blockM = new Map();
-            expect(changes).toBe(before.join() !== show(view([committed])).join());
+            expect(store.batches.length).toBe(m.block.size === 0 ? n : n + 1);
+            if (m.block.size > 0) expect(store.batches.at(-1)).toEqual([...m.block.keys()].sort((a, b) => cmp(Buffer.from(a, "hex"), Buffer.from(b, "hex"))));
+            m.commitBlock();
+            expect(changes).toBe(before.join() !== show(m.view("committed")).join());
             break;
           }
           case "discardBlock":
             tx.discard();
             block.discard();
-            txM = new Map();
-            blockM = new Map();
+            m.discardBlock();
             break;
         }
-        expect(tx.size).toBe(view([committed, blockM, txM]).length);
+        expect(tx.size).toBe(m.view("tx").length);
       }
-      expect(show([...tx.entries()])).toEqual(show(view([committed, blockM, txM])));
-      expect(show([...store.entries()])).toEqual(show(view([committed])));
+      expect(show([...tx.entries()])).toEqual(show(m.view("tx")));
+      expect(show([...store.entries()])).toEqual(show(m.view("committed")));
     }),
     { numRuns: 300 },
   );
