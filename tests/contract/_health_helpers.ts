@@ -142,6 +142,17 @@ export function rollingOut(
   return height(fx);
 }
 
+/**
+ * Runs every block up to `at` − 1 (each with its onPersist) and expects no step yet, then
+ * closes block `at` and expects its onPersist to have taken the step (`fromBps` → `toBps`).
+ */
+export function expectStepAt(fx: Fixture, name: string, at: number, fromBps = 500, toBps = 1500): void {
+  walkTo(fx, at);
+  expect(feature(fx.client, name).rolloutBps).toBe(fromBps);
+  closeBlock(fx, at + 1);
+  expect(feature(fx.client, name)).toMatchObject({ rolloutBps: toBps, lastStepBlock: at });
+}
+
 export function feature(client: CanaryClient, name: string): FeatureView {
   const f = client.getFeature(name);
   if (!f) throw new Error(`no feature ${name}`);
