@@ -18,6 +18,7 @@ import { METHOD_NAMES, type MethodName } from "../../src/abi/methods.ts";
 import { releaseWasm } from "../helpers/contract.ts";
 import { RELEASE_WAT, ROOT } from "../helpers/paths.ts";
 import { ACCOUNTS, Prng, randomSequence, runSequence, type BlockRecord } from "./_exposure_helpers.ts";
+import { tsxArgs } from "../helpers/process.ts";
 
 const CHILD = fileURLToPath(new URL("./_isolation_child.ts", import.meta.url));
 
@@ -458,7 +459,7 @@ describe("one sequence, one state root: fresh host, reused module, child process
     const reused = runSequence(new Chain(releaseWasm(), undefined, { reuse: true }), seq);
     const digest = (r: BlockRecord[]): string => createHash("sha256").update(JSON.stringify(r)).digest("hex");
 
-    const child = spawnSync(process.execPath, ["--import", "tsx", CHILD, String(SEED), String(BLOCKS), "reuse"], {
+    const child = spawnSync(process.execPath, tsxArgs(CHILD, [String(SEED), String(BLOCKS), "reuse"]), {
       cwd: ROOT,
       encoding: "utf8",
       timeout: 60_000,
