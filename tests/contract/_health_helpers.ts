@@ -15,7 +15,7 @@ import {
   type TxResult,
   type TypedEvent,
 } from "../../src/client/index.ts";
-import { OPERATOR, REPORTER, initializedChain, type Fixture } from "../helpers/contract.ts";
+import { OPERATOR, REPORTER, endBlock, featureOf as feature, initializedChain, type Fixture } from "../helpers/contract.ts";
 
 export const U64_MAX = (1n << 64n) - 1n;
 export const U32_MAX = 0xffffffff;
@@ -71,9 +71,7 @@ export function fails(r: TxResult, codeName: string): void {
 
 /** Ends the open block (running onPersist), opens `next`, and returns the ended block. */
 export function closeBlock(fx: Fixture, next: number): BlockResult {
-  const br = fx.chain.endBlock();
-  fx.chain.beginBlock(next);
-  return br;
+  return endBlock(fx, next);
 }
 
 /** Raw-form events (enums as numbers) of a block or transaction. */
@@ -153,11 +151,7 @@ export function expectStepAt(fx: Fixture, name: string, at: number, fromBps = 50
   expect(feature(fx.client, name)).toMatchObject({ rolloutBps: toBps, lastStepBlock: at });
 }
 
-export function feature(client: CanaryClient, name: string): FeatureView {
-  const f = client.getFeature(name);
-  if (!f) throw new Error(`no feature ${name}`);
-  return f;
-}
+export { feature };
 
 export function history(client: CanaryClient, name: string): HistoryEntry[] {
   return client.getAllHistory(name);

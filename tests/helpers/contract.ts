@@ -1,8 +1,8 @@
 // Shared fixture for contract tests: the release module on a fresh in-memory chain, a typed
 // client, named accounts with their roles granted in block 1.
 
-import { Chain } from "../../src/host/index.ts";
-import { CanaryClient } from "../../src/client/index.ts";
+import { Chain, type BlockResult } from "../../src/host/index.ts";
+import { CanaryClient, type FeatureView, type Metrics } from "../../src/client/index.ts";
 import { Role } from "../../assembly/shared/codes.ts";
 
 import { releaseWasm } from "./paths.ts";
@@ -44,12 +44,37 @@ export function emptyChain(options: ChainOptions = {}): Fixture {
 export function initializedChain(options: ChainOptions = {}): Fixture {
   const fx = emptyChain(options);
   const { client } = fx;
-  const must = (r: { ok: boolean; codeName: string }, what: string) => {
-    if (!r.ok) throw new Error(`${what} failed: ${r.codeName}`);
-  };
   must(client.init(ADMIN, ADMIN), "init");
   must(client.grantRole(ADMIN, Role.Operator, OPERATOR), "grant Operator");
   must(client.grantRole(ADMIN, Role.Guardian, GUARDIAN), "grant Guardian");
   must(client.grantRole(ADMIN, Role.Reporter, REPORTER), "grant Reporter");
   return fx;
+}
+
+// ------------------------------------------------------------------ results, blocks, views
+
+/** Throws (with the code's name) unless the transaction succeeded. */
+export function must(r: { ok: boolean; codeName: string; method?: string }, what = r.method ?? "call"): void {
+  if (!r.ok) throw new Error(`${what} failed: ${r.codeName}`);
+}
+
+/** Ends the open block (running onPersist) and returns its result; opens `next` after it when given. */
+export function endBlock(fx: Fixture, next?: number): BlockResult {
+  const r = fx.chain.endBlock();
+  if (next !== undefined) fx.chain.beginBlock(next);
+  return r;
+}
+
+/** getFeature, failing when the feature does not exist. */
+export function featureOf(client: CanaryClient, name: string): FeatureView {
+  const v = client.getFeature(name);
+  if (!v) throw new Error(`no feature ${name}`);
+  return v;
+}
+
+/** getMetrics, failing when the feature does not exist. */
+export function metricsOf(client: CanaryClient, name: string): Metrics {
+  const m = client.getMetrics(name);
+  if (!m) throw new Error(`no feature ${name}`);
+  return m;
 }
