@@ -1,14 +1,13 @@
 // `canary` commands in-process: exit statuses, messages that say how to fix things, output.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { tempDir } from "../helpers/temp.ts";
 import { LINE_FIELDS } from "../../src/replay/lines.ts";
 import { FIXTURES, ROOT } from "../replay/helpers.ts";
 import { cli } from "./helpers.ts";
 
-const tmp = mkdtempSync(path.join(tmpdir(), "canary-cli-"));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir("cli");
 
 describe("canary replay", () => {
   it("exits 0 and prints the closing table when every expectation holds", async () => {

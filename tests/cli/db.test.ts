@@ -2,10 +2,10 @@
 // from the stored height, refusals, and a real SIGKILL of a persisting replay.
 
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { tempDir } from "../helpers/temp.ts";
 import { replay } from "../../src/replay/replay.ts";
 import { loadScenario } from "../../src/replay/scenario.ts";
 import { LevelStore } from "../../src/store/index.ts";
@@ -13,8 +13,7 @@ import { ROOT, releaseWasm } from "../replay/helpers.ts";
 import { spawnChild, waitFor } from "../store/_helpers.ts";
 import { cli } from "./helpers.ts";
 
-const tmp = mkdtempSync(path.join(tmpdir(), "canary-db-"));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir("db");
 let n = 0;
 const newDir = () => path.join(tmp, `db${n++}`);
 const fixture = (name: string) => path.join("tests", "cli", "fixtures", name);

@@ -17,7 +17,7 @@ import {
   type FeatureView,
 } from "../../src/client/index.ts";
 
-const hx = (s: string): Uint8Array => hexToBytes("0x" + s.replace(/\s+/g, ""));
+import { hx } from "../helpers/bytes.ts";
 const acct = (b: number) => "0x" + b.toString(16).padStart(2, "0").repeat(20);
 const OPS = acct(0xc2);
 const ADMIN = acct(0xc1);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { bytesToHex, hexToBytes } from "../../src/client/codec.ts";
+import { bytesToHex } from "../../src/client/codec.ts";
 import { decodeEvent, decodeEventPayload, decodeEvents, decodeTypedEvent } from "../../src/client/events.ts";
 import { EVENT_NAMES, encodeEvent } from "../../src/client/schema.ts";
 
-const hx = (s: string): Uint8Array => hexToBytes("0x" + s.replace(/\s+/g, ""));
+import { hx } from "../helpers/bytes.ts";
 const ACC_HEX = "000102030405060708090a0b0c0d0e0f10111213";
 const ACC = "0x" + ACC_HEX;
 const NAME_F = "01000000 66"; // String "f"

@@ -26,7 +26,8 @@ import {
 } from "../../src/client/schema.ts";
 
 /** Hex written with spaces for readability → bytes. */
-const hx = (s: string): Uint8Array => hexToBytes("0x" + s.replace(/\s+/g, ""));
+import { hx } from "../helpers/bytes.ts";
+import { SPEC_DEFAULT_POLICY } from "../helpers/spec.ts";
 
 const ACC = "0x000102030405060708090a0b0c0d0e0f10111213";
 
@@ -113,22 +114,7 @@ describe("golden encodings (SPEC field order, little-endian)", () => {
   });
 
   it("DEFAULT_POLICY has SPEC section 2's defaults and encodes to the hand-written bytes", () => {
-    expect(DEFAULT_POLICY).toEqual({
-      steps: [],
-      incrementBps: 1000,
-      incrementBlocks: 8640,
-      maxErrorRateBps: 100,
-      minSamples: 100,
-      minSuccessCount: 100n,
-      analysis: 0,
-      seqSlopePpm: 0,
-      seqInterceptPpm: 0n,
-      maxInvariantFailures: 0,
-      maxAvgLatency: 0n,
-      maxPeakLatency: 0n,
-      progressDeadlineBlocks: 0,
-      salt: "",
-    });
+    expect(DEFAULT_POLICY).toEqual(SPEC_DEFAULT_POLICY);
     expect(bytesToHex(encodePolicy(DEFAULT_POLICY))).toBe(bytesToHex(hx(DEFAULT_POLICY_HEX)));
     expect(Object.isFrozen(DEFAULT_POLICY) && Object.isFrozen(DEFAULT_POLICY.steps)).toBe(true);
   });

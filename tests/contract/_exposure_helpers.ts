@@ -15,18 +15,14 @@ import { METHOD_NAMES, METHODS, type MethodName } from "../../src/abi/methods.ts
 
 // ------------------------------------------------------------------ murmur3 (reference)
 
-const enc = new TextEncoder();
-export const utf8 = (s: string): Uint8Array => enc.encode(s);
+import { ADMIN, GUARDIAN, OPERATOR, OUTSIDER, REPORTER } from "../helpers/accounts.ts";
+import { concat, fromHex, hex, utf8 } from "../helpers/bytes.ts";
+
+export { concat, utf8 };
+export const hexBytes = fromHex;
 
 /** MurmurHash3 x86 32-bit: the reference model's (src/model/murmur.ts), independent of assembly/exposure.ts. */
 export const murmur3 = murmur3_32;
-
-export function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
-}
 
 /** SPEC section 4: (murmur3(salt ‖ account) × 10000) >> 32. h × 10000 < 2^46: exact in a double. */
 export function bucketFromHash(h: number): number {
@@ -35,10 +31,6 @@ export function bucketFromHash(h: number): number {
 
 export function refBucket(salt: Uint8Array, account: Uint8Array): number {
   return bucketFromHash(murmur3(concat(salt, account)));
-}
-
-export function hexBytes(hex: string): Uint8Array {
-  return Uint8Array.from(Buffer.from(hex, "hex"));
 }
 
 // ------------------------------------------------------------------ seeded PRNG
@@ -163,11 +155,11 @@ export class CountingStore extends BenchCountingStore {
 // ------------------------------------------------------------------ random call sequences
 
 export const ACCOUNTS = {
-  admin: new Uint8Array(20).fill(0xa1),
-  operator: new Uint8Array(20).fill(0x0b),
-  guardian: new Uint8Array(20).fill(0x6d),
-  reporter: new Uint8Array(20).fill(0x7e),
-  outsider: new Uint8Array(20).fill(0xee),
+  admin: ADMIN,
+  operator: OPERATOR,
+  guardian: GUARDIAN,
+  reporter: REPORTER,
+  outsider: OUTSIDER,
 };
 
 export interface RandomTx {
@@ -360,7 +352,6 @@ export interface BlockRecord {
   stateRoot: string;
 }
 
-const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
 const eventKey = (e: RawEvent): string => `${e.name}:${hex(e.data)}`;
 
 function record(method: string, r: InvokeResult): CallRecord {

@@ -15,7 +15,7 @@ import {
   type TxResult,
   type TypedEvent,
 } from "../../src/client/index.ts";
-import { OPERATOR, REPORTER, initializedChain, type Fixture } from "../helpers/contract.ts";
+import { OPERATOR, REPORTER, endBlock, featureOf as feature, initializedChain, type Fixture } from "../helpers/contract.ts";
 
 export const U64_MAX = (1n << 64n) - 1n;
 export const U32_MAX = 0xffffffff;
@@ -71,9 +71,7 @@ export function fails(r: TxResult, codeName: string): void {
 
 /** Ends the open block (running onPersist), opens `next`, and returns the ended block. */
 export function closeBlock(fx: Fixture, next: number): BlockResult {
-  const br = fx.chain.endBlock();
-  fx.chain.beginBlock(next);
-  return br;
+  return endBlock(fx, next);
 }
 
 /** Raw-form events (enums as numbers) of a block or transaction. */
@@ -142,11 +140,18 @@ export function rollingOut(
   return height(fx);
 }
 
-export function feature(client: CanaryClient, name: string): FeatureView {
-  const f = client.getFeature(name);
-  if (!f) throw new Error(`no feature ${name}`);
-  return f;
+/**
+ * Runs every block up to `at` − 1 (each with its onPersist) and expects no step yet, then
+ * closes block `at` and expects its onPersist to have taken the step (`fromBps` → `toBps`).
+ */
+export function expectStepAt(fx: Fixture, name: string, at: number, fromBps = 500, toBps = 1500): void {
+  walkTo(fx, at);
+  expect(feature(fx.client, name).rolloutBps).toBe(fromBps);
+  closeBlock(fx, at + 1);
+  expect(feature(fx.client, name)).toMatchObject({ rolloutBps: toBps, lastStepBlock: at });
 }
+
+export { feature };
 
 export function history(client: CanaryClient, name: string): HistoryEntry[] {
   return client.getAllHistory(name);
@@ -158,9 +163,7 @@ export function lastHistory(client: CanaryClient, name: string): HistoryEntry {
   return h[h.length - 1]!;
 }
 
-export function hex(a: Uint8Array): string {
-  return "0x" + Buffer.from(a).toString("hex");
-}
+export { hex0x as hex } from "../helpers/bytes.ts";
 
 /** The StatusChanged events (raw form) among `events`. */
 export function statusChanges(events: readonly RawEvent[]) {

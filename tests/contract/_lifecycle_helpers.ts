@@ -25,7 +25,11 @@ import {
   GUARDIAN,
   OPERATOR,
   REPORTER,
+  endBlock,
+  featureOf,
   initializedChain,
+  metricsOf,
+  must,
   type Fixture,
 } from "../helpers/contract.ts";
 
@@ -121,10 +125,7 @@ export function view<M extends MethodName>(fx: Fixture, method: M, args: MethodA
   return sent(fx.chain.view(method, encodeArgs(method, args)));
 }
 
-/** Throws (with the code's name) unless the transaction succeeded. */
-export function must(r: { ok: boolean; codeName: string; method?: string }, what = r.method ?? "call"): void {
-  if (!r.ok) throw new Error(`${what} failed: ${r.codeName}`);
-}
+export { endBlock, must };
 
 // ---------------------------------------------------------------- observing state
 
@@ -180,15 +181,11 @@ export function expectRejected(fx: Fixture, expected: ErrorCodeName, run: () => 
 }
 
 export function feature(fx: Fixture, name = F): FeatureView {
-  const v = fx.client.getFeature(name);
-  if (!v) throw new Error(`no feature ${name}`);
-  return v;
+  return featureOf(fx.client, name);
 }
 
 export function metrics(fx: Fixture, name = F): Metrics {
-  const m = fx.client.getMetrics(name);
-  if (!m) throw new Error(`no feature ${name}`);
-  return m;
+  return metricsOf(fx.client, name);
 }
 
 export function history(fx: Fixture, name = F): HistoryEntry[] {
@@ -197,12 +194,6 @@ export function history(fx: Fixture, name = F): HistoryEntry[] {
 
 // ---------------------------------------------------------------- driving
 
-/** Ends the open block (running onPersist) and returns its result; opens `next` after it when given. */
-export function endBlock(fx: Fixture, next?: number) {
-  const r = fx.chain.endBlock();
-  if (next !== undefined) fx.chain.beginBlock(next);
-  return r;
-}
 
 /**
  * A chain (roles granted in block 1) with feature F created at H_CREATE with `policy` and driven
@@ -309,8 +300,4 @@ export function withByte(bytes: Uint8Array, at: number, v: number): Uint8Array {
   return out;
 }
 
-export const concat = (...parts: (Uint8Array | number[])[]): Uint8Array => {
-  const out: number[] = [];
-  for (const p of parts) out.push(...p);
-  return Uint8Array.from(out);
-};
+export { concat } from "../helpers/bytes.ts";

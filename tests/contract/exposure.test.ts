@@ -23,7 +23,7 @@ import {
 const ok = (r: TxResult, what = r.method): void => {
   expect(r.codeName, `${what}: ${r.trap ?? ""}`).toBe("Ok");
 };
-const hex = (b: Uint8Array): string => "0x" + Buffer.from(b).toString("hex");
+import { hex0x as hex } from "../helpers/bytes.ts";
 
 /** SPEC section 4's vectors: salt, account, murmur3(salt ‖ account), bucket. */
 const VECTORS: { salt: string; account: Uint8Array; hash: number; bucket: number }[] = [

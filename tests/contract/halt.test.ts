@@ -9,7 +9,7 @@ import { CanaryClient } from "../../src/client/index.ts";
 import { Overlay } from "../../src/host/overlay.ts";
 import { encodeArgs } from "../../src/client/schema.ts";
 import { CountingStore } from "../../src/bench/countingStore.ts";
-import { account, GUARDIAN, initializedChain, OPERATOR, releaseWasm, REPORTER, type Fixture } from "../helpers/contract.ts";
+import { account, GUARDIAN, initializedChain, must, OPERATOR, releaseWasm, REPORTER, type Fixture } from "../helpers/contract.ts";
 import { KEY, tamper } from "./_lifecycle_helpers.ts";
 import { Role } from "../../assembly/shared/codes.ts";
 
@@ -17,9 +17,7 @@ const FLAGS = 6;
 const HALTED_BIT = 2;
 const PAUSED_BIT = 1;
 
-function must(r: { ok: boolean; codeName: string }, what = "call"): void {
-  if (!r.ok) throw new Error(`${what} failed: ${r.codeName}`);
-}
+
 
 /** Accounts whose bucket is below 100 bps for `name` (exposed at a 1 % canary), found through bucketOf. */
 function insideAccounts(fx: Fixture, name: string, n: number): Uint8Array[] {

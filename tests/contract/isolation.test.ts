@@ -16,9 +16,10 @@ import { Chain } from "../../src/host/index.ts";
 import { encodeArgs, decodeTypedEvent } from "../../src/client/index.ts";
 import { METHOD_NAMES, type MethodName } from "../../src/abi/methods.ts";
 import { releaseWasm } from "../helpers/contract.ts";
+import { RELEASE_WAT, ROOT } from "../helpers/paths.ts";
 import { ACCOUNTS, Prng, randomSequence, runSequence, type BlockRecord } from "./_exposure_helpers.ts";
+import { tsxArgs } from "../helpers/process.ts";
 
-const ROOT_DIR = fileURLToPath(new URL("../../", import.meta.url));
 const CHILD = fileURLToPath(new URL("./_isolation_child.ts", import.meta.url));
 
 function runBoth(seed: number, blocks: number): { reused: BlockRecord[]; fresh: BlockRecord[]; reusedChain: Chain; freshChain: Chain } {
@@ -258,7 +259,7 @@ const patched = withGlobalsExported(releaseWasm());
 /** Names of the globals in index order, from the build's text form when present (labels only). */
 const GLOBAL_NAMES: string[] = (() => {
   try {
-    const wat = readFileSync(fileURLToPath(new URL("../../build/canary.wat", import.meta.url)), "utf8");
+    const wat = readFileSync(RELEASE_WAT, "utf8");
     return [...wat.matchAll(/^\s*\(global \$(\S+)/gm)].map((m) => m[1]!);
   } catch {
     return [];
@@ -458,8 +459,8 @@ describe("one sequence, one state root: fresh host, reused module, child process
     const reused = runSequence(new Chain(releaseWasm(), undefined, { reuse: true }), seq);
     const digest = (r: BlockRecord[]): string => createHash("sha256").update(JSON.stringify(r)).digest("hex");
 
-    const child = spawnSync(process.execPath, ["--import", "tsx", CHILD, String(SEED), String(BLOCKS), "reuse"], {
-      cwd: ROOT_DIR,
+    const child = spawnSync(process.execPath, tsxArgs(CHILD, [String(SEED), String(BLOCKS), "reuse"]), {
+      cwd: ROOT,
       encoding: "utf8",
       timeout: 60_000,
     });

@@ -34,6 +34,7 @@ import {
   type Sent,
   type Start,
 } from "./_lifecycle_helpers.ts";
+import { SPEC_DEFAULT_POLICY } from "../helpers/spec.ts";
 
 const S = { Disabled: 0, Canary: 1, RollingOut: 2, Enabled: 3, RolledBack: 4 } as const;
 const R = { Manual: 0, ErrorRate: 1, InvariantViolation: 2, CircuitBreaker: 3, ConsensusFailure: 4, Performance: 5, Deadline: 6 };
@@ -296,22 +297,7 @@ describe("SPEC 5 createFeature", () => {
   it("without a policy (None) the feature gets SPEC section 2's defaults", () => {
     const fx = chainAt("Disabled");
     must(fx.client.createFeature(OPERATOR, "dflt", ""));
-    expect(feature(fx, "dflt").policy).toEqual({
-      steps: [],
-      incrementBps: 1000,
-      incrementBlocks: 8640,
-      maxErrorRateBps: 100,
-      minSamples: 100,
-      minSuccessCount: 100n,
-      analysis: 0,
-      seqSlopePpm: 0,
-      seqInterceptPpm: 0n,
-      maxInvariantFailures: 0,
-      maxAvgLatency: 0n,
-      maxPeakLatency: 0n,
-      progressDeadlineBlocks: 0,
-      salt: "",
-    });
+    expect(feature(fx, "dflt").policy).toEqual(SPEC_DEFAULT_POLICY);
   });
 
   for (const start of START_STATUSES) {

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { encodeArgs } from "../../src/client/index.ts";
 import type { MethodName } from "../../src/abi/methods.ts";
 import { OverrideMode, RollbackReason, Status } from "../../assembly/shared/codes.ts";
-import { account, GUARDIAN, initializedChain, OPERATOR, REPORTER, type Fixture } from "../helpers/contract.ts";
+import { account, GUARDIAN, initializedChain, must, OPERATOR, REPORTER, type Fixture } from "../helpers/contract.ts";
 import { CountingStore, Prng, refBucket, utf8, type StorageCounts } from "./_exposure_helpers.ts";
 
 /** An account whose bucket under salt `name` satisfies `pred` (found with the reference hash). */
@@ -62,9 +62,7 @@ interface World {
   setupMs: number;
 }
 
-function ok(r: { ok: boolean; codeName: string; method: string }): void {
-  if (!r.ok) throw new Error(`${r.method} failed: ${r.codeName}`);
-}
+const ok = (r: { ok: boolean; codeName: string; method: string }): void => must(r);
 
 /** Features `indexes`, each put in its kind's state in block 1; the chain is left at an open block 2. */
 function buildWorld(indexes: number[]): World {

@@ -12,6 +12,7 @@ import {
   canary,
   chainAt,
   closeBlock,
+  expectStepAt,
   feature,
   height,
   hex,
@@ -349,10 +350,7 @@ describe("pauses stop steps; paused blocks count neither toward dwell nor toward
         expect(ok(fx.client.processRollout(OUTSIDER, "f")).events).toEqual([]);
         expect(feature(fx.client, "f").rolloutBps).toBe(500);
         pauseOff(fx, kind);
-        walkTo(fx, 47); // 7 more unpaused blocks: due at 47
-        expect(feature(fx.client, "f").rolloutBps).toBe(500);
-        closeBlock(fx, 48);
-        expect(feature(fx.client, "f")).toMatchObject({ rolloutBps: 1500, lastStepBlock: 47 });
+        expectStepAt(fx, "f", 47); // 7 more unpaused blocks: due at 47
       });
 
       it("a pause while a due step waits for samples delays the deadline by the paused blocks", () => {
@@ -391,10 +389,7 @@ describe("pauses stop steps; paused blocks count neither toward dwell nor toward
     ok(fx.client.resume(GUARDIAN, "f"));
     walkTo(fx, 20);
     ok(fx.client.setGlobal(GUARDIAN, false, false));
-    walkTo(fx, 28);
-    expect(feature(fx.client, "f").rolloutBps).toBe(500);
-    closeBlock(fx, 29);
-    expect(feature(fx.client, "f")).toMatchObject({ rolloutBps: 1500, lastStepBlock: 28 });
+    expectStepAt(fx, "f", 28);
   });
 
   it("a global pause over a due height: no step in it; the step comes after the missing blocks", () => {
@@ -406,10 +401,7 @@ describe("pauses stop steps; paused blocks count neither toward dwell nor toward
     walkTo(fx, 25);
     expect(feature(fx.client, "f").rolloutBps).toBe(500);
     ok(fx.client.setGlobal(GUARDIAN, false, false));
-    walkTo(fx, 26); // blocks 19..24 paused: 9 served before, the 10th is block 25
-    expect(feature(fx.client, "f").rolloutBps).toBe(500);
-    closeBlock(fx, 27);
-    expect(feature(fx.client, "f")).toMatchObject({ rolloutBps: 1500, lastStepBlock: 26 });
+    expectStepAt(fx, "f", 26); // blocks 19..24 paused: 9 served before, the 10th is block 25
   });
 
   it("a paused Canary becomes a paused RollingOut: no dwell counts until resumed (DESIGN.md)", () => {
@@ -421,10 +413,7 @@ describe("pauses stop steps; paused blocks count neither toward dwell nor toward
     expect(feature(fx.client, "f")).toMatchObject({ status: Status.RollingOut, paused: true });
     walkTo(fx, 15);
     ok(fx.client.resume(OPERATOR, "f"));
-    walkTo(fx, 25);
-    expect(feature(fx.client, "f").rolloutBps).toBe(500);
-    closeBlock(fx, 26);
-    expect(feature(fx.client, "f")).toMatchObject({ rolloutBps: 1500, lastStepBlock: 25 });
+    expectStepAt(fx, "f", 25);
   });
 
   it("pause and resume write no history (not status changes) but emit PauseChanged", () => {
@@ -448,10 +437,7 @@ describe("updatePolicy changing incrementBlocks moves the next due step", () => 
     ok(fx.client.recordBatch(REPORTER, "f", 10, 0));
     walkTo(fx, 15);
     ok(fx.client.patchPolicy(OPERATOR, "f", { incrementBlocks: 10 }));
-    walkTo(fx, 20);
-    expect(feature(fx.client, "f").rolloutBps).toBe(500);
-    closeBlock(fx, 21);
-    expect(feature(fx.client, "f")).toMatchObject({ rolloutBps: 1500, lastStepBlock: 20 });
+    expectStepAt(fx, "f", 20);
   });
 
   it("longer: started at 10 with 10, set to 20 at 15 → not at 20, due at 30", () => {
@@ -460,10 +446,7 @@ describe("updatePolicy changing incrementBlocks moves the next due step", () => 
     ok(fx.client.recordBatch(REPORTER, "f", 10, 0));
     walkTo(fx, 15);
     ok(fx.client.patchPolicy(OPERATOR, "f", { incrementBlocks: 20 }));
-    walkTo(fx, 30);
-    expect(feature(fx.client, "f").rolloutBps).toBe(500);
-    closeBlock(fx, 31);
-    expect(feature(fx.client, "f")).toMatchObject({ rolloutBps: 1500, lastStepBlock: 30 });
+    expectStepAt(fx, "f", 30);
   });
 
   it("shorter than the dwell already served: due at once (in the update's block)", () => {
@@ -486,10 +469,7 @@ describe("updatePolicy changing incrementBlocks moves the next due step", () => 
     walkTo(fx, 30);
     expect(feature(fx.client, "f").rolloutBps).toBe(500);
     ok(fx.client.resume(GUARDIAN, "f"));
-    walkTo(fx, 36); // 6 more
-    expect(feature(fx.client, "f").rolloutBps).toBe(500);
-    closeBlock(fx, 37);
-    expect(feature(fx.client, "f")).toMatchObject({ rolloutBps: 1500, lastStepBlock: 36 });
+    expectStepAt(fx, "f", 36); // 6 more
   });
 });
 
@@ -521,10 +501,7 @@ describe("leaving RollingOut takes the feature off the step schedule; policy cha
     ok(fx.client.startCanary(OPERATOR, "f", 500));
     ok(fx.client.startRollout(OPERATOR, "f", 10000));
     ok(fx.client.recordBatch(REPORTER, "f", 10, 0));
-    walkTo(fx, 40);
-    expect(feature(fx.client, "f").rolloutBps).toBe(500);
-    closeBlock(fx, 41);
-    expect(feature(fx.client, "f")).toMatchObject({ rolloutBps: 1500, lastStepBlock: 40 });
+    expectStepAt(fx, "f", 40);
   });
 
   it("a held Canary taken further by a new startRollout steps on from the held bps", () => {

@@ -3,17 +3,12 @@
 
 import binaryen from "binaryen";
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { meterModule } from "../../src/gas/meter.ts";
 import { Chain, ContractRuntime, MemoryStore } from "../../src/host/index.ts";
-import { CanaryClient } from "../../src/client/index.ts";
-import { Role } from "../../assembly/shared/codes.ts";
 import { checkModule } from "../../src/verify/gate.ts";
-import { ADMIN, OPERATOR, REPORTER, account } from "../helpers/contract.ts";
+import { ADMIN, METERED_WASM, OPERATOR, RELEASE_WASM, REPORTER, account, initializedChain, meteredWasm, releaseWasm } from "../helpers/contract.ts";
 
-const METERED = fileURLToPath(new URL("../../build/canary.metered.wasm", import.meta.url));
-const RELEASE = fileURLToPath(new URL("../../build/canary.wasm", import.meta.url));
 const ctx = { height: 1, sender: account(1), witnesses: [] as Uint8Array[] };
 
 function wat(text: string): Uint8Array {
@@ -50,8 +45,8 @@ describe("metering", () => {
   });
 
   it("metering is reproducible: the release module metered here equals build/canary.metered.wasm (metered in the build's process, after a compile)", async () => {
-    const { bytes } = await meterModule(new Uint8Array(readFileSync(RELEASE)));
-    expect(Buffer.from(bytes).equals(readFileSync(METERED))).toBe(true);
+    const { bytes } = await meterModule(new Uint8Array(readFileSync(RELEASE_WASM)));
+    expect(Buffer.from(bytes).equals(readFileSync(METERED_WASM))).toBe(true);
   });
 
   it("_initialize and _reset are not calls: they run unmetered code and never call host.gas, while a method does", async () => {
@@ -76,9 +71,9 @@ describe("metering", () => {
   });
 
   it("the unmetered release module imports no host.gas and the metered one only adds it", () => {
-    const release = checkModule(new Uint8Array(readFileSync(RELEASE)));
+    const release = checkModule(releaseWasm());
     expect(release.ok).toBe(true);
-    const metered = new Uint8Array(readFileSync(METERED));
+    const metered = meteredWasm();
     expect(checkModule(metered).problems.map((p) => p.rule)).toEqual(["import-not-allowed"]);
     expect(checkModule(metered, { allowImports: ["host.gas"] }).ok).toBe(true);
   });
@@ -86,12 +81,7 @@ describe("metering", () => {
 
 /** A chain on the metered module with roles and one canary feature, at block 1. */
 function meteredChain(reuse: boolean) {
-  const chain = new Chain(new Uint8Array(readFileSync(METERED)), new MemoryStore(), { reuse });
-  const client = new CanaryClient(chain, { height: () => chain.currentHeight });
-  chain.beginBlock(1);
-  expect(client.init(ADMIN, ADMIN).ok).toBe(true);
-  expect(client.grantRole(ADMIN, Role.Operator, OPERATOR).ok).toBe(true);
-  expect(client.grantRole(ADMIN, Role.Reporter, REPORTER).ok).toBe(true);
+  const { chain, client } = initializedChain({ wasm: meteredWasm(), reuse });
   expect(client.createFeature(OPERATOR, "f", "gas", { minSuccessCount: 1 }).ok).toBe(true);
   expect(client.startCanary(OPERATOR, "f", 500).ok).toBe(true);
   return { chain, client };
@@ -143,7 +133,7 @@ describe("gas accounting", () => {
   });
 
   it("an unmetered module reports no gas", () => {
-    const chain = new Chain(new Uint8Array(readFileSync(RELEASE)));
+    const chain = new Chain(releaseWasm());
     chain.beginBlock(1);
     const r = chain.transact("init", ADMIN, { height: 1, sender: ADMIN, witnesses: [ADMIN], gasLimit: 1 });
     expect(r.ok).toBe(true);

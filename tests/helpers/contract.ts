@@ -1,32 +1,17 @@
 // Shared fixture for contract tests: the release module on a fresh in-memory chain, a typed
 // client, named accounts with their roles granted in block 1.
 
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { Chain } from "../../src/host/index.ts";
-import { CanaryClient } from "../../src/client/index.ts";
+import { Chain, type BlockResult } from "../../src/host/index.ts";
+import { CanaryClient, type FeatureView, type Metrics } from "../../src/client/index.ts";
 import { Role } from "../../assembly/shared/codes.ts";
 
-export const RELEASE_WASM = fileURLToPath(new URL("../../build/canary.wasm", import.meta.url));
-export const DEBUG_WASM = fileURLToPath(new URL("../../build/canary.debug.wasm", import.meta.url));
+import { releaseWasm } from "./paths.ts";
 
-let cached: Uint8Array | null = null;
-/** The release module's bytes (built by `npm run build`, which `npm test` runs first). */
-export function releaseWasm(): Uint8Array {
-  if (!cached) cached = new Uint8Array(readFileSync(RELEASE_WASM));
-  return cached;
-}
+export { DEBUG_WASM, METERED_WASM, RELEASE_WASM, meteredWasm, releaseWasm } from "./paths.ts";
 
-/** A 20-byte account filled with one byte: easy to read in failures. */
-export function account(fill: number): Uint8Array {
-  return new Uint8Array(20).fill(fill);
-}
+import { ADMIN, GUARDIAN, OPERATOR, REPORTER } from "./accounts.ts";
 
-export const ADMIN = account(0xa1);
-export const OPERATOR = account(0x0b);
-export const GUARDIAN = account(0x6d);
-export const REPORTER = account(0x7e);
-export const OUTSIDER = account(0xee);
+export { ADMIN, GUARDIAN, OPERATOR, OUTSIDER, REPORTER, account } from "./accounts.ts";
 
 export interface Fixture {
   chain: Chain;
@@ -35,9 +20,17 @@ export interface Fixture {
   goTo(height: number): void;
 }
 
+export interface ChainOptions {
+  /** Reuse one instance across calls (the host's option). */
+  reuse?: boolean;
+  /** The module: the release build unless given (e.g. meteredWasm()). */
+  wasm?: Uint8Array;
+}
+
 /** A chain with nothing on it; the client sends transactions in the chain's open block. */
-export function emptyChain(options: { reuse?: boolean } = {}): Fixture {
-  const chain = new Chain(releaseWasm(), undefined, options);
+export function emptyChain(options: ChainOptions = {}): Fixture {
+  const { wasm = releaseWasm(), ...runtime } = options;
+  const chain = new Chain(wasm, undefined, runtime);
   const client = new CanaryClient(chain, { height: () => chain.currentHeight });
   const goTo = (height: number) => {
     if (chain.currentHeight !== undefined) chain.endBlock();
@@ -48,15 +41,40 @@ export function emptyChain(options: { reuse?: boolean } = {}): Fixture {
 }
 
 /** init(ADMIN) and every role granted, all in block 1. */
-export function initializedChain(options: { reuse?: boolean } = {}): Fixture {
+export function initializedChain(options: ChainOptions = {}): Fixture {
   const fx = emptyChain(options);
   const { client } = fx;
-  const must = (r: { ok: boolean; codeName: string }, what: string) => {
-    if (!r.ok) throw new Error(`${what} failed: ${r.codeName}`);
-  };
   must(client.init(ADMIN, ADMIN), "init");
   must(client.grantRole(ADMIN, Role.Operator, OPERATOR), "grant Operator");
   must(client.grantRole(ADMIN, Role.Guardian, GUARDIAN), "grant Guardian");
   must(client.grantRole(ADMIN, Role.Reporter, REPORTER), "grant Reporter");
   return fx;
+}
+
+// ------------------------------------------------------------------ results, blocks, views
+
+/** Throws (with the code's name) unless the transaction succeeded. */
+export function must(r: { ok: boolean; codeName: string; method?: string }, what = r.method ?? "call"): void {
+  if (!r.ok) throw new Error(`${what} failed: ${r.codeName}`);
+}
+
+/** Ends the open block (running onPersist) and returns its result; opens `next` after it when given. */
+export function endBlock(fx: Fixture, next?: number): BlockResult {
+  const r = fx.chain.endBlock();
+  if (next !== undefined) fx.chain.beginBlock(next);
+  return r;
+}
+
+/** getFeature, failing when the feature does not exist. */
+export function featureOf(client: CanaryClient, name: string): FeatureView {
+  const v = client.getFeature(name);
+  if (!v) throw new Error(`no feature ${name}`);
+  return v;
+}
+
+/** getMetrics, failing when the feature does not exist. */
+export function metricsOf(client: CanaryClient, name: string): Metrics {
+  const m = client.getMetrics(name);
+  if (!m) throw new Error(`no feature ${name}`);
+  return m;
 }

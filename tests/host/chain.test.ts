@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Chain, type BlockInput } from "../../src/host/chain.ts";
@@ -8,6 +7,8 @@ import { stateRoot } from "../../src/host/stateRoot.ts";
 import { MemoryStore } from "../../src/host/store.ts";
 import type { CallContext, RawEvent } from "../../src/host/types.ts";
 import { HOST_IMPORTS_WAT, bytes, hex, wat } from "./wat.ts";
+import { account } from "../helpers/accounts.ts";
+import { tempDir } from "../helpers/temp.ts";
 
 // A small key-value contract:
 //   put(klen: u8, key, value)  writes key = value, emits "Put" with the input
@@ -57,7 +58,7 @@ function kvModule(opts: { persistWrites?: boolean; failEvery?: number } = {}): U
 }
 
 const KV = kvModule();
-const ALICE = new Uint8Array(20).fill(0xa1);
+const ALICE = account(0xa1);
 const put = (k: string, v: string): Uint8Array => Uint8Array.from([k.length, ...bytes(k), ...bytes(v)]);
 const tx = (method: string, args: Uint8Array) => ({ method, args, sender: ALICE });
 const ctx = (height: number): CallContext => ({ height, sender: ALICE, witnesses: [ALICE] });
@@ -205,7 +206,7 @@ describe("Chain", () => {
   });
 
   it("fromFile loads a module, and a Chain can share a ContractRuntime", () => {
-    const dir = mkdtempSync(join(tmpdir(), "canary-host-"));
+    const dir = tempDir("host");
     const path = join(dir, "kv.wasm");
     writeFileSync(path, KV);
     const c = Chain.fromFile(path);

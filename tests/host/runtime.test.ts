@@ -4,10 +4,11 @@ import { ContractRuntime } from "../../src/host/runtime.ts";
 import { MemoryStore } from "../../src/host/store.ts";
 import type { CallContext } from "../../src/host/types.ts";
 import { HOST_IMPORTS_WAT, bytes, hex, wat } from "./wat.ts";
+import { account } from "../helpers/accounts.ts";
 
 const MEM = 2 * 65536; // the hostile module's memory: 2 pages, fixed
-const ALICE = new Uint8Array(20).fill(0xa1);
-const BOB = new Uint8Array(20).fill(0xb0);
+const ALICE = account(0xa1);
+const BOB = account(0xb0);
 const ctx = (height = 1): CallContext => ({ height, sender: ALICE, witnesses: [ALICE] });
 
 // Memory layout of the hostile module (data segments):

@@ -4,7 +4,8 @@ import { Overlay } from "../../src/host/overlay.ts";
 import { MemoryStore, type Store, type Write } from "../../src/host/store.ts";
 
 const u = (...b: number[]): Uint8Array => Uint8Array.from(b);
-const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
+import { hex } from "../helpers/bytes.ts";
+import { ForwardingStore } from "../helpers/stores.ts";
 const keysOf = (s: Store): string[] => [...s.entries()].map(([k]) => hex(k));
 
 /** Naive bytewise comparison, independent of the implementation under test. */
@@ -16,30 +17,11 @@ function cmp(a: Uint8Array, b: Uint8Array): number {
 const startsWith = (k: Uint8Array, p: Uint8Array): boolean => k.length >= p.length && p.every((b, i) => k[i] === b);
 
 /** A Store with only the public interface (no binary fast path): exercises the adapters. */
-class PlainStore implements Store {
-  private readonly inner = new MemoryStore();
+class PlainStore extends ForwardingStore {
   applies = 0;
-  get size(): number {
-    return this.inner.size;
-  }
-  get(key: Uint8Array) {
-    return this.inner.get(key);
-  }
-  next(prefix: Uint8Array, after: Uint8Array) {
-    return this.inner.next(prefix, after);
-  }
-  put(key: Uint8Array, value: Uint8Array) {
-    this.inner.put(key, value);
-  }
-  delete(key: Uint8Array) {
-    this.inner.delete(key);
-  }
-  apply(writes: Iterable<Write>) {
+  override apply(writes: Iterable<Write>) {
     this.applies++;
-    this.inner.apply(writes);
-  }
-  entries() {
-    return this.inner.entries();
+    super.apply(writes);
   }
 }
 
@@ -187,17 +169,26 @@ type Model = Map<string, Uint8Array | null>; // hex key → value (null = tombst
 // A small key space (40 keys over 0x00, 0x7f, 0x80, 0xff) so that layers collide often.
 const keyArb = fc.uint8Array({ minLength: 0, maxLength: 3 }).map((a) => a.map((b) => [0x00, 0x7f, 0x80, 0xff][b % 4]!));
 const valArb = fc.uint8Array({ minLength: 0, maxLength: 2 });
-const opArb = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ op: fc.constant("put" as const), key: keyArb, value: valArb }) },
-  { weight: 3, arbitrary: fc.record({ op: fc.constant("delete" as const), key: keyArb }) },
-  { weight: 4, arbitrary: fc.record({ op: fc.constant("next" as const), prefix: keyArb.map((k) => k.subarray(0, 2)), after: keyArb }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant("walk" as const), prefix: keyArb.map((k) => k.subarray(0, 2)) }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant("get" as const), key: keyArb }) },
-  { weight: 3, arbitrary: fc.record({ op: fc.constant("commitTx" as const) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant("discardTx" as const) }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant("commitBlock" as const) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant("discardBlock" as const) }) },
-);
+/** One arbitrary per kind of op; each randomized test draws from some of them with its own weights. */
+const OP = {
+  put: fc.record({ op: fc.constant("put" as const), key: keyArb, value: valArb }),
+  delete: fc.record({ op: fc.constant("delete" as const), key: keyArb }),
+  get: fc.record({ op: fc.constant("get" as const), key: keyArb }),
+  next: fc.record({ op: fc.constant("next" as const), prefix: keyArb.map((k) => k.subarray(0, 2)), after: keyArb }),
+  walk: fc.record({ op: fc.constant("walk" as const), prefix: keyArb.map((k) => k.subarray(0, 2)) }),
+  check: fc.record({ op: fc.constant("check" as const) }),
+  commitTx: fc.record({ op: fc.constant("commitTx" as const) }),
+  discardTx: fc.record({ op: fc.constant("discardTx" as const) }),
+  commitBlock: fc.record({ op: fc.constant("commitBlock" as const) }),
+  discardBlock: fc.record({ op: fc.constant("discardBlock" as const) }),
+  savepoint: fc.record({ op: fc.constant("savepoint" as const) }),
+  release: fc.record({ op: fc.constant("release" as const) }),
+  rollback: fc.record({ op: fc.constant("rollback" as const) }),
+};
+/** fc.oneof over the named ops, with these weights, in this order. */
+const opsWeighted = <K extends keyof typeof OP>(weights: Record<K, number>) =>
+  fc.oneof(...(Object.entries(weights) as [K, number][]).map(([k, weight]) => ({ weight, arbitrary: OP[k] as (typeof OP)[K] })));
+const opArb = opsWeighted({ put: 5, delete: 3, next: 4, walk: 2, get: 2, commitTx: 3, discardTx: 1, commitBlock: 2, discardBlock: 1 });
 
 function view(layers: Model[]): [Uint8Array, Uint8Array][] {
   const merged = new Map<string, Uint8Array | null>();
@@ -213,44 +204,127 @@ function modelNext(entries: [Uint8Array, Uint8Array][], prefix: Uint8Array, afte
 
 const show = (e: [Uint8Array, Uint8Array][]): string[] => e.map(([k, v]) => `${hex(k)}=${hex(v)}`);
 
+/**
+ * The naive model of a store under a block overlay under a transaction overlay: three maps,
+ * merged on every read. `view("tx")` is what the transaction overlay shows, `view("block")` the
+ * block overlay, `view("committed")` the store.
+ */
+class LayeredModel {
+  committed: Model = new Map();
+  block: Model = new Map();
+  tx: Model = new Map();
+  put(key: Uint8Array, value: Uint8Array): void {
+    this.tx.set(hex(key), value.slice());
+  }
+  delete(key: Uint8Array): void {
+    this.tx.set(hex(key), null);
+  }
+  view(upTo: "tx" | "block" | "committed"): [Uint8Array, Uint8Array][] {
+    return view(upTo === "tx" ? [this.committed, this.block, this.tx] : upTo === "block" ? [this.committed, this.block] : [this.committed]);
+  }
+  get(upTo: "tx" | "block", key: Uint8Array): Uint8Array | undefined {
+    return this.view(upTo).find(([k]) => cmp(k, key) === 0)?.[1];
+  }
+  commitTx(): void {
+    for (const [k, v] of this.tx) this.block.set(k, v);
+    this.tx = new Map();
+  }
+  discardTx(): void {
+    this.tx = new Map();
+  }
+  /** The block into the store (its open transaction dropped). */
+  commitBlock(): void {
+    this.tx = new Map();
+    for (const [k, v] of this.block) if (v === null) this.committed.delete(k);
+    else this.committed.set(k, v);
+    this.block = new Map();
+  }
+  discardBlock(): void {
+    this.tx = new Map();
+    this.block = new Map();
+  }
+}
+
+type LayerOp = { op: "put"; key: Uint8Array; value: Uint8Array } | { op: "delete"; key: Uint8Array } | { op: string };
+
+/**
+ * The writes and the transaction/block ends that both randomized tests apply alike, on the
+ * overlays and on the model; false for every other op (the test's own switch handles it).
+ */
+function applyAlike(o: LayerOp, block: Overlay, tx: Overlay, m: LayeredModel): boolean {
+  if (o.op === "put" && "value" in o) {
+    tx.put(o.key, o.value);
+    m.put(o.key, o.value);
+  } else if (o.op === "delete" && "key" in o) {
+    tx.delete(o.key);
+    m.delete(o.key);
+  } else if (o.op === "commitTx") {
+    tx.commit();
+    m.commitTx();
+  } else if (o.op === "discardTx") {
+    tx.discard();
+    m.discardTx();
+  } else if (o.op === "discardBlock") {
+    tx.discard();
+    block.discard();
+    m.discardBlock();
+  } else return false;
+  return true;
+}
+
+/** A block overlay over `store`, a transaction overlay over it, and the model of both. */
+function layered(store: Store): { block: Overlay; tx: Overlay; m: LayeredModel } {
+  const block = new Overlay(store);
+  return { block, tx: new Overlay(block), m: new LayeredModel() };
+}
+
+/**
+ * Ends the block in both: the open transaction dropped, the block committed (through
+ * `commit`, which a test may wrap to look at the store around it), and changesParent told
+ * the truth.
+ */
+function commitBlockAlike(block: Overlay, tx: Overlay, m: LayeredModel, around: (commit: () => void) => void = (commit) => commit()): void {
+  tx.discard();
+  m.discardTx();
+  const before = show(m.view("committed"));
+  const changes = block.changesParent();
+  around(() => block.commit());
+  m.commitBlock();
+  expect(changes).toBe(before.join() !== show(m.view("committed")).join());
+}
+
+/** A point read of `layer` equals the model's up to that layer. */
+function expectGet(layer: Overlay, m: LayeredModel, upTo: "tx" | "block", key: Uint8Array): void {
+  const want = m.get(upTo, key);
+  const got = layer.get(key);
+  expect(got && hex(got)).toEqual(want && hex(want));
+}
+
+/** `next` of `layer` equals the model's up to that layer. */
+function expectNext(layer: Overlay, m: LayeredModel, upTo: "tx" | "block", prefix: Uint8Array, after: Uint8Array): void {
+  const want = modelNext(m.view(upTo), prefix, after);
+  const got = layer.next(prefix, after);
+  expect(got && show([got])).toEqual(want && show([want]));
+}
+
 for (const plain of [false, true]) {
   it(`randomized: Overlay over Overlay over ${plain ? "a plain Store" : "MemoryStore"} agrees with a naive sorted-array model`, () => {
     fc.assert(
       fc.property(fc.array(opArb, { minLength: 1, maxLength: 120, size: "max" }), (ops) => {
         const store: Store = plain ? new PlainStore() : new MemoryStore();
-        const block = new Overlay(store);
-        const tx = new Overlay(block);
-        const committed: Model = new Map();
-        let blockM: Model = new Map();
-        let txM: Model = new Map();
+        const { block, tx, m } = layered(store);
         for (const o of ops) {
-          switch (o.op) {
-            case "put":
-              tx.put(o.key, o.value);
-              txM.set(hex(o.key), o.value.slice());
+          if (!applyAlike(o, block, tx, m)) switch (o.op) {
+            case "get":
+              expectGet(tx, m, "tx", o.key);
               break;
-            case "delete":
-              tx.delete(o.key);
-              txM.set(hex(o.key), null);
+            case "next":
+              expectNext(tx, m, "tx", o.prefix, o.after);
+              expectNext(block, m, "block", o.prefix, o.after);
               break;
-            case "get": {
-              const want = view([committed, blockM, txM]).find(([k]) => cmp(k, o.key) === 0)?.[1];
-              const got = tx.get(o.key);
-              expect(got && hex(got)).toEqual(want && hex(want));
-              break;
-            }
-            case "next": {
-              const want = modelNext(view([committed, blockM, txM]), o.prefix, o.after);
-              const got = tx.next(o.prefix, o.after);
-              expect(got && show([got])).toEqual(want && show([want]));
-              const wantB = modelNext(view([committed, blockM]), o.prefix, o.after);
-              const gotB = block.next(o.prefix, o.after);
-              expect(gotB && show([gotB])).toEqual(wantB && show([wantB]));
-              break;
-            }
             case "walk": {
               // Iterate the prefix with next the way a contract does (after = the last key).
-              for (const [layer, layers] of [[tx, [committed, blockM, txM]], [block, [committed, blockM]]] as const) {
+              for (const [layer, layers] of [[tx, "tx"], [block, "block"]] as const) {
                 const got: [Uint8Array, Uint8Array][] = [];
                 let after: Uint8Array = new Uint8Array(0);
                 for (let r = layer.next(o.prefix, after); r; r = layer.next(o.prefix, after)) {
@@ -258,42 +332,18 @@ for (const plain of [false, true]) {
                   after = r[0];
                   if (got.length > 100) throw new Error("next does not progress");
                 }
-                expect(show(got)).toEqual(show(view([...layers]).filter(([k]) => k.length > 0 && startsWith(k, o.prefix))));
+                expect(show(got)).toEqual(show(m.view(layers).filter(([k]) => k.length > 0 && startsWith(k, o.prefix))));
               }
               break;
             }
-            case "commitTx":
-              tx.commit();
-              for (const [k, v] of txM) blockM.set(k, v);
-              txM = new Map();
-              break;
-            case "discardTx":
-              tx.discard();
-              txM = new Map();
-              break;
-            case "commitBlock": {
-              tx.discard();
-              txM = new Map();
-              const before = show(view([committed]));
-              const changes = block.changesParent();
-              block.commit();
-              for (const [k, v] of blockM) if (v === null) committed.delete(k);
-              else committed.set(k, v);
-              blockM = new Map();
-              expect(changes).toBe(before.join() !== show(view([committed])).join());
-              break;
-            }
-            case "discardBlock":
-              tx.discard();
-              block.discard();
-              txM = new Map();
-              blockM = new Map();
+            case "commitBlock":
+              commitBlockAlike(block, tx, m);
               break;
           }
-          expect(show([...tx.entries()])).toEqual(show(view([committed, blockM, txM])));
-          expect(tx.size).toBe(view([committed, blockM, txM]).length);
-          expect(block.size).toBe(view([committed, blockM]).length);
-          expect(show([...store.entries()])).toEqual(show(view([committed])));
+          expect(show([...tx.entries()])).toEqual(show(m.view("tx")));
+          expect(tx.size).toBe(m.view("tx").length);
+          expect(block.size).toBe(m.view("block").length);
+          expect(show([...store.entries()])).toEqual(show(m.view("committed")));
         }
       }),
       { numRuns: 200 },
@@ -313,93 +363,41 @@ class RecordingStore extends PlainStore {
   }
 }
 
-const sparseOpArb = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ op: fc.constant("put" as const), key: keyArb, value: valArb }) },
-  { weight: 3, arbitrary: fc.record({ op: fc.constant("delete" as const), key: keyArb }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant("get" as const), key: keyArb }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant("next" as const), prefix: keyArb.map((k) => k.subarray(0, 2)), after: keyArb }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant("check" as const) }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant("commitTx" as const) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant("discardTx" as const) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant("commitBlock" as const) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant("discardBlock" as const) }) },
-);
+const sparseOpArb = opsWeighted({ put: 6, delete: 3, get: 2, next: 1, check: 1, commitTx: 2, discardTx: 1, commitBlock: 1, discardBlock: 1 });
 
 it("randomized, ordered reads only now and then (the sorted mirror built at any point, or never): same as the model; every batch reaching the store is in bytewise key order", () => {
   fc.assert(
     fc.property(fc.array(sparseOpArb, { minLength: 1, maxLength: 150, size: "max" }), (ops) => {
       const store = new RecordingStore();
-      const block = new Overlay(store);
-      const tx = new Overlay(block);
-      const committed: Model = new Map();
-      let blockM: Model = new Map();
-      let txM: Model = new Map();
+      const { block, tx, m } = layered(store);
       for (const o of ops) {
-        switch (o.op) {
-          case "put":
-            tx.put(o.key, o.value);
-            txM.set(hex(o.key), o.value.slice());
+        if (!applyAlike(o, block, tx, m)) switch (o.op) {
+          case "get":
+            expectGet(tx, m, "tx", o.key);
+            expectGet(block, m, "block", o.key);
             break;
-          case "delete":
-            tx.delete(o.key);
-            txM.set(hex(o.key), null);
+          case "next":
+            expectNext(tx, m, "tx", o.prefix, o.after);
             break;
-          case "get": {
-            const want = view([committed, blockM, txM]).find(([k]) => cmp(k, o.key) === 0)?.[1];
-            const got = tx.get(o.key);
-            expect(got && hex(got)).toEqual(want && hex(want));
-            const wantB = view([committed, blockM]).find(([k]) => cmp(k, o.key) === 0)?.[1];
-            const gotB = block.get(o.key);
-            expect(gotB && hex(gotB)).toEqual(wantB && hex(wantB));
-            break;
-          }
-          case "next": {
-            const want = modelNext(view([committed, blockM, txM]), o.prefix, o.after);
-            const got = tx.next(o.prefix, o.after);
-            expect(got && show([got])).toEqual(want && show([want]));
-            break;
-          }
           case "check":
-            expect(show([...tx.entries()])).toEqual(show(view([committed, blockM, txM])));
-            expect(show([...block.entries()])).toEqual(show(view([committed, blockM])));
-            expect(tx.pending).toBe(txM.size);
-            expect(block.pending).toBe(blockM.size);
+            expect(show([...tx.entries()])).toEqual(show(m.view("tx")));
+            expect(show([...block.entries()])).toEqual(show(m.view("block")));
+            expect(tx.pending).toBe(m.tx.size);
+            expect(block.pending).toBe(m.block.size);
             break;
-          case "commitTx":
-            tx.commit();
-            for (const [k, v] of txM) blockM.set(k, v);
-            txM = new Map();
-            break;
-          case "discardTx":
-            tx.discard();
-            txM = new Map();
-            break;
-          case "commitBlock": {
-            tx.discard();
-            txM = new Map();
-            const before = show(view([committed]));
-            const changes = block.changesParent();
-            const n = store.batches.length;
-            block.commit();
-            expect(store.batches.length).toBe(blockM.size === 0 ? n : n + 1);
-            if (blockM.size > 0) expect(store.batches.at(-1)).toEqual([...blockM.keys()].sort((a, b) => cmp(Buffer.from(a, "hex"), Buffer.from(b, "hex"))));
-            for (const [k, v] of blockM) if (v === null) committed.delete(k);
-            else committed.set(k, v);
-            blockM = new Map();
-            expect(changes).toBe(before.join() !== show(view([committed])).join());
-            break;
-          }
-          case "discardBlock":
-            tx.discard();
-            block.discard();
-            txM = new Map();
-            blockM = new Map();
+          case "commitBlock":
+            commitBlockAlike(block, tx, m, (commit) => {
+              const n = store.batches.length;
+              commit();
+              expect(store.batches.length).toBe(m.block.size === 0 ? n : n + 1);
+              if (m.block.size > 0) expect(store.batches.at(-1)).toEqual([...m.block.keys()].sort((a, b) => cmp(Buffer.from(a, "hex"), Buffer.from(b, "hex"))));
+            });
             break;
         }
-        expect(tx.size).toBe(view([committed, blockM, txM]).length);
+        expect(tx.size).toBe(m.view("tx").length);
       }
-      expect(show([...tx.entries()])).toEqual(show(view([committed, blockM, txM])));
-      expect(show([...store.entries()])).toEqual(show(view([committed])));
+      expect(show([...tx.entries()])).toEqual(show(m.view("tx")));
+      expect(show([...store.entries()])).toEqual(show(m.view("committed")));
     }),
     { numRuns: 300 },
   );
@@ -416,53 +414,36 @@ it("a value handed out by the overlay stays the bytes written: later puts of the
 
 // ---- savepoints: the Chain runs each transaction on its block's overlay inside one ----
 
-const savepointOpArb = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ op: fc.constant("put" as const), key: keyArb, value: valArb }) },
-  { weight: 3, arbitrary: fc.record({ op: fc.constant("delete" as const), key: keyArb }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant("get" as const), key: keyArb }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant("next" as const), prefix: keyArb.map((k) => k.subarray(0, 2)), after: keyArb }) },
-  { weight: 3, arbitrary: fc.record({ op: fc.constant("savepoint" as const) }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant("release" as const) }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant("rollback" as const) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant("commitBlock" as const) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant("discardBlock" as const) }) },
-);
+const savepointOpArb = opsWeighted({ put: 6, delete: 3, get: 2, next: 2, savepoint: 3, release: 2, rollback: 2, commitBlock: 1, discardBlock: 1 });
 
 it("randomized savepoints: rollback restores the buffer exactly as it was at the savepoint (point reads, ordered reads, commits), release keeps every write; a long journal included", () => {
   fc.assert(
     fc.property(fc.array(savepointOpArb, { minLength: 1, maxLength: 150, size: "max" }), (ops) => {
       const store = new MemoryStore();
       const block = new Overlay(store);
-      const committed: Model = new Map();
-      let blockM: Model = new Map();
+      const m = new LayeredModel(); // no transaction layer here: the block overlay is written directly
       let saved: Model | null = null;
       for (const o of ops) {
         switch (o.op) {
           case "put":
             block.put(o.key, o.value);
-            blockM.set(hex(o.key), o.value.slice());
+            m.block.set(hex(o.key), o.value.slice());
             break;
           case "delete":
             block.delete(o.key);
-            blockM.set(hex(o.key), null);
+            m.block.set(hex(o.key), null);
             break;
-          case "get": {
-            const want = view([committed, blockM]).find(([k]) => cmp(k, o.key) === 0)?.[1];
-            const got = block.get(o.key);
-            expect(got && hex(got)).toEqual(want && hex(want));
+          case "get":
+            expectGet(block, m, "block", o.key);
             break;
-          }
-          case "next": {
-            const want = modelNext(view([committed, blockM]), o.prefix, o.after);
-            const got = block.next(o.prefix, o.after);
-            expect(got && show([got])).toEqual(want && show([want]));
+          case "next":
+            expectNext(block, m, "block", o.prefix, o.after);
             break;
-          }
           case "savepoint":
             if (saved !== null) expect(() => block.savepoint()).toThrow(/already open/);
             else {
               block.savepoint();
-              saved = new Map(blockM);
+              saved = new Map(m.block);
             }
             break;
           case "release":
@@ -471,7 +452,7 @@ it("randomized savepoints: rollback restores the buffer exactly as it was at the
             break;
           case "rollback":
             block.rollback();
-            if (saved !== null) blockM = saved; // with no savepoint open, nothing to undo
+            if (saved !== null) m.block = saved; // with no savepoint open, nothing to undo
             saved = null;
             break;
           case "commitBlock":
@@ -480,18 +461,16 @@ it("randomized savepoints: rollback restores the buffer exactly as it was at the
               break;
             }
             block.commit();
-            for (const [k, v] of blockM) if (v === null) committed.delete(k);
-            else committed.set(k, v);
-            blockM = new Map();
+            m.commitBlock();
             break;
           case "discardBlock":
             block.discard();
-            blockM = new Map();
+            m.discardBlock();
             saved = null;
             break;
         }
-        expect(show([...block.entries()])).toEqual(show(view([committed, blockM])));
-        expect(block.pending).toBe(blockM.size);
+        expect(show([...block.entries()])).toEqual(show(m.view("block")));
+        expect(block.pending).toBe(m.block.size);
       }
     }),
     { numRuns: 300 },

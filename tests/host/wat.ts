@@ -28,5 +28,5 @@ export const HOST_IMPORTS_WAT = `
   (import "host" "log" (func $log (param i32 i32)))
 `;
 
-export const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
+export { hex } from "../helpers/bytes.ts";
 export const bytes = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, "latin1"));

@@ -10,28 +10,24 @@ import type { InvokeResult } from "../../src/host/index.ts";
 import { decodeArgs, decodeResult, decodeTypedEvent, encodeArgs, DEFAULT_POLICY } from "../../src/client/index.ts";
 import { METHODS, type MethodName } from "../../src/abi/methods.ts";
 import { ALLOWED_EDGES, apply, initialState, S, VIEW_METHODS, type ModelState } from "../../src/model/index.ts";
+import { ADMIN, ADMIN2, GUARDIAN, OPERATOR, OUTSIDER, REPORTER, ZERO, account } from "../helpers/accounts.ts";
 import { releaseWasm } from "../helpers/contract.ts";
 
 // ------------------------------------------------------------------ accounts and names
 
 export const ACCOUNTS: Record<string, Uint8Array> = {
-  ADMIN: new Uint8Array(20).fill(0xa1),
-  ADMIN2: new Uint8Array(20).fill(0xa2),
-  OPERATOR: new Uint8Array(20).fill(0x0b),
-  GUARDIAN: new Uint8Array(20).fill(0x6d),
-  REPORTER: new Uint8Array(20).fill(0x7e),
-  OUTSIDER: new Uint8Array(20).fill(0xee),
-  ZERO: new Uint8Array(20),
+  ADMIN,
+  ADMIN2,
+  OPERATOR,
+  GUARDIAN,
+  REPORTER,
+  OUTSIDER,
+  ZERO,
 };
 export const ACCOUNT_NAMES = Object.keys(ACCOUNTS);
 export const acct = (k: string): Uint8Array => ACCOUNTS[k] ?? hexBytes(k);
 
-function hexBytes(h: string): Uint8Array {
-  const s = h.startsWith("0x") ? h.slice(2) : h;
-  const out = new Uint8Array(s.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(s.slice(2 * i, 2 * i + 2), 16);
-  return out;
-}
+import { fromHex as hexBytes } from "../helpers/bytes.ts";
 
 export const VALID_NAMES = ["a", "ab", "b"];
 export const INVALID_NAMES = ["", "A", "has space", "x".repeat(65), "é"];
@@ -404,7 +400,7 @@ function checkEvents(evs: { name: string; data: Record<string, unknown> }[], ste
 }
 
 const VIEW_ZERO = { sender: ACCOUNTS.ZERO! };
-const OBS_ACCOUNTS = [ACCOUNTS.ADMIN!, ACCOUNTS.OUTSIDER!, ACCOUNTS.ZERO!, new Uint8Array(20).fill(0x42)];
+const OBS_ACCOUNTS = [ACCOUNTS.ADMIN!, ACCOUNTS.OUTSIDER!, ACCOUNTS.ZERO!, account(0x42)];
 
 /** Compares every view of the observable state, and checks the state invariants. */
 function observeState(chain: Chain, model: ModelState, height: number, step: number, cmd: unknown, prevHistory: Map<string, unknown[]>): void {

@@ -8,12 +8,13 @@ import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { pickScenario as pick, runScenario } from "./_harness.ts";
+import { tsxArgs } from "../helpers/process.ts";
 
 const CHILD = fileURLToPath(new URL("./_determinism_child.ts", import.meta.url));
 const SEEDS = [1, 7, 42];
 
 async function child(seed: number, mode: "reuse" | "fresh"): Promise<{ roots: string[]; finalRoot: string }> {
-  const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", CHILD, String(seed), mode], { encoding: "utf8", timeout: 90_000 });
+  const { stdout } = await promisify(execFile)(process.execPath, tsxArgs(CHILD, [String(seed), mode]), { encoding: "utf8", timeout: 90_000 });
   return JSON.parse(stdout.trim().split("\n").pop()!);
 }
 

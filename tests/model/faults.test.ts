@@ -13,17 +13,18 @@
 
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { Chain, ContractRuntime, MemoryStore, type CallContext, type InvokeResult, type Store, type Write } from "../../src/host/index.ts";
+import { Chain, ContractRuntime, MemoryStore, type CallContext, type InvokeResult, type Store } from "../../src/host/index.ts";
 import { decodeResult, encodeArgs, type MethodArgs } from "../../src/client/index.ts";
 import { METHODS, type MethodName } from "../../src/abi/methods.ts";
 import { validPolicy, type MPolicy } from "../../src/model/index.ts";
 import { releaseWasm } from "../helpers/contract.ts";
+import { ForwardingStore } from "../helpers/stores.ts";
 import { ACCOUNTS, blockRoot } from "./_harness.ts";
 import { seededStore, STATUS_FEATURES } from "./_fixtures.ts";
 
 const RUNS = Number(process.env.FAULT_RUNS ?? 6);
 const { ADMIN, OPERATOR, GUARDIAN, REPORTER, OUTSIDER } = ACCOUNTS as Record<string, Uint8Array>;
-const hex = (b: Uint8Array) => "0x" + Buffer.from(b).toString("hex");
+import { hex0x as hex } from "../helpers/bytes.ts";
 
 // ------------------------------------------------------------------ an independent decoder (STORAGE.md)
 
@@ -364,33 +365,17 @@ describe("fault injection: corrupted records", () => {
 // ------------------------------------------------------------------ a throw inside storage_write
 
 /** A Store (without the binary fast path) over another, whose put throws on the Nth call. */
-class FailingStore implements Store {
+class FailingStore extends ForwardingStore {
   puts = 0;
   constructor(
-    private readonly inner: Store,
+    inner: Store,
     private readonly failAt: number,
-  ) {}
-  get size() {
-    return this.inner.size;
+  ) {
+    super(inner);
   }
-  get(k: Uint8Array) {
-    return this.inner.get(k);
-  }
-  next(p: Uint8Array, a: Uint8Array) {
-    return this.inner.next(p, a);
-  }
-  put(k: Uint8Array, v: Uint8Array) {
+  override put(k: Uint8Array, v: Uint8Array) {
     if (++this.puts === this.failAt) throw new Error(`injected storage failure at write ${this.puts}`);
-    this.inner.put(k, v);
-  }
-  delete(k: Uint8Array) {
-    this.inner.delete(k);
-  }
-  apply(w: Iterable<Write>) {
-    this.inner.apply(w);
-  }
-  entries() {
-    return this.inner.entries();
+    super.put(k, v);
   }
 }
 

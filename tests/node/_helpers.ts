@@ -1,13 +1,14 @@
 // Shared helpers of the node tests: child nodes, raw HTTP, bounded waits, percentiles.
 import { Buffer } from "node:buffer";
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
+import type { ChildProcess } from "node:child_process";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { NodeOptions } from "../../src/node/index.ts";
 
-export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+import { ROOT } from "../helpers/paths.ts";
+import { poll, spawnTsx } from "../helpers/process.ts";
+import { tempDirHandle } from "../helpers/temp.ts";
+
+export { ROOT } from "../helpers/paths.ts";
 
 export interface ChildNode {
   child: ChildProcess;
@@ -18,38 +19,27 @@ export interface ChildNode {
 
 /** Starts a node in a child process; resolves once it listens (bounded by timeoutMs). */
 export function spawnNode(options: NodeOptions, timeoutMs = 30_000): Promise<ChildNode> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "tests", "node", "_node_child.ts"), JSON.stringify(options)], {
-    cwd: ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let err = "";
-  let out = "";
-  child.stderr!.on("data", (d) => (err += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+  const { child, lines, stderr, exited } = spawnTsx(path.join(ROOT, "tests", "node", "_node_child.ts"), [JSON.stringify(options)]);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`child node did not start in ${timeoutMs} ms: ${err}`));
+      reject(new Error(`child node did not start in ${timeoutMs} ms: ${stderr()}`));
     }, timeoutMs);
-    child.stdout!.on("data", (d) => {
-      out += d;
-      const nl = out.indexOf("\n");
-      if (nl >= 0) {
+    // After spawnTsx's own listener: the first complete line is the node's address.
+    child.stdout!.on("data", () => {
+      if (lines.length > 0) {
         clearTimeout(timer);
-        resolve({ child, url: (JSON.parse(out.slice(0, nl)) as { url: string }).url, exited, stderr: () => err });
+        resolve({ child, url: (JSON.parse(lines[0]!) as { url: string }).url, exited, stderr });
       }
     });
     void exited.then(({ code, signal }) => {
       clearTimeout(timer);
-      reject(new Error(`child node exited (${code ?? signal}) before listening: ${err}`));
+      reject(new Error(`child node exited (${code ?? signal}) before listening: ${stderr()}`));
     });
   });
 }
 
-export function tempDir(): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "canary-node-"));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
+export const tempDir = (): { dir: string; cleanup: () => void } => tempDirHandle("node");
 
 /** POSTs a raw body; returns HTTP status and parsed JSON (or text). */
 export async function rawPost(url: string, body: string | Uint8Array): Promise<{ status: number; json: any }> {
@@ -65,15 +55,7 @@ export async function rawPost(url: string, body: string | Uint8Array): Promise<{
 }
 
 /** Polls `check` until it returns a value other than undefined (bounded). */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000, pollMs = 20): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, pollMs));
-  }
-}
+export const waitFor = <T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000, pollMs = 20): Promise<T> => poll(what, check, timeoutMs, pollMs);
 
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;

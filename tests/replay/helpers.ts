@@ -1,21 +1,13 @@
 // Shared by the replay and CLI tests: paths, the module, and running the real CLI.
 
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { ROOT } from "../helpers/paths.ts";
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export { ROOT, RELEASE_WASM as WASM, releaseWasm } from "../helpers/paths.ts";
 export const SCENARIOS = path.join(ROOT, "scenarios");
 export const FIXTURES = path.join(ROOT, "tests", "replay", "fixtures");
-export const WASM = path.join(ROOT, "build", "canary.wasm");
-
-let wasm: Uint8Array | null = null;
-/** build/canary.wasm (`npm test` builds it first). */
-export function releaseWasm(): Uint8Array {
-  wasm ??= new Uint8Array(readFileSync(WASM));
-  return wasm;
-}
 
 export const scenarioPath = (name: string) => path.join(SCENARIOS, name);
 export const fixturePath = (name: string) => path.join(FIXTURES, name);

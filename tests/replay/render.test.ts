@@ -2,10 +2,10 @@
 // Chromium, checks the DOM after its script ran and looks for the rollout line in a
 // screenshot. Skipped, saying so, where /usr/bin/chromium is missing
 // (`apt-get install -y chromium`; .ci/run installs it).
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { tempDir } from "../helpers/temp.ts";
 import { replay } from "../../src/replay/replay.ts";
 import { renderReport } from "../../src/replay/report.ts";
 import { loadScenario } from "../../src/replay/scenario.ts";
@@ -18,8 +18,7 @@ if (!haveChromium) {
 }
 
 describe.skipIf(!haveChromium)(`the report in headless Chromium (${DEFAULT_CHROMIUM})`, () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "canary-report-"));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir("report");
 
   it("draws every feature's chart", () => {
     const r = replay(loadScenario(scenarioPath("threshold-vs-sequential.yaml")), { wasm: releaseWasm(), series: true });

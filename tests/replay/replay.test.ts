@@ -6,6 +6,7 @@ import { LINE_FIELDS, type ReplayLine, type TxLine } from "../../src/replay/line
 import { ModuleError } from "../../src/replay/module.ts";
 import { replay, type BlocksMode, type ReplayResult } from "../../src/replay/replay.ts";
 import { loadScenario, type Scenario } from "../../src/replay/scenario.ts";
+import { meteredWasm } from "../helpers/paths.ts";
 import { fixturePath, releaseWasm, scenarioFiles, scenarioPath } from "./helpers.ts";
 
 function run(s: Scenario, blocks: BlocksMode = "changed"): { result: ReplayResult; lines: ReplayLine[] } {
@@ -267,7 +268,7 @@ describe("refusals", () => {
 });
 
 describe("gas (docs/GAS.md)", () => {
-  const metered = () => new Uint8Array(readFileSync(new URL("../../build/canary.metered.wasm", import.meta.url)));
+  const metered = () => meteredWasm().slice();
   const runMetered = (s: Scenario) => {
     const lines: ReplayLine[] = [];
     const result = replay(s, { wasm: metered(), onLine: (l) => lines.push(l) });

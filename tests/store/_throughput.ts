@@ -13,8 +13,7 @@ import { MemoryStore } from "../../src/host/index.ts";
 import { replay, replayAsync } from "../../src/replay/replay.ts";
 import { loadScenario, parseScenario, type Scenario } from "../../src/replay/scenario.ts";
 import { LevelStore } from "../../src/store/index.ts";
-import { fileURLToPath } from "node:url";
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+import { ROOT } from "../helpers/paths.ts";
 import { newChain, releaseWasm, runWorkloadBlock } from "./_workload.ts";
 
 const RUNS = Number(process.argv[2] ?? 3);

@@ -2,17 +2,12 @@
 // later block runs a few transactions that change state (features, overrides, reports), so
 // every block has writes and most change the root. Pure function of the height.
 
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { CanaryClient } from "../../src/client/index.ts";
 import { Chain, MemoryStore, type BlockResult, type Store } from "../../src/host/index.ts";
 
-export const WASM_PATH = fileURLToPath(new URL("../../build/canary.wasm", import.meta.url));
-let wasm: Uint8Array | null = null;
-export function releaseWasm(): Uint8Array {
-  wasm ??= new Uint8Array(readFileSync(WASM_PATH));
-  return wasm;
-}
+import { releaseWasm } from "../helpers/paths.ts";
+
+export { RELEASE_WASM as WASM_PATH, releaseWasm } from "../helpers/paths.ts";
 
 const acct = (fill: number, i = 0): Uint8Array => {
   const a = new Uint8Array(20).fill(fill);

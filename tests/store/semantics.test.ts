@@ -11,7 +11,7 @@ import { ChainStoreError, LevelStore } from "../../src/store/index.ts";
 import { tempDir } from "./_helpers.ts";
 
 const u = (...b: number[]): Uint8Array => Uint8Array.from(b);
-const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
+import { hex } from "../helpers/bytes.ts";
 const show = (s: Store): string[] => [...s.entries()].map(([k, v]) => `${hex(k)}=${hex(v)}`);
 
 // A small key space (as in tests/host/store.test.ts) so writes collide often.

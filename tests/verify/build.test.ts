@@ -13,6 +13,7 @@ import { BuildError, type BuildOutput, buildModule } from "../../src/verify/buil
 import { DEBUG_ALLOWED_IMPORTS } from "../../src/verify/cli.ts";
 import { checkModule } from "../../src/verify/gate.ts";
 import { FIXTURES, PROJECT_ROOT, tempDir } from "./helpers.ts";
+import { tsxArgs } from "../helpers/process.ts";
 
 const execFileAsync = promisify(execFile);
 const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
@@ -50,7 +51,7 @@ async function buildInChildProcess(root: string): Promise<{ sha256: string; size
     `const out = await buildModule({ root: ${JSON.stringify(root)}, target: "release" });`,
     `process.stdout.write(JSON.stringify({ sha256: out.sha256, size: out.size, outFile: out.outFile }));`,
   ].join("\n"));
-  const { stdout } = await execFileAsync(process.execPath, ["--import", "tsx", script], { cwd: PROJECT_ROOT, maxBuffer: 1 << 24 });
+  const { stdout } = await execFileAsync(process.execPath, tsxArgs(script), { cwd: PROJECT_ROOT, maxBuffer: 1 << 24 });
   return JSON.parse(stdout) as { sha256: string; size: number; outFile: string };
 }
 

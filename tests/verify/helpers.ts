@@ -1,22 +1,19 @@
 // Shared by the gate tests: compiling the AssemblyScript fixtures of tests/fixtures/gate and
 // WAT modules into bytes.
 
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { METHOD_NAMES } from "../../src/abi/methods.ts";
 import { runAsc } from "../../src/verify/build.ts";
 import { loadBinaryen } from "../../src/verify/toolchain.ts";
 
-export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+import { ROOT as PROJECT_ROOT } from "../helpers/paths.ts";
+
+export { ROOT as PROJECT_ROOT } from "../helpers/paths.ts";
 export const FIXTURES = path.join(PROJECT_ROOT, "tests/fixtures/gate");
 
 /** A temporary directory, removed by the returned cleanup. */
-export async function tempDir(prefix: string): Promise<{ dir: string; cleanup: () => Promise<void> }> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), `canary-${prefix}-`));
-  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
-}
+export { tempDirAsync as tempDir } from "../helpers/temp.ts";
 
 type AscOptions = Record<string, unknown>;
 

@@ -1,0 +1,19 @@
+// Values SPEC.md states, written out once for the tests that check the code against them.
+
+/** SPEC section 2's default policy, as the client decodes it (written out, not DEFAULT_POLICY). */
+export const SPEC_DEFAULT_POLICY = Object.freeze({
+  steps: [],
+  incrementBps: 1000,
+  incrementBlocks: 8640,
+  maxErrorRateBps: 100,
+  minSamples: 100,
+  minSuccessCount: 100n,
+  analysis: 0,
+  seqSlopePpm: 0,
+  seqInterceptPpm: 0n,
+  maxInvariantFailures: 0,
+  maxAvgLatency: 0n,
+  maxPeakLatency: 0n,
+  progressDeadlineBlocks: 0,
+  salt: "",
+});
