@@ -33,6 +33,17 @@ export const HOST_IMPORTS: Record<string, { params: ("i32")[]; results: ("i32")[
 /** The one import a metered module adds (src/gas/meter.ts, docs/GAS.md): `gas(units: i32)`. */
 export const GAS_IMPORT = { module: "host", base: "gas" } as const;
 
+/**
+ * The imports a module may have besides HOST_IMPORTS, by "module.name", with their signatures.
+ * The gate allows them only when asked (the debug and metered builds); the host provides them.
+ */
+export const KNOWN_EXTRA_IMPORTS: Record<string, { params: string[]; results: string[] }> = {
+  // AssemblyScript's abort(message, fileName, line, column) in builds without `--use abort=`.
+  "env.abort": { params: ["i32", "i32", "i32", "i32"], results: [] },
+  // The metered module's gas charge (src/gas/meter.ts), allowed only for that module.
+  [`${GAS_IMPORT.module}.${GAS_IMPORT.base}`]: { params: ["i32"], results: [] },
+};
+
 /** Limits the host enforces on every storage call (SPEC section 7). */
 export const MAX_KEY_BYTES = 128;
 export const MAX_VALUE_BYTES = 65535;

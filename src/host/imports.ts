@@ -3,9 +3,8 @@
 // gives it. Every import checks that a method is running, charges its fee on a metered
 // module, bounds-checks every pointer, and throws a HostFault for any violation.
 
-import { GAS_IMPORT, HOST_IMPORTS, MAX_VALUE_BYTES } from "../abi/methods.ts";
+import { GAS_IMPORT, HOST_IMPORTS, KNOWN_EXTRA_IMPORTS, MAX_VALUE_BYTES } from "../abi/methods.ts";
 import { FEES } from "../gas/fees.ts";
-import { KNOWN_EXTRA_IMPORTS } from "../verify/allowedImports.ts";
 import { ACCOUNT_BYTES, charge, HostFault, inactive, type CallState } from "./call.ts";
 import { eventImports } from "./events.ts";
 import { Copier, KeyStrings, keyRange, range, readString, view } from "./memory.ts";

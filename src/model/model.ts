@@ -10,6 +10,7 @@
 //
 // Settled ambiguities are marked "AMBIGUITY" and listed in docs/VERIFICATION.md.
 
+import { ENUMS, LIMITS, METHOD_DEFS, type MethodDef } from "../abi/definition.ts";
 import { bucket } from "./murmur.ts";
 
 export const U64_MAX = (1n << 64n) - 1n;
@@ -199,11 +200,11 @@ export function compareBytes(a: string, b: string): number {
 }
 
 export function validName(name: string): boolean {
-  return /^[a-z0-9_.-]{1,64}$/.test(name);
+  return name.length <= LIMITS.MAX_NAME_BYTES && /^[a-z0-9_.-]+$/.test(name);
 }
 
 export function validPolicy(p: MPolicy): boolean {
-  if (p.steps.length > 32) return false;
+  if (p.steps.length > LIMITS.MAX_STEPS) return false;
   for (let i = 0; i < p.steps.length; i++) {
     const v = p.steps[i]!;
     if (v < 1 || v > 10000) return false;
@@ -215,7 +216,7 @@ export function validPolicy(p: MPolicy): boolean {
   if (p.analysis > 1) return false;
   if (p.analysis === 1 && p.seqSlopePpm === 0) return false;
   if (p.progressDeadlineBlocks !== 0 && p.progressDeadlineBlocks <= p.incrementBlocks) return false;
-  if (byteLen(p.salt) > 64) return false;
+  if (byteLen(p.salt) > LIMITS.MAX_SALT_BYTES) return false;
   return true;
 }
 
@@ -399,19 +400,18 @@ export const VIEW_METHODS = new Set([
   "getGlobal",
 ]);
 
-/** BadInput for enum arguments out of range (DESIGN: decoded as enums, never policy fields). */
+/**
+ * BadInput for enum arguments out of range: the ranges (and reportIncident's two reasons) are
+ * the ABI definition's, never policy fields (DESIGN: decoded as enums).
+ */
 function badEnum(method: string, a: Record<string, unknown>): boolean {
-  switch (method) {
-    case "grantRole":
-    case "revokeRole":
-    case "hasRole":
-      return (a.role as number) > 3;
-    case "rollback":
-      return (a.reason as number) > 6;
-    case "reportIncident":
-      return a.reason !== 3 && a.reason !== 4;
-    case "setOverride":
-      return (a.mode as number) > 2;
+  const def: MethodDef | undefined = (METHOD_DEFS as Record<string, MethodDef>)[method];
+  if (!def) return false;
+  for (const [field, type] of Object.entries(def.args.struct)) {
+    if (typeof type !== "object" || !("enum" in type)) continue;
+    const names = ENUMS[type.enum].values.map(([n]) => n as string);
+    const allowed = def.allowed?.[field]?.map((n) => names.indexOf(n)) ?? names.map((_, i) => i);
+    if (!allowed.includes(a[field] as number)) return true;
   }
   return false;
 }
@@ -541,7 +541,7 @@ function revokeRole(op: Op): void {
 function createFeature({ s, a, sender, emit }: Op): void {
   const name = a.name as string;
   if (!validName(name)) fail(Code.InvalidName);
-  if (byteLen(a.description as string) > 256) fail(Code.LimitExceeded);
+  if (byteLen(a.description as string) > LIMITS.MAX_DESCRIPTION_BYTES) fail(Code.LimitExceeded);
   const policy = a.policy == null ? { ...DEFAULTS, steps: [] } : toPolicy(a.policy as Record<string, unknown>);
   if (!validPolicy(policy)) fail(Code.InvalidPolicy);
   if (s.features[name]) fail(Code.FeatureAlreadyExists);
@@ -785,15 +785,15 @@ function isEnabledMany(s: ModelState, a: Record<string, unknown>): boolean[] {
   const accts = a.accounts as unknown[];
   // AMBIGUITY (A8): each answer is isEnabled's, so an unknown feature gives all false (not
   // FeatureNotFound); more than 1024 accounts is LimitExceeded either way.
-  if (accts.length > 1024) fail(Code.LimitExceeded);
+  if (accts.length > LIMITS.MAX_ACCOUNTS) fail(Code.LimitExceeded);
   return accts.map((x) => isEnabled(s, a.name as string, toBytes(x)));
 }
 
 function listFeatures(s: ModelState, a: Record<string, unknown>): unknown[] {
   const limit = a.limit as number;
   const after = a.startAfter as string;
-  if (byteLen(after) > 64) fail(Code.LimitExceeded);
-  if (limit < 1 || limit > 100) fail(Code.LimitExceeded);
+  if (byteLen(after) > LIMITS.MAX_NAME_BYTES) fail(Code.LimitExceeded);
+  if (limit < 1 || limit > LIMITS.MAX_PAGE) fail(Code.LimitExceeded);
   const names = Object.keys(s.features)
     .filter((n) => compareBytes(n, after) > 0)
     .sort(compareBytes)
@@ -805,7 +805,7 @@ function getHistory(_s: ModelState, a: Record<string, unknown>, f: MFeature | un
   const limit = a.limit as number;
   // AMBIGUITY (A9): FeatureNotFound before LimitExceeded (the feature is looked up first).
   if (!f) return fail(Code.FeatureNotFound);
-  if (limit < 1 || limit > 100) fail(Code.LimitExceeded);
+  if (limit < 1 || limit > LIMITS.MAX_PAGE) fail(Code.LimitExceeded);
   const from = a.fromSeq as number;
   return f.history.filter((e) => e.seq >= from).slice(0, limit).map((e) => ({ ...e }));
 }

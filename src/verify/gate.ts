@@ -6,8 +6,7 @@
 
 import { createHash } from "node:crypto";
 import type BinaryenTypes from "binaryen";
-import { HOST_IMPORTS, METHOD_NAMES, OPTIONAL_EXPORTS } from "../abi/methods.ts";
-import { KNOWN_EXTRA_IMPORTS } from "./allowedImports.ts";
+import { HOST_IMPORTS, KNOWN_EXTRA_IMPORTS, METHOD_NAMES, OPTIONAL_EXPORTS } from "../abi/methods.ts";
 import { loadBinaryen } from "./toolchain.ts";
 
 const binaryen = await loadBinaryen();
