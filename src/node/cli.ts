@@ -54,13 +54,16 @@ function rpcFailure(e: unknown): never {
   throw e;
 }
 
-const nodeUsage = `usage: canary node [--db DIR] [--port P] [--block-time MS] [--max-tx N] [--gas-limit N] [--network MAGIC] [--wasm PATH]
+const nodeUsage = `usage: canary node [--db DIR [--rebuild] [--verify-all]] [--port P] [--block-time MS] [--max-tx N] [--gas-limit N] [--network MAGIC] [--wasm PATH]
 
 Runs a local devnet node of the canary contract: JSON-RPC 2.0 over HTTP on 127.0.0.1,
 server-sent events at GET /events, a block every --block-time. Stops on Ctrl-C.
 
   --db DIR          keep the chain in DIR (DIR/chain: the chain store, DIR/node: blocks,
                     transactions, receipts, nonces); in memory without
+  --rebuild         rebuild DIR/chain (the contract state) by re-executing the node's own
+                    block records; the old DIR/chain is kept aside (docs/NODE.md)
+  --verify-all      check every block record at start, not only the latest
   --port P          TCP port (default ${DEFAULT_PORT}; 0 picks a free one)
   --block-time MS   milliseconds between blocks (default 1000)
   --max-tx N        transactions per block at most (default 1000)
@@ -83,6 +86,8 @@ export const nodeCommand: Command = {
       "gas-limit": { type: "string" },
       network: { type: "string" },
       wasm: { type: "string" },
+      rebuild: { type: "boolean" },
+      "verify-all": { type: "boolean" },
     });
     if (values.help) {
       io.stdout(nodeUsage);
@@ -101,6 +106,9 @@ export const nodeCommand: Command = {
         ...(values.network !== undefined ? { network: intOption("network", values.network, 0, 0xffffffff)! } : {}),
         ...(values.wasm !== undefined ? { wasm: path.resolve(io.cwd, values.wasm) } : {}),
         onError: (e) => io.stderr(`canary node: ${(e as Error)?.message ?? String(e)}\n`),
+        ...(values.rebuild ? { rebuild: true } : {}),
+        ...(values["verify-all"] ? { verifyAll: true } : {}),
+        log: (line) => io.stderr(`canary node: ${line}\n`),
       });
     } catch (e) {
       const err = e as NodeJS.ErrnoException;

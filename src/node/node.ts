@@ -15,7 +15,8 @@ import type { InvokeResult, RawEvent } from "../host/types.ts";
 import { decodeEvent, decodeResult, displayResult, errorName } from "../client/index.ts";
 import { LevelStore } from "../store/index.ts";
 import { RpcCode, RpcError } from "./errors.ts";
-import { LevelRecords, MemoryRecords, type BlockRecord, type EventRecord, type NodeRecords, type TxRecord } from "./records.ts";
+import { openNodeDir } from "./open.ts";
+import { MemoryRecords, type BlockRecord, type EventRecord, type NodeRecords, type TxRecord } from "./records.ts";
 import { firstBadSignature, parseTx, signerAccounts, signingPayload, txHash, TxFormatError, txToJson, type Tx } from "./tx.ts";
 
 /** The metered module (docs/GAS.md): every transaction and view is charged and bounded. */
@@ -50,6 +51,12 @@ export interface NodeOptions {
   txGasLimit?: number;
   /** fsync each block (LevelDB `sync`); default false. */
   sync?: boolean;
+  /** With db: check every block record at start, not only the latest (default false). */
+  verifyAll?: boolean;
+  /** With db: rebuild DIR/chain from the node's records before starting (default false). */
+  rebuild?: boolean;
+  /** Progress lines (a roll-forward, a rebuild). */
+  log?: (line: string) => void;
   /** Called with errors the node cannot answer to a client (a failed commit). */
   onError?: (e: unknown) => void;
 }
@@ -205,13 +212,19 @@ export class CanaryNode {
     let store: LevelStore | null = null;
     let records: NodeRecords;
     if (options.db !== undefined) {
-      store = await LevelStore.open(path.join(options.db, "chain"), { create: true, sync: options.sync === true });
-      try {
-        records = await LevelRecords.open(path.join(options.db, "node"));
-      } catch (e) {
-        await store.close();
-        throw e;
-      }
+      // Every refusal (docs/NODE.md, "Refusals at start") happens before anything is written.
+      const opened = await openNodeDir({
+        db: options.db,
+        wasm,
+        network: options.network,
+        txGasLimit: options.txGasLimit ?? DEFAULT_GAS_LIMIT,
+        sync: options.sync === true,
+        verifyAll: options.verifyAll === true,
+        rebuild: options.rebuild === true,
+        log: options.log ?? (() => {}),
+      });
+      store = opened.store;
+      records = opened.records;
     } else records = new MemoryRecords();
     const fail = async (msg: string): Promise<never> => {
       await records.close();
@@ -219,8 +232,7 @@ export class CanaryNode {
       throw new Error(msg);
     };
     const storeHeight = store?.height ?? -1;
-    if (records.head > storeHeight) await records.truncateAbove(storeHeight);
-    if (records.head < storeHeight) {
+    if (records.head !== storeHeight) {
       await fail(`${options.db}: the chain store has blocks up to ${storeHeight} but the node records stop at ${records.head} (a chain written by another tool, e.g. canary replay --db?): start the node on its own directory`);
     }
     let network = options.network ?? records.meta?.network ?? DEFAULT_NETWORK;

@@ -30,7 +30,9 @@ traffic and onPersist, and checks the expectations of that height.
                     height, and every block's state root and events, one atomic batch per
                     block. An existing DIR is continued from its stored height: the
                     scenario's blocks must all lie above it (earlier ones are refused, never
-                    re-applied). Read it back with \`canary inspect --db DIR\`.
+                    re-applied). Read it back with \`canary inspect --db DIR\`. A node's
+                    store (canary node --db) is refused: only the node writes it.
+  --verify-all      with --db: check every block record at open, not only the latest
 
 Exit status: 0 every expectation held; 1 an expectation failed (stderr says which);
 2 the scenario, the module or the command line was refused (nothing ran).
@@ -47,6 +49,7 @@ export const replayCommand: Command = {
       blocks: { type: "string" },
       wasm: { type: "string" },
       db: { type: "string" },
+      "verify-all": { type: "boolean" },
     });
     if (values.help) {
       io.stdout(usage);
@@ -66,7 +69,7 @@ export const replayCommand: Command = {
     // --db: open (or create) the chain store and check that the scenario continues it.
     const dbDir = values.db !== undefined ? path.resolve(io.cwd, values.db) : undefined;
     const dbShown = dbDir !== undefined ? shown(dbDir, io.cwd) : "";
-    const store = dbDir !== undefined ? await openChainStore(dbDir, dbShown, true) : undefined;
+    const store = dbDir !== undefined ? await openChainStore(dbDir, dbShown, true, { kind: "replay", verifyAll: values["verify-all"] === true }) : undefined;
     if (store && store.height >= 0) {
       const problems = resumeProblems(scenario, store.height);
       if (problems.length > 0) {
