@@ -10,6 +10,7 @@ import type { CliIO } from "../cli/io.ts";
 import { NodeRpc, Wallet } from "./client.ts";
 import { RpcError } from "./errors.ts";
 import { Keystore, KeystoreError, defaultKeystorePath } from "./keystore.ts";
+import type { HttpLimits } from "./http.ts";
 import { startNode } from "./node.ts";
 
 export const DEFAULT_PORT = 20332;
@@ -54,6 +55,26 @@ function rpcFailure(e: unknown): never {
   throw e;
 }
 
+function httpLimits(v: Record<string, string | string[] | boolean | undefined>): HttpLimits {
+  const n = (name: string, max: number): number | undefined => intOption(name, v[name] as string | undefined, 1, max);
+  const out: HttpLimits = {};
+  const hosts = ((v["allow-host"] as string[] | undefined) ?? []).flatMap((h) => h.split(",")).map((h) => h.trim()).filter((h) => h !== "");
+  if (hosts.length > 0) out.allowHosts = hosts;
+  if (v.cors !== undefined) {
+    if (!/^https?:\/\/[^/\s]+$/.test(v.cors as string)) throw new UsageError(`--cors must be an origin like http://localhost:5173, got ${JSON.stringify(v.cors)}`);
+    out.cors = v.cors as string;
+  }
+  const set = (k: keyof HttpLimits, x: number | undefined): void => {
+    if (x !== undefined) (out as Record<string, unknown>)[k] = x;
+  };
+  set("headersTimeoutMs", n("header-timeout", 3_600_000));
+  set("bodyTimeoutMs", n("body-timeout", 3_600_000));
+  set("keepAliveTimeoutMs", n("keep-alive-timeout", 3_600_000));
+  set("maxConnections", n("max-connections", 1_000_000));
+  set("maxSubscribers", n("max-subscribers", 1_000_000));
+  return out;
+}
+
 const nodeUsage = `usage: canary node [--db DIR [--rebuild] [--verify-all]] [--port P] [--block-time MS] [--max-tx N] [--gas-limit N] [--network MAGIC] [--wasm PATH]
 
 Runs a local devnet node of the canary contract: JSON-RPC 2.0 over HTTP on 127.0.0.1,
@@ -71,6 +92,15 @@ server-sent events at GET /events, a block every --block-time. Stops on Ctrl-C.
                     ~1,300 active features needs more: docs/GAS.md)
   --network MAGIC   u32 network magic signed into transactions (default 1128353345, "CANA")
   --wasm PATH       the module (default: build/canary.metered.wasm of this checkout)
+
+HTTP (docs/NODE.md, "HTTP limits and browser safety"):
+  --allow-host H    also serve Host H (comma-separated; besides 127.0.0.1, localhost, [::1])
+  --cors ORIGIN     let browser pages of ORIGIN (e.g. http://localhost:5173) call the node
+  --header-timeout MS      request headers must arrive within MS (default 20000)
+  --body-timeout MS        a request body must arrive within MS (default 20000)
+  --keep-alive-timeout MS  idle keep-alive connections close after MS (default 5000)
+  --max-connections N      open connections at most (default 256; 503 beyond)
+  --max-subscribers N      GET /events subscribers at most (default 256; 503 beyond)
 `;
 
 export const nodeCommand: Command = {
@@ -88,6 +118,13 @@ export const nodeCommand: Command = {
       wasm: { type: "string" },
       rebuild: { type: "boolean" },
       "verify-all": { type: "boolean" },
+      "allow-host": { type: "string", multiple: true },
+      cors: { type: "string" },
+      "header-timeout": { type: "string" },
+      "body-timeout": { type: "string" },
+      "keep-alive-timeout": { type: "string" },
+      "max-connections": { type: "string" },
+      "max-subscribers": { type: "string" },
     });
     if (values.help) {
       io.stdout(nodeUsage);
@@ -109,6 +146,7 @@ export const nodeCommand: Command = {
         ...(values.rebuild ? { rebuild: true } : {}),
         ...(values["verify-all"] ? { verifyAll: true } : {}),
         log: (line) => io.stderr(`canary node: ${line}\n`),
+        http: httpLimits(values),
       });
     } catch (e) {
       const err = e as NodeJS.ErrnoException;

@@ -15,6 +15,7 @@ import type { InvokeResult, RawEvent } from "../host/types.ts";
 import { decodeEvent, decodeResult, displayResult, errorName } from "../client/index.ts";
 import { LevelStore } from "../store/index.ts";
 import { RpcCode, RpcError } from "./errors.ts";
+import { admitRequest, capConnections, resolveLimits, type HttpLimits, type ResolvedLimits } from "./http.ts";
 import { openNodeDir } from "./open.ts";
 import { MemoryRecords, type BlockRecord, type EventRecord, type NodeRecords, type TxRecord } from "./records.ts";
 import { firstBadSignature, parseTx, signerAccounts, signingPayload, txHash, TxFormatError, txToJson, type Tx } from "./tx.ts";
@@ -55,6 +56,8 @@ export interface NodeOptions {
   verifyAll?: boolean;
   /** With db: rebuild DIR/chain from the node's records before starting (default false). */
   rebuild?: boolean;
+  /** HTTP limits and browser safety (allowed hosts, CORS origin, timeouts, connection caps): src/node/http.ts. */
+  http?: HttpLimits;
   /** Progress lines (a roll-forward, a rebuild). */
   log?: (line: string) => void;
   /** Called with errors the node cannot answer to a client (a failed commit). */
@@ -154,6 +157,7 @@ export class CanaryNode {
   private readonly txGasLimit: number;
   private readonly maxBodyBytes: number;
   private readonly onError: (e: unknown) => void;
+  private readonly limits: ResolvedLimits;
 
   private readonly mempool = new Queue<Pending>();
   private readonly pending = new Map<string, Pending>();
@@ -200,6 +204,7 @@ export class CanaryNode {
     this.txGasLimit = o.txGasLimit ?? DEFAULT_GAS_LIMIT;
     this.maxBodyBytes = o.maxBodyBytes ?? 1 << 20;
     this.onError = o.onError ?? ((e) => console.error("canary node:", e));
+    this.limits = resolveLimits(o.http);
     this.committedNonce = init.records.nonces();
     for (const [a, n] of this.committedNonce) this.nextNonce.set(a, n);
     if (!(this.blockTimeMs >= 1)) throw new RangeError("blockTimeMs must be at least 1");
@@ -270,8 +275,17 @@ export class CanaryNode {
   }
 
   private listen(port: number): Promise<void> {
-    this.server = createServer((req, res) => this.handle(req, res));
-    this.server.keepAliveTimeout = 30_000;
+    const l = this.limits;
+    this.server = createServer(
+      {
+        headersTimeout: l.headersTimeoutMs,
+        requestTimeout: l.headersTimeoutMs + l.bodyTimeoutMs,
+        keepAliveTimeout: l.keepAliveTimeoutMs,
+        connectionsCheckingInterval: Math.max(25, Math.min(1000, Math.floor(Math.min(l.headersTimeoutMs, l.bodyTimeoutMs) / 4))),
+      },
+      (req, res) => this.handle(req, res),
+    );
+    capConnections(this.server, l.maxConnections);
     return new Promise((resolve, reject) => {
       this.server.once("error", reject);
       this.server.listen(port, "127.0.0.1", () => {
@@ -282,6 +296,7 @@ export class CanaryNode {
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
+    if (!admitRequest(req, res, this.port, this.limits)) return;
     const url = req.url ?? "/";
     if (req.method === "GET" && url.split("?")[0] === "/events") return this.openEvents(req, res);
     if (req.method === "GET" && (url === "/" || url === "/health")) {
@@ -295,6 +310,12 @@ export class CanaryNode {
     let size = 0;
     let over = false;
     const HARD = this.maxBodyBytes * 16;
+    // The body must arrive within bodyTimeoutMs of the headers (a slow client is cut off).
+    const bodyTimer = setTimeout(() => {
+      if (!res.headersSent) res.writeHead(408, { "content-type": "text/plain", connection: "close" }).end(`request body not received within ${this.limits.bodyTimeoutMs} ms\n`);
+      req.destroy();
+    }, this.limits.bodyTimeoutMs);
+    req.on("close", () => clearTimeout(bodyTimer));
     req.on("data", (c: Buffer) => {
       size += c.length;
       if (size > this.maxBodyBytes) {
@@ -306,6 +327,7 @@ export class CanaryNode {
     });
     req.on("error", () => {});
     req.on("end", () => {
+      clearTimeout(bodyTimer);
       if (over) {
         res.setHeader("connection", "close");
         return this.json(res, 413, rpcError(null, new RpcError(RpcCode.InvalidRequest, `request body over ${this.maxBodyBytes} bytes`)));
@@ -620,6 +642,10 @@ export class CanaryNode {
   private openEvents(req: IncomingMessage, res: ServerResponse): void {
     if (this.closed) {
       res.writeHead(503).end();
+      return;
+    }
+    if (this.sse.size >= this.limits.maxSubscribers) {
+      res.writeHead(503, { "retry-after": "5", "content-type": "text/plain", connection: "close" }).end(`too many event-stream subscribers (${this.limits.maxSubscribers}); retry later\n`);
       return;
     }
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
