@@ -18,6 +18,7 @@ import { RpcCode, RpcError } from "./errors.ts";
 import { admitRequest, capConnections, resolveLimits, type HttpLimits, type ResolvedLimits } from "./http.ts";
 import { openNodeDir } from "./open.ts";
 import { MemoryRecords, type BlockRecord, type EventRecord, type NodeRecords, type TxRecord } from "./records.ts";
+import { accountOf } from "./keys.ts";
 import { firstBadSignature, parseTx, signerAccounts, signingPayload, txHash, TxFormatError, txToJson, type Tx } from "./tx.ts";
 
 /** The metered module (docs/GAS.md): every transaction and view is charged and bounded. */
@@ -178,7 +179,7 @@ export class CanaryNode {
   /** Bounded recent blocks for fast answers (the records are the truth). */
   private readonly blockListeners = new Set<(b: BlockRecord) => void>();
   /** Counters for docs and tests. */
-  readonly stats = { accepted: 0, refused: 0, included: 0, blocks: 0 };
+  readonly stats = { accepted: 0, refused: 0, included: 0, blocks: 0, signatureChecks: 0 };
 
   private constructor(init: {
     chain: Chain;
@@ -458,11 +459,10 @@ export class CanaryNode {
       const why = m === "onPersist" ? "onPersist is run by the node after every block" : Object.prototype.hasOwnProperty.call(METHODS, m) ? `${m} is a view: use call` : "not a method of the contract";
       throw new RpcError(RpcCode.UnknownMethod, `method ${JSON.stringify(m)}: ${why}`);
     }
-    const payload = signingPayload(tx);
-    const badSig = firstBadSignature(tx, payload);
-    if (badSig >= 0) throw new RpcError(RpcCode.InvalidSignature, `signature ${badSig} does not verify for signer ${hex(tx.signers[badSig]!)}`, { signer: badSig });
-    const accounts = signerAccounts(tx);
-    const sender = acct(accounts[0]!);
+    // Cheap checks first (docs/NODE.md, "Order of checks"): the sender's account is a hash of
+    // its public key, so nonce, expiry and duplicates are decided before any signature is
+    // verified; a flood of replayed or stale transactions costs hashing, not ECDSA.
+    const sender = acct(accountOf(tx.signers[0]!));
     const expected = this.nextNonce.get(sender) ?? 0;
     if (tx.nonce < expected) {
       throw new RpcError(RpcCode.NonceTooLow, `nonce ${tx.nonce} of ${sender} was already used (replayed or stale); the next nonce is ${expected}`, { expected });
@@ -480,7 +480,14 @@ export class CanaryNode {
       throw new RpcError(RpcCode.ValidUntilTooFar, `validUntilBlock ${tx.validUntilBlock} is more than ${this.maxValidIncrement} blocks ahead (at most ${max})`, { max });
     }
     if (this.mempool.length >= this.maxMempool) throw new RpcError(RpcCode.MempoolFull, `the mempool is full (${this.maxMempool} transactions); retry later`);
+    const payload = signingPayload(tx);
     const hash = txHash(payload);
+    if (this.pending.has(hash)) throw new RpcError(RpcCode.NonceTooLow, `transaction ${hash} is already pending`, { expected });
+    // Last, the expensive part: one ECDSA verification per signer.
+    const badSig = firstBadSignature(tx, payload);
+    this.stats.signatureChecks += badSig < 0 ? tx.signers.length : badSig + 1;
+    if (badSig >= 0) throw new RpcError(RpcCode.InvalidSignature, `signature ${badSig} does not verify for signer ${hex(tx.signers[badSig]!)}`, { signer: badSig });
+    const accounts = signerAccounts(tx);
     const p: Pending = { hash, tx, sender, witnesses: accounts, acceptedAt: Date.now() };
     this.mempool.push(p);
     this.pending.set(hash, p);
