@@ -167,6 +167,25 @@ export async function openNodeDir(o: NodeDirOptions): Promise<OpenedNodeDir> {
     }
   }
 
+  if (recHead === storeHeight + 1) {
+    // The crash window: re-execute the block on trial copies first, so a block that does not
+    // reproduce its recorded root is refused with DIR unchanged.
+    const tc = trialCopy(chainDir);
+    const tn = trialCopy(nodeDir);
+    let s: LevelStore | undefined;
+    let r: LevelRecords | undefined;
+    try {
+      s = await LevelStore.open(tc.dir, { kind: "any" });
+      r = await LevelRecords.open(tn.dir, { trusted: true });
+      await replayRecordedBlock(new Chain(o.wasm, s), s, r, recHead, o.txGasLimit, `cannot roll ${chainDir} forward to block ${recHead}; nothing was changed`);
+    } finally {
+      await s?.close().catch(() => {});
+      await r?.close().catch(() => {});
+      tc.remove();
+      tn.remove();
+    }
+  }
+
   // Checked: open both in place (each store probes itself once more; cheap next to the wait).
   const store = await LevelStore.open(chainDir, { create: true, kind: "node", sync: o.sync });
   let records: LevelRecords;

@@ -107,6 +107,11 @@ describe("item 1: node records above the contract-state height", () => {
     expect((await LevelStore.probe(backup, { kind: "node" })).height).toBe(height - 1);
     rmSync(path.join(D, "chain"), { recursive: true });
     copyDir(backup, path.join(D, "chain"));
+    // A block that does not re-execute to its record (here: another gas limit) is refused, DIR unchanged.
+    const before = snapshot(D);
+    const e = await refusal(startNode({ db: D, port: 0, blockTimeMs: 60_000, txGasLimit: 1 }));
+    expect(e.message).toMatch(new RegExp(`cannot roll .* forward to block ${height}; nothing was changed: transaction 0 of block ${height} .* re-executes to code`));
+    expect(snapshot(D)).toEqual(before);
     const node = await startNode({ db: D, port: 0, blockTimeMs: 60_000 });
     expect(node.height).toBe(height);
     await node.close();
