@@ -14,7 +14,8 @@
 //
 // hash = SHA-256(payload), shown as 64 hex digits. Each signature is ECDSA P-256 / SHA-256 of
 // the payload in IEEE P1363 form (r ‖ s). Signatures are not part of the hash, so the
-// malleability of ECDSA (s ↔ n − s) cannot make a second transaction: the nonce decides.
+// malleability of ECDSA (s ↔ n − s) cannot make a second transaction: the nonce decides (and
+// only low-s signatures verify, keys.ts).
 
 import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
@@ -107,7 +108,7 @@ function hexField(field: string, v: unknown, len?: number, max?: number): Uint8A
   }
   const b = Buffer.from(digits, "hex");
   if (b.length !== n) bad();
-  return new Uint8Array(b.buffer, b.byteOffset, b.length);
+  return new Uint8Array(b); // a copy: never a view into Buffer's shared pool
 }
 
 function u32Field(field: string, v: unknown): number {
