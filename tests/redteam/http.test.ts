@@ -1,7 +1,11 @@
 // Issue #17, items 6–7: the node's HTTP face. DNS rebinding and cross-origin writes are
 // refused (403/415, nothing executed); slow and idle clients are cut off; connections and
 // event-stream subscribers are capped (503 with Retry-After). Loopback only, small limits.
+import { spawn } from "node:child_process";
 import { connect, type Socket } from "node:net";
+import path from "node:path";
+import { cli } from "../cli/helpers.ts";
+import { ROOT } from "../replay/helpers.ts";
 import { afterEach, describe, expect, it } from "vitest";
 import { encodeArgs } from "../../src/client/index.ts";
 import { NodeKey, signTx, startNode, type CanaryNode } from "../../src/node/index.ts";
@@ -160,4 +164,35 @@ describe("item 7: slow and idle clients, connection caps", () => {
     expect(c.text).toMatch(/^HTTP\/1.1 503/);
     expect(c.text.toLowerCase()).toContain("retry-after: 5");
   });
+});
+
+describe("items 6–7 on the command line", () => {
+  it("canary node's flags reach the server (--header-timeout, --allow-host, --max-subscribers); bad values are usage errors", async () => {
+    expect((await cli(["node", "--cors", "evil"])).status).toBe(2);
+    expect((await cli(["node", "--max-connections", "0"])).status).toBe(2);
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "src/cli/main.ts"), "node", "--port", "0", "--header-timeout", "300", "--allow-host", "devbox.local", "--max-subscribers", "1", "--block-time", "60000"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        let out = "";
+        child.stdout!.on("data", (d) => {
+          out += d;
+          const m = /127\.0\.0\.1:(\d+)/.exec(out);
+          if (m) resolve(Number(m[1]));
+        });
+        child.on("exit", (c) => reject(new Error(`exited ${c}`)));
+        setTimeout(() => reject(new Error("no start")), 30_000);
+      });
+      const idle = await raw(port, "", 5000);
+      expect(idle.closed).toBe(true);
+      expect(idle.ms).toBeLessThan(3000);
+      expect((await raw(port, `GET /health HTTP/1.1\r\nhost: devbox.local:${port}\r\nconnection: close\r\n\r\n`)).text).toMatch(/^HTTP\/1.1 200/);
+      expect((await raw(port, `GET /health HTTP/1.1\r\nhost: other.local:${port}\r\nconnection: close\r\n\r\n`)).text).toMatch(/^HTTP\/1.1 403/);
+      const first = raw(port, `GET /events HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\n\r\n`, 400);
+      await new Promise((r) => setTimeout(r, 100));
+      expect((await raw(port, `GET /events HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\n\r\n`, 400)).text).toMatch(/^HTTP\/1.1 503/);
+      expect((await first).text).toMatch(/^HTTP\/1.1 200/);
+    } finally {
+      child.kill("SIGTERM");
+    }
+  }, 60_000);
 });

@@ -131,6 +131,10 @@ describe("item 2: corruption", () => {
     expect((e as ChainStoreError).code).toBe("CORRUPT");
     expect(e.message).toMatch(new RegExp(`${path.basename(log!)} at byte \\d+: a log record's checksum does not match`));
     expect(snapshot(dir)).toEqual(before);
+    const r = await cli(["replay", "scenarios/held-canary-25.yaml", "--db", dir]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("a log record's checksum does not match");
+    expect(snapshot(dir)).toEqual(before);
   });
 
   it("a flipped byte in an .ldb table used to change a block record undetected (only the state was hashed); now CORRUPT names the table", async () => {
