@@ -203,7 +203,13 @@ export class LevelRecords implements NodeRecords {
    * index, with the hash of its signed transaction.
    */
   static async probe(dir: string, options: { verifyAll?: boolean } = {}): Promise<RecordsProbe> {
-    const trial = trialCopy(dir);
+    let trial: ReturnType<typeof trialCopy>;
+    try {
+      trial = trialCopy(dir);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new NodeStoreError("IO", `cannot check node database ${dir} before opening it (a trial copy failed: ${code ?? (e as Error).message}); nothing was changed`);
+    }
     let r: LevelRecords | undefined;
     try {
       r = await LevelRecords.openAt(trial.dir, dir, false, () => {

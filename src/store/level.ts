@@ -335,7 +335,13 @@ export class LevelStore implements BinaryStore {
    * state against the head's root. Throws the ChainStoreError an open would.
    */
   static async probe(dir: string, options: OpenOptions = {}): Promise<Probe> {
-    const trial = trialCopy(dir);
+    let trial: ReturnType<typeof trialCopy>;
+    try {
+      trial = trialCopy(dir);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new ChainStoreError("IO", dir, `cannot check ${dir} before opening it (a trial copy next to it or in the temporary directory failed: ${code ?? (e as Error).message}); nothing was changed`, { cause: e });
+    }
     try {
       const db: Db = new ClassicLevel<Uint8Array, Uint8Array>(trial.dir, { keyEncoding: "view", valueEncoding: "view", createIfMissing: false });
       try {
