@@ -10,7 +10,7 @@ import type { CliIO } from "../cli/io.ts";
 import { NodeRpc, Wallet } from "./client.ts";
 import { RpcError } from "./errors.ts";
 import { Keystore, KeystoreError, defaultKeystorePath } from "./keystore.ts";
-import type { HttpLimits } from "./http.ts";
+import { HTTP_FLAGS, httpLimits } from "./flags.ts";
 import { startNode } from "./node.ts";
 
 export const DEFAULT_PORT = 20332;
@@ -53,26 +53,6 @@ function rpcFailure(e: unknown): never {
   if (e instanceof KeystoreError) throw new CliError(e.message, e.code === "MALFORMED" ? "fix or move the file; canary never rewrites a malformed keystore" : undefined);
   if (e instanceof Error && e.message.startsWith("cannot reach the node")) throw new CliError(e.message, "start one with `canary node`, or pass --node URL");
   throw e;
-}
-
-function httpLimits(v: Record<string, string | string[] | boolean | undefined>): HttpLimits {
-  const n = (name: string, max: number): number | undefined => intOption(name, v[name] as string | undefined, 1, max);
-  const out: HttpLimits = {};
-  const hosts = ((v["allow-host"] as string[] | undefined) ?? []).flatMap((h) => h.split(",")).map((h) => h.trim()).filter((h) => h !== "");
-  if (hosts.length > 0) out.allowHosts = hosts;
-  if (v.cors !== undefined) {
-    if (!/^https?:\/\/[^/\s]+$/.test(v.cors as string)) throw new UsageError(`--cors must be an origin like http://localhost:5173, got ${JSON.stringify(v.cors)}`);
-    out.cors = v.cors as string;
-  }
-  const set = (k: keyof HttpLimits, x: number | undefined): void => {
-    if (x !== undefined) (out as Record<string, unknown>)[k] = x;
-  };
-  set("headersTimeoutMs", n("header-timeout", 3_600_000));
-  set("bodyTimeoutMs", n("body-timeout", 3_600_000));
-  set("keepAliveTimeoutMs", n("keep-alive-timeout", 3_600_000));
-  set("maxConnections", n("max-connections", 1_000_000));
-  set("maxSubscribers", n("max-subscribers", 1_000_000));
-  return out;
 }
 
 const nodeUsage = `usage: canary node [--db DIR [--rebuild] [--verify-all]] [--port P] [--block-time MS] [--max-tx N] [--gas-limit N] [--network MAGIC] [--wasm PATH]
@@ -118,13 +98,7 @@ export const nodeCommand: Command = {
       wasm: { type: "string" },
       rebuild: { type: "boolean" },
       "verify-all": { type: "boolean" },
-      "allow-host": { type: "string", multiple: true },
-      cors: { type: "string" },
-      "header-timeout": { type: "string" },
-      "body-timeout": { type: "string" },
-      "keep-alive-timeout": { type: "string" },
-      "max-connections": { type: "string" },
-      "max-subscribers": { type: "string" },
+      ...HTTP_FLAGS,
     });
     if (values.help) {
       io.stdout(nodeUsage);
