@@ -29,9 +29,20 @@ export function verificationScript(pubkey: Uint8Array): Uint8Array {
 
 /** RIPEMD160(SHA256(verification script)): the 20-byte account of a public key. */
 export function accountOf(pubkey: Uint8Array): Uint8Array {
+  const hex = pubkey instanceof Uint8Array && pubkey.length === PUBKEY_BYTES ? Buffer.from(pubkey.buffer, pubkey.byteOffset, pubkey.length).toString("hex") : undefined;
+  const hit = hex === undefined ? undefined : accountCache.get(hex);
+  if (hit !== undefined) return hit.slice();
   const sha = createHash("sha256").update(verificationScript(pubkey)).digest();
-  return new Uint8Array(createHash("ripemd160").update(sha).digest());
+  const account = new Uint8Array(createHash("ripemd160").update(sha).digest());
+  if (hex !== undefined) {
+    if (accountCache.size >= KEY_CACHE_MAX) accountCache.delete(accountCache.keys().next().value!);
+    accountCache.set(hex, account.slice());
+  }
+  return account;
 }
+
+/** Accounts of recently seen public keys (the node derives the sender's before any other check). */
+const accountCache = new Map<string, Uint8Array>();
 
 function checkPubkeyShape(pubkey: Uint8Array): void {
   if (!(pubkey instanceof Uint8Array) || pubkey.length !== PUBKEY_BYTES || (pubkey[0] !== 2 && pubkey[0] !== 3)) {
@@ -59,9 +70,27 @@ export function publicKeyObject(pubkey: Uint8Array): KeyObject | null {
   return k;
 }
 
-/** Verifies a 64-byte P1363 ECDSA-P256-SHA256 signature of `message`; false for any malformed input. */
+/** The order n of P-256's base point, and n / 2: a signature's s must be at most n / 2 (low-s). */
+const CURVE_N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+const HALF_N = CURVE_N >> 1n;
+
+function sOf(signature: Uint8Array): bigint {
+  return BigInt("0x" + Buffer.from(signature.buffer, signature.byteOffset + 32, 32).toString("hex"));
+}
+
+/** Whether a 64-byte r ‖ s signature is in low-s form (s ≤ n/2), as NEO and Bitcoin require. */
+export function isLowS(signature: Uint8Array): boolean {
+  return signature.length === SIGNATURE_BYTES && sOf(signature) <= HALF_N;
+}
+
+/**
+ * Verifies a 64-byte P1363 ECDSA-P256-SHA256 signature of `message`; false for any malformed
+ * input and for a high-s signature (s > n/2): (r, s) and (r, n − s) both verify, so only the
+ * low-s one of the two encodings is accepted.
+ */
 export function verifySignature(pubkey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
   if (!(signature instanceof Uint8Array) || signature.length !== SIGNATURE_BYTES) return false;
+  if (!isLowS(signature)) return false;
   const key = publicKeyObject(pubkey);
   if (key === null) return false;
   try {
@@ -114,8 +143,11 @@ export class NodeKey {
     return d.toString("hex").padStart(64, "0");
   }
 
-  /** ECDSA P-256 / SHA-256 signature of `message`, 64 bytes r ‖ s. */
+  /** ECDSA P-256 / SHA-256 signature of `message`, 64 bytes r ‖ s, s in low-s form (s ≤ n/2). */
   sign(message: Uint8Array): Uint8Array {
-    return new Uint8Array(sign("sha256", message, { key: this.privateKey, dsaEncoding: "ieee-p1363" }));
+    const sig = new Uint8Array(sign("sha256", message, { key: this.privateKey, dsaEncoding: "ieee-p1363" }));
+    const s = sOf(sig);
+    if (s > HALF_N) sig.set(Buffer.from((CURVE_N - s).toString(16).padStart(64, "0"), "hex"), 32); // low-s
+    return sig;
   }
 }

@@ -15,7 +15,10 @@ import type { InvokeResult, RawEvent } from "../host/types.ts";
 import { decodeEvent, decodeResult, displayResult, errorName } from "../client/index.ts";
 import { LevelStore } from "../store/index.ts";
 import { RpcCode, RpcError } from "./errors.ts";
-import { LevelRecords, MemoryRecords, type BlockRecord, type EventRecord, type NodeRecords, type TxRecord } from "./records.ts";
+import { admitRequest, capConnections, resolveLimits, type HttpLimits, type ResolvedLimits } from "./http.ts";
+import { openNodeDir } from "./open.ts";
+import { MemoryRecords, type BlockRecord, type EventRecord, type NodeRecords, type TxRecord } from "./records.ts";
+import { accountOf } from "./keys.ts";
 import { firstBadSignature, parseTx, signerAccounts, signingPayload, txHash, TxFormatError, txToJson, type Tx } from "./tx.ts";
 
 /** The metered module (docs/GAS.md): every transaction and view is charged and bounded. */
@@ -50,6 +53,14 @@ export interface NodeOptions {
   txGasLimit?: number;
   /** fsync each block (LevelDB `sync`); default false. */
   sync?: boolean;
+  /** With db: check every block record at start, not only the latest (default false). */
+  verifyAll?: boolean;
+  /** With db: rebuild DIR/chain from the node's records before starting (default false). */
+  rebuild?: boolean;
+  /** HTTP limits and browser safety (allowed hosts, CORS origin, timeouts, connection caps): src/node/http.ts. */
+  http?: HttpLimits;
+  /** Progress lines (a roll-forward, a rebuild). */
+  log?: (line: string) => void;
   /** Called with errors the node cannot answer to a client (a failed commit). */
   onError?: (e: unknown) => void;
 }
@@ -147,6 +158,7 @@ export class CanaryNode {
   private readonly txGasLimit: number;
   private readonly maxBodyBytes: number;
   private readonly onError: (e: unknown) => void;
+  private readonly limits: ResolvedLimits;
 
   private readonly mempool = new Queue<Pending>();
   private readonly pending = new Map<string, Pending>();
@@ -167,7 +179,7 @@ export class CanaryNode {
   /** Bounded recent blocks for fast answers (the records are the truth). */
   private readonly blockListeners = new Set<(b: BlockRecord) => void>();
   /** Counters for docs and tests. */
-  readonly stats = { accepted: 0, refused: 0, included: 0, blocks: 0 };
+  readonly stats = { accepted: 0, refused: 0, included: 0, blocks: 0, signatureChecks: 0 };
 
   private constructor(init: {
     chain: Chain;
@@ -193,6 +205,7 @@ export class CanaryNode {
     this.txGasLimit = o.txGasLimit ?? DEFAULT_GAS_LIMIT;
     this.maxBodyBytes = o.maxBodyBytes ?? 1 << 20;
     this.onError = o.onError ?? ((e) => console.error("canary node:", e));
+    this.limits = resolveLimits(o.http);
     this.committedNonce = init.records.nonces();
     for (const [a, n] of this.committedNonce) this.nextNonce.set(a, n);
     if (!(this.blockTimeMs >= 1)) throw new RangeError("blockTimeMs must be at least 1");
@@ -205,13 +218,19 @@ export class CanaryNode {
     let store: LevelStore | null = null;
     let records: NodeRecords;
     if (options.db !== undefined) {
-      store = await LevelStore.open(path.join(options.db, "chain"), { create: true, sync: options.sync === true });
-      try {
-        records = await LevelRecords.open(path.join(options.db, "node"));
-      } catch (e) {
-        await store.close();
-        throw e;
-      }
+      // Every refusal (docs/NODE.md, "Refusals at start") happens before anything is written.
+      const opened = await openNodeDir({
+        db: options.db,
+        wasm,
+        network: options.network,
+        txGasLimit: options.txGasLimit ?? DEFAULT_GAS_LIMIT,
+        sync: options.sync === true,
+        verifyAll: options.verifyAll === true,
+        rebuild: options.rebuild === true,
+        log: options.log ?? (() => {}),
+      });
+      store = opened.store;
+      records = opened.records;
     } else records = new MemoryRecords();
     const fail = async (msg: string): Promise<never> => {
       await records.close();
@@ -219,8 +238,7 @@ export class CanaryNode {
       throw new Error(msg);
     };
     const storeHeight = store?.height ?? -1;
-    if (records.head > storeHeight) await records.truncateAbove(storeHeight);
-    if (records.head < storeHeight) {
+    if (records.head !== storeHeight) {
       await fail(`${options.db}: the chain store has blocks up to ${storeHeight} but the node records stop at ${records.head} (a chain written by another tool, e.g. canary replay --db?): start the node on its own directory`);
     }
     let network = options.network ?? records.meta?.network ?? DEFAULT_NETWORK;
@@ -258,8 +276,17 @@ export class CanaryNode {
   }
 
   private listen(port: number): Promise<void> {
-    this.server = createServer((req, res) => this.handle(req, res));
-    this.server.keepAliveTimeout = 30_000;
+    const l = this.limits;
+    this.server = createServer(
+      {
+        headersTimeout: l.headersTimeoutMs,
+        requestTimeout: l.headersTimeoutMs + l.bodyTimeoutMs,
+        keepAliveTimeout: l.keepAliveTimeoutMs,
+        connectionsCheckingInterval: Math.max(25, Math.min(1000, Math.floor(Math.min(l.headersTimeoutMs, l.bodyTimeoutMs) / 4))),
+      },
+      (req, res) => this.handle(req, res),
+    );
+    capConnections(this.server, l.maxConnections);
     return new Promise((resolve, reject) => {
       this.server.once("error", reject);
       this.server.listen(port, "127.0.0.1", () => {
@@ -270,6 +297,7 @@ export class CanaryNode {
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
+    if (!admitRequest(req, res, this.port, this.limits)) return;
     const url = req.url ?? "/";
     if (req.method === "GET" && url.split("?")[0] === "/events") return this.openEvents(req, res);
     if (req.method === "GET" && (url === "/" || url === "/health")) {
@@ -283,6 +311,12 @@ export class CanaryNode {
     let size = 0;
     let over = false;
     const HARD = this.maxBodyBytes * 16;
+    // The body must arrive within bodyTimeoutMs of the headers (a slow client is cut off).
+    const bodyTimer = setTimeout(() => {
+      if (!res.headersSent) res.writeHead(408, { "content-type": "text/plain", connection: "close" }).end(`request body not received within ${this.limits.bodyTimeoutMs} ms\n`);
+      req.destroy();
+    }, this.limits.bodyTimeoutMs);
+    req.on("close", () => clearTimeout(bodyTimer));
     req.on("data", (c: Buffer) => {
       size += c.length;
       if (size > this.maxBodyBytes) {
@@ -294,6 +328,7 @@ export class CanaryNode {
     });
     req.on("error", () => {});
     req.on("end", () => {
+      clearTimeout(bodyTimer);
       if (over) {
         res.setHeader("connection", "close");
         return this.json(res, 413, rpcError(null, new RpcError(RpcCode.InvalidRequest, `request body over ${this.maxBodyBytes} bytes`)));
@@ -424,11 +459,10 @@ export class CanaryNode {
       const why = m === "onPersist" ? "onPersist is run by the node after every block" : Object.prototype.hasOwnProperty.call(METHODS, m) ? `${m} is a view: use call` : "not a method of the contract";
       throw new RpcError(RpcCode.UnknownMethod, `method ${JSON.stringify(m)}: ${why}`);
     }
-    const payload = signingPayload(tx);
-    const badSig = firstBadSignature(tx, payload);
-    if (badSig >= 0) throw new RpcError(RpcCode.InvalidSignature, `signature ${badSig} does not verify for signer ${hex(tx.signers[badSig]!)}`, { signer: badSig });
-    const accounts = signerAccounts(tx);
-    const sender = acct(accounts[0]!);
+    // Cheap checks first (docs/NODE.md, "Order of checks"): the sender's account is a hash of
+    // its public key, so nonce, expiry and duplicates are decided before any signature is
+    // verified; a flood of replayed or stale transactions costs hashing, not ECDSA.
+    const sender = acct(accountOf(tx.signers[0]!));
     const expected = this.nextNonce.get(sender) ?? 0;
     if (tx.nonce < expected) {
       throw new RpcError(RpcCode.NonceTooLow, `nonce ${tx.nonce} of ${sender} was already used (replayed or stale); the next nonce is ${expected}`, { expected });
@@ -446,7 +480,14 @@ export class CanaryNode {
       throw new RpcError(RpcCode.ValidUntilTooFar, `validUntilBlock ${tx.validUntilBlock} is more than ${this.maxValidIncrement} blocks ahead (at most ${max})`, { max });
     }
     if (this.mempool.length >= this.maxMempool) throw new RpcError(RpcCode.MempoolFull, `the mempool is full (${this.maxMempool} transactions); retry later`);
+    const payload = signingPayload(tx);
     const hash = txHash(payload);
+    if (this.pending.has(hash)) throw new RpcError(RpcCode.NonceTooLow, `transaction ${hash} is already pending`, { expected });
+    // Last, the expensive part: one ECDSA verification per signer.
+    const badSig = firstBadSignature(tx, payload);
+    this.stats.signatureChecks += badSig < 0 ? tx.signers.length : badSig + 1;
+    if (badSig >= 0) throw new RpcError(RpcCode.InvalidSignature, `signature ${badSig} does not verify for signer ${hex(tx.signers[badSig]!)}`, { signer: badSig });
+    const accounts = signerAccounts(tx);
     const p: Pending = { hash, tx, sender, witnesses: accounts, acceptedAt: Date.now() };
     this.mempool.push(p);
     this.pending.set(hash, p);
@@ -608,6 +649,10 @@ export class CanaryNode {
   private openEvents(req: IncomingMessage, res: ServerResponse): void {
     if (this.closed) {
       res.writeHead(503).end();
+      return;
+    }
+    if (this.sse.size >= this.limits.maxSubscribers) {
+      res.writeHead(503, { "retry-after": "5", "content-type": "text/plain", connection: "close" }).end(`too many event-stream subscribers (${this.limits.maxSubscribers}); retry later\n`);
       return;
     }
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });

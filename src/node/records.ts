@@ -8,9 +8,45 @@
 // the last committed block.
 
 import { Buffer } from "node:buffer";
-import { mkdirSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdirSync, readdirSync } from "node:fs";
+import path from "node:path";
 import { ClassicLevel } from "classic-level";
-import type { TxJson } from "./tx.ts";
+import { checkLevelFiles, OPEN_IN_PROCESS, trialCopy, VERIFY_RECENT } from "../store/index.ts";
+import { parseTx, signingPayload, txHash, type TxJson } from "./tx.ts";
+
+/** The format marker of a node's records database (absent in those of the previous release). */
+export const RECORDS_FORMAT = "onchain-canary/node-records";
+
+/** The node's refusals at open: `code` says which (docs/NODE.md, "Refusals at start"). */
+export class NodeStoreError extends Error {
+  constructor(
+    readonly code: "IN_USE" | "CORRUPT" | "NOT_NODE_RECORDS" | "HEIGHTS" | "NETWORK" | "REBUILD" | "IO",
+    message: string,
+  ) {
+    super(message);
+    this.name = "NodeStoreError";
+  }
+}
+
+/** Block hash = SHA-256("CNRYBLK" ‖ u32le h ‖ u32le tx count ‖ prevHash ‖ stateRoot ‖ tx hashes). */
+export function blockHash(height: number, prevHash: string, stateRoot: string, txs: string[]): string {
+  const h = createHash("sha256").update("CNRYBLK");
+  const n = Buffer.allocUnsafe(8);
+  n.writeUInt32LE(height, 0);
+  n.writeUInt32LE(txs.length, 4);
+  h.update(n).update(Buffer.from(prevHash, "hex")).update(Buffer.from(stateRoot, "hex"));
+  for (const t of txs) h.update(Buffer.from(t, "hex"));
+  return h.digest("hex");
+}
+
+/** What LevelRecords.probe learned (nothing in the directory was changed). */
+export interface RecordsProbe {
+  head: number;
+  meta: NodeMeta | undefined;
+  /** The latest blocks checked (up to VERIFY_RECENT; all with verifyAll), by height. */
+  recent: Map<number, BlockRecord>;
+}
 
 export interface EventRecord {
   name: string;
@@ -117,6 +153,7 @@ export class MemoryRecords implements NodeRecords {
 type Db = ClassicLevel<Uint8Array, Uint8Array>;
 const K_HEAD = Buffer.from("!head");
 const K_META = Buffer.from("!meta");
+const K_FORMAT = Buffer.from("!format");
 const blockKey = (h: number): Buffer => {
   const k = Buffer.allocUnsafe(5);
   k[0] = 0x62; // "b"
@@ -137,21 +174,85 @@ export class LevelRecords implements NodeRecords {
   private readonly nonceMap = new Map<string, number>();
   meta: NodeMeta | undefined;
 
+  private registered: string | null = null;
+
   private constructor(private readonly db: Db, readonly dir: string) {}
 
-  static async open(dir: string): Promise<LevelRecords> {
+  /**
+   * Opens (creating when missing or empty) the node's records in `dir`. An existing database
+   * is first checked on a trial copy (`probe`) unless `trusted` (probed just before), so a
+   * refusal leaves every byte of `dir` as it was.
+   */
+  static async open(dir: string, options: { verifyAll?: boolean; trusted?: boolean } = {}): Promise<LevelRecords> {
+    const key = path.resolve(dir);
+    if (OPEN_IN_PROCESS.has(key)) throw new NodeStoreError("IN_USE", `node database ${dir} is in use by another process (stop that node first)`);
+    const fresh = isEmptyDir(dir);
+    if (!fresh && options.trusted !== true) await LevelRecords.probe(dir, options);
     mkdirSync(dir, { recursive: true });
-    const db: Db = new ClassicLevel<Uint8Array, Uint8Array>(dir, { keyEncoding: "view", valueEncoding: "view" });
+    const r = await LevelRecords.openAt(dir, dir, fresh);
+    OPEN_IN_PROCESS.add(key);
+    r.registered = key;
+    return r;
+  }
+
+  /**
+   * Checks existing node records without changing a byte of `dir`: LevelDB's checksums of
+   * every file, then on a trial copy the marker, the count of block records, and the latest
+   * VERIFY_RECENT blocks (every block with `verifyAll`): each block's hash recomputed, each
+   * prevHash the previous block's hash, each transaction record present, at its height and
+   * index, with the hash of its signed transaction.
+   */
+  static async probe(dir: string, options: { verifyAll?: boolean } = {}): Promise<RecordsProbe> {
+    let trial: ReturnType<typeof trialCopy>;
+    try {
+      trial = trialCopy(dir);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new NodeStoreError("IO", `cannot check node database ${dir} before opening it (a trial copy failed: ${code ?? (e as Error).message}); nothing was changed`);
+    }
+    let r: LevelRecords | undefined;
+    try {
+      r = await LevelRecords.openAt(trial.dir, dir, false, () => {
+        const damage = checkLevelFiles(dir);
+        if (damage !== null) throw new NodeStoreError("CORRUPT", `node database ${dir} is corrupt and was left as it is: ${damage.file} at byte ${damage.offset}: ${damage.what}`);
+      });
+      const recent = await r.verify(options.verifyAll === true);
+      return { head: r.headHeight, meta: r.meta, recent };
+    } finally {
+      await r?.db.close().catch(() => {});
+      trial.remove();
+    }
+  }
+
+  /** Opens the LevelDB at `at` (reported as `dir`); `afterLock` runs once LevelDB holds its lock. */
+  private static async openAt(at: string, dir: string, create: boolean, afterLock?: () => void): Promise<LevelRecords> {
+    const db: Db = new ClassicLevel<Uint8Array, Uint8Array>(at, { keyEncoding: "view", valueEncoding: "view", createIfMissing: create });
     try {
       await db.open();
     } catch (e) {
       const err = e as { code?: string; cause?: { code?: string; message?: string }; message?: string };
       const code = err.cause?.code ?? err.code;
-      if (code === "LEVEL_LOCKED") throw new Error(`node database ${dir} is in use by another process (stop that node first)`);
-      throw new Error(`cannot open node database ${dir}: ${err.cause?.message ?? err.message}`);
+      if (code === "LEVEL_LOCKED") throw new NodeStoreError("IN_USE", `node database ${dir} is in use by another process (stop that node first)`);
+      afterLock?.();
+      throw new NodeStoreError("CORRUPT", `node database ${dir} cannot be opened and was left as it is: ${String(err.cause?.message ?? err.message).split(at).join(dir)}`);
+    }
+    try {
+      afterLock?.();
+    } catch (e) {
+      await db.close().catch(() => {});
+      throw e;
     }
     const r = new LevelRecords(db, dir);
     try {
+      const marker = await db.get(K_FORMAT);
+      if (marker !== undefined) {
+        const m = parse<{ format?: unknown }>(marker);
+        if (m.format !== RECORDS_FORMAT) throw new NodeStoreError("NOT_NODE_RECORDS", `${dir} is not a node's records database (marker ${JSON.stringify(m.format)}); nothing was changed`);
+      } else if (create) {
+        await db.put(K_FORMAT, json({ format: RECORDS_FORMAT, version: 1 }));
+      } else if ((await db.get(K_META)) === undefined && (await firstKey(db)) !== undefined) {
+        throw new NodeStoreError("NOT_NODE_RECORDS", `${dir} is a LevelDB database but not a node's records (no marker, no network); nothing was changed`);
+      }
       const head = await db.get(K_HEAD);
       if (head !== undefined) r.headHeight = parse<number>(head);
       const meta = await db.get(K_META);
@@ -161,9 +262,55 @@ export class LevelRecords implements NodeRecords {
       }
     } catch (e) {
       await db.close().catch(() => {});
-      throw new Error(`node database ${dir} is unreadable: ${(e as Error).message}`);
+      if (e instanceof NodeStoreError) throw e;
+      throw new NodeStoreError("CORRUPT", `node database ${dir} is unreadable and was left as it is: ${(e as Error).message}`);
     }
     return r;
+  }
+
+  /** See probe. Returns the blocks it checked. */
+  private async verify(all: boolean): Promise<Map<number, BlockRecord>> {
+    const dir = this.dir;
+    const corrupt = (what: string): never => {
+      throw new NodeStoreError("CORRUPT", `node database ${dir} is corrupt and was left as it is: ${what}`);
+    };
+    let expect = 0;
+    for await (const k of this.db.keys({ gte: Buffer.from("b"), lt: Buffer.from("c") })) {
+      const h = k.length === 5 ? Buffer.from(k).readUInt32BE(1) : -1;
+      if (h !== expect) corrupt(h > expect ? `the record of block ${expect} is missing (the next one is block ${h})` : `a malformed or duplicate block key ${Buffer.from(k).toString("hex")}`);
+      expect++;
+    }
+    if (expect !== this.headHeight + 1) corrupt(`the head is block ${this.headHeight} but the block records stop at ${expect - 1}`);
+    const recent = new Map<number, BlockRecord>();
+    const from = all ? 0 : Math.max(0, this.headHeight - VERIFY_RECENT);
+    let prev: BlockRecord | undefined;
+    for (let h = from; h <= this.headHeight; h++) {
+      const raw = await this.db.get(blockKey(h));
+      let b: BlockRecord;
+      try {
+        b = parse<BlockRecord>(raw!);
+        if (b.height !== h || !Array.isArray(b.txs) || typeof b.hash !== "string" || typeof b.stateRoot !== "string") throw new Error("shape");
+      } catch {
+        return corrupt(`the record of block ${h} is unreadable`);
+      }
+      if (blockHash(h, b.prevHash, b.stateRoot, b.txs) !== b.hash) corrupt(`block ${h}'s record does not hash to its recorded hash ${b.hash}`);
+      if (h === 0 && b.prevHash !== "0".repeat(64)) corrupt("block 0's prevHash is not zero");
+      if (prev !== undefined && b.prevHash !== prev.hash) corrupt(`block ${h}'s prevHash ${b.prevHash} is not block ${h - 1}'s hash ${prev.hash}`);
+      for (let i = 0; i < b.txs.length; i++) {
+        const t = await this.getTx(b.txs[i]!).catch(() => corrupt(`the receipt of transaction ${b.txs[i]} (block ${h}) is unreadable`));
+        if (t === undefined) corrupt(`the receipt of transaction ${b.txs[i]} (block ${h}, index ${i}) is missing`);
+        let hash: string;
+        try {
+          hash = txHash(signingPayload(parseTx(t!.tx)));
+        } catch {
+          return corrupt(`the receipt of transaction ${b.txs[i]} (block ${h}) holds no valid transaction`);
+        }
+        if (hash !== b.txs[i] || t!.hash !== hash || t!.height !== h || t!.index !== i) corrupt(`the receipt of transaction ${b.txs[i]} (block ${h}, index ${i}) does not match its block`);
+      }
+      prev = b;
+      if (h > this.headHeight - VERIFY_RECENT) recent.set(h, b);
+    }
+    return recent;
   }
 
   get head(): number {
@@ -226,6 +373,28 @@ export class LevelRecords implements NodeRecords {
     return dropped;
   }
   async close(): Promise<void> {
-    await this.db.close();
+    try {
+      await this.db.close();
+    } finally {
+      if (this.registered !== null) OPEN_IN_PROCESS.delete(this.registered);
+      this.registered = null;
+    }
+  }
+}
+
+function isEmptyDir(dir: string): boolean {
+  try {
+    return readdirSync(dir).length === 0;
+  } catch {
+    return true;
+  }
+}
+
+async function firstKey(db: Db): Promise<Uint8Array | undefined> {
+  const it = db.keys({ limit: 1 });
+  try {
+    return await it.next();
+  } finally {
+    await it.close();
   }
 }

@@ -14,7 +14,8 @@
 //
 // hash = SHA-256(payload), shown as 64 hex digits. Each signature is ECDSA P-256 / SHA-256 of
 // the payload in IEEE P1363 form (r ‖ s). Signatures are not part of the hash, so the
-// malleability of ECDSA (s ↔ n − s) cannot make a second transaction: the nonce decides.
+// malleability of ECDSA (s ↔ n − s) cannot make a second transaction: the nonce decides (and
+// only low-s signatures verify, keys.ts).
 
 import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
@@ -88,12 +89,26 @@ export function txHash(payload: Uint8Array): string {
 const HEX = /^(0x)?([0-9a-fA-F]{2})*$/;
 
 function hexField(field: string, v: unknown, len?: number, max?: number): Uint8Array {
-  if (typeof v !== "string" || !HEX.test(v)) throw new TxFormatError(field, "expected a hex string with an even number of digits");
+  // Buffer's hex decoder stops at the first non-hex pair, so a full-length result proves the
+  // digits are hex (cheaper than a regular expression over every signature of a batch).
+  const bad = (): never => {
+    throw new TxFormatError(field, "expected a hex string with an even number of digits");
+  };
+  if (typeof v !== "string") return bad();
   const digits = v.startsWith("0x") ? v.slice(2) : v;
+  if (digits.length % 2 !== 0) return bad();
   const n = digits.length / 2;
-  if (len !== undefined && n !== len) throw new TxFormatError(field, `expected ${len} bytes, got ${n}`);
-  if (max !== undefined && n > max) throw new TxFormatError(field, `at most ${max} bytes, got ${n}`);
-  return new Uint8Array(Buffer.from(digits, "hex"));
+  if (len !== undefined && n !== len) {
+    if (!HEX.test(v)) bad();
+    throw new TxFormatError(field, `expected ${len} bytes, got ${n}`);
+  }
+  if (max !== undefined && n > max) {
+    if (!HEX.test(v)) bad();
+    throw new TxFormatError(field, `at most ${max} bytes, got ${n}`);
+  }
+  const b = Buffer.from(digits, "hex");
+  if (b.length !== n) bad();
+  return new Uint8Array(b); // a copy: never a view into Buffer's shared pool
 }
 
 function u32Field(field: string, v: unknown): number {
@@ -124,7 +139,7 @@ export function parseTx(v: unknown): Tx {
   const seen = new Set<string>();
   signers.forEach((s, i) => {
     if (s[0] !== 2 && s[0] !== 3) throw new TxFormatError(`signers[${i}]`, "a compressed public key starts with 02 or 03");
-    const h = Buffer.from(s).toString("hex");
+    const h = (o.signers as string[])[i]!.replace(/^0x/, "").toLowerCase();
     if (seen.has(h)) throw new TxFormatError(`signers[${i}]`, "duplicate signer");
     seen.add(h);
   });

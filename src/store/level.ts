@@ -17,8 +17,10 @@
 //   directory that is not a chain store (NOT_A_STORE), a newer format (VERSION).
 
 import { Buffer } from "node:buffer";
-import { mkdirSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
 import { ClassicLevel } from "classic-level";
+import { checkLevelFiles, trialCopy } from "./files.ts";
 import { stateRoot as computeStateRoot } from "../host/stateRoot.ts";
 import { MemoryStore, toBinaryBatch, type BinaryStore, type Write } from "../host/store.ts";
 import type { RawEvent } from "../host/types.ts";
@@ -50,7 +52,17 @@ export type ChainStoreErrorCode =
   /** A commit is already in flight (await each commitBlock before the next block). */
   | "BUSY"
   /** LevelDB refused a write or an open for another reason (permissions, disk full…). */
-  | "IO";
+  | "IO"
+  /** A store of another kind (a node's chain store where a replay store was expected, or the reverse). */
+  | "WRONG_KIND";
+
+/**
+ * What wrote a chain store: `canary replay --db` ("replay") or `canary node --db` ("node",
+ * DIR/chain). Recorded in the format marker at creation; a store of the previous release has
+ * none and is taken for what its layout shows (a `chain` directory next to a node's `node`
+ * database is a node's).
+ */
+export type StoreKind = "replay" | "node";
 
 export class ChainStoreError extends Error {
   constructor(
@@ -92,6 +104,20 @@ export interface OpenOptions {
    * still recovers to a consistent earlier block then.
    */
   sync?: boolean;
+  /** The kind of store expected (default "replay"); "any" reads either (inspect). A new store gets this kind. */
+  kind?: StoreKind | "any";
+  /** Check every block record at open, not only the latest few (default false). */
+  verifyAll?: boolean;
+}
+
+/** Block records checked at open (besides counting them all): the latest this many. */
+export const VERIFY_RECENT = 16;
+
+/** Directories a LevelStore or the node's records hold open in this process (resolved paths). */
+export const OPEN_IN_PROCESS = new Set<string>();
+
+function legacyKind(dir: string): StoreKind {
+  return path.basename(dir) === "chain" && existsSync(path.join(path.dirname(dir), "node", "CURRENT")) ? "node" : "replay";
 }
 
 type Db = ClassicLevel<Uint8Array, Uint8Array>;
@@ -170,6 +196,21 @@ export function decodeBlock(height: number, raw: Uint8Array): StoredBlock {
   return { height, stateRoot, changed, events };
 }
 
+/** What LevelStore.probe learned of an existing store (nothing in it was changed). */
+export interface Probe {
+  /** An empty LevelDB database that `create` adopts. */
+  adopt: boolean;
+  height: number;
+  stateRoot: string;
+  kind: StoreKind;
+  /** State roots of the latest blocks (up to VERIFY_RECENT), by height. */
+  recentRoots: Map<number, string>;
+}
+
+function damaged(dir: string, d: { file: string; offset: number; what: string }): ChainStoreError {
+  return new ChainStoreError("CORRUPT", dir, `database ${dir} is corrupt and was left as it is: ${d.file} at byte ${d.offset}: ${d.what}`);
+}
+
 function levelCode(e: unknown): string | undefined {
   const err = e as { code?: string; cause?: { code?: string } };
   return err.cause?.code ?? err.code;
@@ -215,10 +256,13 @@ export class LevelStore implements BinaryStore {
   /**
    * Opens the chain store in `dir` (creating it when `create` is set and `dir` is missing or
    * empty) and loads its state into memory. Throws ChainStoreError; on any error nothing in
-   * `dir` has been changed.
+   * `dir` has been changed: an existing store is first checked (LevelDB's checksums of every
+   * file, then its marker, kind, head, block records and state) in a trial copy, and only a
+   * store that passes is opened in place.
    */
   static async open(dir: string, options: OpenOptions = {}): Promise<LevelStore> {
     const create = options.create === true;
+    const kind = options.kind ?? "replay";
     let fresh = false;
     let names: string[] | null = null;
     try {
@@ -233,7 +277,7 @@ export class LevelStore implements BinaryStore {
       if (!create) {
         throw new ChainStoreError("NOT_FOUND", dir, names === null ? `no chain store at ${dir} (no such directory)` : `no chain store at ${dir} (an empty directory)`);
       }
-      if (names === null) mkdirSync(dir, { recursive: true });
+      if (kind === "any") throw new ChainStoreError("NOT_FOUND", dir, `no chain store at ${dir}`);
       fresh = true;
     } else if (!names.includes("CURRENT")) {
       // Never let LevelDB touch a directory that is not one of its databases: opening would
@@ -241,9 +285,22 @@ export class LevelStore implements BinaryStore {
       if (names.some((n) => LEVELDB_FILE.test(n) && n !== "LOCK" && n !== "LOG" && n !== "LOG.old")) {
         throw new ChainStoreError("CORRUPT", dir, `database ${dir} is corrupt and was left as it is: LevelDB files without a CURRENT file`);
       }
+      if (names.includes("node") && names.includes("chain")) {
+        throw new ChainStoreError("WRONG_KIND", dir, `${dir} is a node's directory (canary node --db ${dir}), not a chain store; nothing was changed`);
+      }
       throw new ChainStoreError("NOT_A_STORE", dir, `${dir} is not a chain store (a non-empty directory that is not a LevelDB database); nothing was changed`);
     }
+    const key = path.resolve(dir);
+    if (OPEN_IN_PROCESS.has(key)) throw new ChainStoreError("IN_USE", dir, `database ${dir} is in use by another process (close it there first)`);
 
+    // An existing database: every check that can refuse runs on a trial copy first.
+    let adopt = false;
+    let probed: Probe | undefined;
+    if (!fresh) {
+      probed = await LevelStore.probe(dir, { ...options, create, kind });
+      adopt = probed.adopt;
+    }
+    if (names === null) mkdirSync(dir, { recursive: true });
     const db: Db = new ClassicLevel<Uint8Array, Uint8Array>(dir, {
       keyEncoding: "view",
       valueEncoding: "view",
@@ -255,17 +312,77 @@ export class LevelStore implements BinaryStore {
     } catch (e) {
       throw openError(dir, e);
     }
+    OPEN_IN_PROCESS.add(key);
     try {
       const store = new LevelStore(dir, db, options.sync === true);
-      await store.load(create);
+      if (fresh || adopt) {
+        await store.write([{ type: "put", key: K_FORMAT, value: Buffer.from(JSON.stringify({ format: FORMAT, version: FORMAT_VERSION, kind })) }]);
+        store.storeKind = kind as StoreKind;
+      } else await store.load({ kind, verifyAll: false, create, loadOnly: true });
+      store.registered = key;
       return store;
     } catch (e) {
+      OPEN_IN_PROCESS.delete(key);
       await db.close().catch(() => {});
       throw e;
     }
   }
 
-  private async load(create: boolean): Promise<void> {
+  /**
+   * Checks an existing chain store without changing a byte of `dir`: LevelDB's checksums of
+   * every file, then (LevelDB opened on a hard-linked trial copy) the marker and kind, the
+   * head, the count and the latest block records (all of them with `verifyAll`), and the
+   * state against the head's root. Throws the ChainStoreError an open would.
+   */
+  static async probe(dir: string, options: OpenOptions = {}): Promise<Probe> {
+    let trial: ReturnType<typeof trialCopy>;
+    try {
+      trial = trialCopy(dir);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new ChainStoreError("IO", dir, `cannot check ${dir} before opening it (a trial copy next to it or in the temporary directory failed: ${code ?? (e as Error).message}); nothing was changed`, { cause: e });
+    }
+    try {
+      const db: Db = new ClassicLevel<Uint8Array, Uint8Array>(trial.dir, { keyEncoding: "view", valueEncoding: "view", createIfMissing: false });
+      try {
+        await db.open();
+      } catch (e) {
+        const err = openError(dir, e);
+        if (err.code === "IN_USE") throw err;
+        const damage = checkLevelFiles(dir);
+        if (damage !== null) throw damaged(dir, damage);
+        throw err;
+      }
+      try {
+        // The lock is ours now (LOCK is linked): nobody writes `dir` while its files are read.
+        const damage = checkLevelFiles(dir);
+        if (damage !== null) throw damaged(dir, damage);
+        const store = new LevelStore(dir, db, false);
+        const adopt = await store.load({ kind: options.kind ?? "replay", verifyAll: options.verifyAll === true, create: options.create === true, loadOnly: false });
+        const recent = new Map<number, string>();
+        for await (const b of store.blocks(Math.max(0, store.height - VERIFY_RECENT + 1))) recent.set(b.height, b.stateRoot);
+        return { adopt, height: store.height, stateRoot: store.stateRoot, kind: store.storeKind, recentRoots: recent };
+      } finally {
+        await db.close().catch(() => {});
+      }
+    } catch (e) {
+      if (e instanceof ChainStoreError && e.message.includes(trial.dir)) throw new ChainStoreError(e.code, dir, e.message.split(trial.dir).join(dir), { cause: e });
+      throw e;
+    } finally {
+      trial.remove();
+    }
+  }
+
+  /** Kind of this store (recorded, or inferred from the layout for a store of the previous release). */
+  get kind(): StoreKind {
+    return this.storeKind;
+  }
+
+  private storeKind: StoreKind = "replay";
+  private registered: string | null = null;
+
+  /** Reads the marker, head and state; returns true when an empty database is to be adopted. */
+  private async load(o: { kind: StoreKind | "any"; verifyAll: boolean; create: boolean; loadOnly: boolean }): Promise<boolean> {
     const { db, dir } = this;
     let marker: Uint8Array | undefined;
     try {
@@ -275,14 +392,13 @@ export class LevelStore implements BinaryStore {
     }
     if (marker === undefined) {
       const any = await this.firstKey();
-      if (any !== undefined || !create) {
+      if (any !== undefined || !o.create) {
         throw new ChainStoreError("NOT_A_STORE", dir, `${dir} is a LevelDB database but not a chain store (no ${FORMAT} marker); nothing was changed`);
       }
       // An empty database (a creation interrupted before its first batch): adopt it.
-      await this.write([{ type: "put", key: K_FORMAT, value: Buffer.from(JSON.stringify({ format: FORMAT, version: FORMAT_VERSION })) }]);
-      return;
+      return true;
     }
-    let m: { format?: unknown; version?: unknown };
+    let m: { format?: unknown; version?: unknown; kind?: unknown };
     try {
       m = JSON.parse(Buffer.from(marker).toString("utf8"));
     } catch {
@@ -291,6 +407,16 @@ export class LevelStore implements BinaryStore {
     if (m.format !== FORMAT) throw new ChainStoreError("NOT_A_STORE", dir, `${dir} is a LevelDB database but not a chain store (unknown marker); nothing was changed`);
     if (m.version !== FORMAT_VERSION) {
       throw new ChainStoreError("VERSION", dir, `${dir} is a chain store of format version ${String(m.version)}; this canary reads version ${FORMAT_VERSION}`);
+    }
+    this.storeKind = m.kind === "node" || m.kind === "replay" ? m.kind : legacyKind(dir);
+    if (o.kind !== "any" && o.kind !== this.storeKind) {
+      throw new ChainStoreError(
+        "WRONG_KIND",
+        dir,
+        this.storeKind === "node"
+          ? `${dir} is a node's chain store (written by canary node --db ${path.dirname(dir)}); only that node writes it; nothing was changed`
+          : `${dir} is a chain store written by canary replay --db, not a node's; nothing was changed`,
+      );
     }
 
     try {
@@ -301,6 +427,7 @@ export class LevelStore implements BinaryStore {
         this.committedHeight = h.height as number;
         this.committedRoot = h.stateRoot;
       }
+      if (!o.loadOnly) await this.verifyBlocks(o.verifyAll);
       // Load the state (already in bytewise order) into the in-memory map.
       const it = db.iterator({ gte: Uint8Array.of(P_STATE), lt: Uint8Array.of(P_STATE + 1) });
       try {
@@ -319,6 +446,7 @@ export class LevelStore implements BinaryStore {
       if (e instanceof ChainStoreError) throw e;
       throw new ChainStoreError("CORRUPT", dir, `database ${dir} is corrupt and was left as it is: ${levelMessage(e)}`, { cause: e });
     }
+    if (o.loadOnly) return false;
     const root = computeStateRoot(this.mem);
     if (root !== this.committedRoot) {
       throw new ChainStoreError(
@@ -326,6 +454,58 @@ export class LevelStore implements BinaryStore {
         dir,
         `database ${dir} is corrupt and was left as it is: its state hashes to ${root}, but block ${this.committedHeight} recorded ${this.committedRoot}`,
       );
+    }
+    return false;
+  }
+
+  /**
+   * The block records agree with the head: one record per height 0..height (counted over the
+   * keys alone), the latest VERIFY_RECENT (every one with `all`) decode, an unchanged block
+   * keeps its predecessor's root, and the last root is the head's.
+   */
+  private async verifyBlocks(all: boolean): Promise<void> {
+    const { db, dir } = this;
+    const corrupt = (what: string): never => {
+      throw new ChainStoreError("CORRUPT", dir, `database ${dir} is corrupt and was left as it is: ${what}`);
+    };
+    let expect = 0;
+    const keys = db.keys({ gte: Uint8Array.of(P_BLOCK), lt: Uint8Array.of(P_BLOCK + 1) });
+    try {
+      for (;;) {
+        const chunk = await keys.nextv(4096);
+        if (chunk.length === 0) break;
+        for (const k of chunk) {
+          if (k.length !== 5) corrupt(`a block record with a malformed key (${Buffer.from(k).toString("hex")})`);
+          const h = Buffer.from(k.buffer, k.byteOffset, k.byteLength).readUInt32BE(1);
+          if (h !== expect) corrupt(h > expect ? `the record of block ${expect} is missing (the next one is block ${h})` : `a duplicate record of block ${h}`);
+          expect++;
+        }
+      }
+    } finally {
+      await keys.close();
+    }
+    if (expect !== this.committedHeight + 1) {
+      corrupt(this.committedHeight < 0 ? `block records up to ${expect - 1} but no head` : `the head is block ${this.committedHeight} but the block records stop at ${expect - 1}`);
+    }
+    if (this.committedHeight < 0) return;
+    const from = all ? 0 : Math.max(0, this.committedHeight - VERIFY_RECENT);
+    let prev: string | undefined;
+    const it = db.iterator({ gte: heightKey(from), lte: heightKey(this.committedHeight) });
+    try {
+      for await (const [k, v] of it) {
+        const h = Buffer.from(k.buffer, k.byteOffset, k.byteLength).readUInt32BE(1);
+        let b: StoredBlock;
+        try {
+          b = decodeBlock(h, v);
+        } catch {
+          return corrupt(`the record of block ${h} is undecodable`);
+        }
+        if (prev !== undefined && !b.changed && b.stateRoot !== prev) corrupt(`block ${h} is recorded as unchanged but its root ${b.stateRoot} differs from block ${h - 1}'s ${prev}`);
+        prev = b.stateRoot;
+        if (h === this.committedHeight && b.stateRoot !== this.committedRoot) corrupt(`block ${h}'s record has root ${b.stateRoot} but the head recorded ${this.committedRoot}`);
+      }
+    } finally {
+      await it.close().catch(() => {});
     }
   }
 
@@ -466,7 +646,12 @@ export class LevelStore implements BinaryStore {
     this.state = "closed";
     this.staged = new Map();
     this.undo = new Map();
-    await this.db.close();
+    try {
+      await this.db.close();
+    } finally {
+      if (this.registered !== null) OPEN_IN_PROCESS.delete(this.registered);
+      this.registered = null;
+    }
   }
 
   private usable(): void {

@@ -22,7 +22,7 @@ import { parseCommandLine, type Command } from "../command.ts";
 import { CliError, EXIT, UsageError } from "../errors.ts";
 import type { CliIO } from "../io.ts";
 import { DEFAULT_WASM, shown } from "../paths.ts";
-import { openChainStore } from "../store.ts";
+import { nodeChainDir, openChainStore } from "../store.ts";
 
 const usage = `usage: canary inspect --db DIR [FEATURE] [--json] [--wasm PATH]
 
@@ -34,6 +34,9 @@ contract's own views (getGlobal, listFeatures, getFeature, getMetrics, getHistor
   FEATURE           one feature: its view, policy, metrics and full history
   --json            one JSON object on stdout instead (enums by name, accounts as 0x-hex)
   --wasm PATH       the module whose views read the state (default: build/canary.metered.wasm)
+  --verify-all      check every block record at open, not only the latest (docs/STORE.md)
+
+DIR may also be a node's directory (canary node --db DIR): its DIR/chain is read.
 
 The database is opened exclusively: inspect a chain while no replay writes to it.
 Exit status: 0 shown; 2 the database, the module or FEATURE was refused.
@@ -81,6 +84,7 @@ export const inspectCommand: Command = {
       db: { type: "string" },
       json: { type: "boolean" },
       wasm: { type: "string" },
+      "verify-all": { type: "boolean" },
     });
     if (values.help) {
       io.stdout(usage);
@@ -91,10 +95,10 @@ export const inspectCommand: Command = {
     const feature = positionals[0];
     const wasmPath = values.wasm !== undefined ? path.resolve(io.cwd, values.wasm) : DEFAULT_WASM;
     const wasm = readModule(shown(wasmPath, io.cwd));
-    const dir = path.resolve(io.cwd, values.db);
+    const dir = nodeChainDir(path.resolve(io.cwd, values.db));
     const dirShown = shown(dir, io.cwd);
 
-    const store = await openChainStore(dir, dirShown, false);
+    const store = await openChainStore(dir, dirShown, false, { kind: "any", verifyAll: values["verify-all"] === true });
     try {
       const height = store.height;
       const head = { db: dirShown, height, stateRoot: store.stateRoot, keys: store.size };

@@ -1,6 +1,7 @@
 // canary node [--db DIR] [--port P]: a local devnet node of the contract (src/node/, docs/NODE.md).
 
 import path from "node:path";
+import { HTTP_FLAGS, httpLimits } from "../../node/flags.ts";
 import { startNode } from "../../node/node.ts";
 import { parseCommandLine, type Command } from "../command.ts";
 import { CliError, EXIT, UsageError } from "../errors.ts";
@@ -13,13 +14,16 @@ function intOption(name: string, v: string | undefined, min: number, max: number
   return Number(v);
 }
 
-const usage = `usage: canary node [--db DIR] [--port P] [--block-time MS] [--max-tx N] [--gas-limit N] [--network MAGIC] [--wasm PATH]
+const usage = `usage: canary node [--db DIR [--rebuild] [--verify-all]] [--port P] [--block-time MS] [--max-tx N] [--gas-limit N] [--network MAGIC] [--wasm PATH]
 
 Runs a local devnet node of the canary contract: JSON-RPC 2.0 over HTTP on 127.0.0.1,
 server-sent events at GET /events, a block every --block-time. Stops on Ctrl-C.
 
   --db DIR          keep the chain in DIR (DIR/chain: the chain store, DIR/node: blocks,
                     transactions, receipts, nonces); in memory without
+  --rebuild         rebuild DIR/chain (the contract state) by re-executing the node's own
+                    block records; the old DIR/chain is kept aside (docs/NODE.md)
+  --verify-all      check every block record at start, not only the latest
   --port P          TCP port (default ${DEFAULT_PORT}; 0 picks a free one)
   --block-time MS   milliseconds between blocks (default 1000)
   --max-tx N        transactions per block at most (default 1000)
@@ -27,6 +31,15 @@ server-sent events at GET /events, a block every --block-time. Stops on Ctrl-C.
                     ~1,300 active features needs more: docs/GAS.md)
   --network MAGIC   u32 network magic signed into transactions (default 1128353345, "CANA")
   --wasm PATH       the module (default: build/canary.metered.wasm of this checkout)
+
+HTTP (docs/NODE.md, "HTTP limits and browser safety"):
+  --allow-host H    also serve Host H (comma-separated; besides 127.0.0.1, localhost, [::1])
+  --cors ORIGIN     let browser pages of ORIGIN (e.g. http://localhost:5173) call the node
+  --header-timeout MS      request headers must arrive within MS (default 20000)
+  --body-timeout MS        a request body must arrive within MS (default 20000)
+  --keep-alive-timeout MS  idle keep-alive connections close after MS (default 5000)
+  --max-connections N      open connections at most (default 256; 503 beyond)
+  --max-subscribers N      GET /events subscribers at most (default 256; 503 beyond)
 `;
 
 export const nodeCommand: Command = {
@@ -42,6 +55,9 @@ export const nodeCommand: Command = {
       "gas-limit": { type: "string" },
       network: { type: "string" },
       wasm: { type: "string" },
+      rebuild: { type: "boolean" },
+      "verify-all": { type: "boolean" },
+      ...HTTP_FLAGS,
     });
     if (values.help) {
       io.stdout(usage);
@@ -60,6 +76,10 @@ export const nodeCommand: Command = {
         ...(values.network !== undefined ? { network: intOption("network", values.network, 0, 0xffffffff)! } : {}),
         ...(values.wasm !== undefined ? { wasm: path.resolve(io.cwd, values.wasm) } : {}),
         onError: (e) => io.stderr(`canary node: ${(e as Error)?.message ?? String(e)}\n`),
+        ...(values.rebuild ? { rebuild: true } : {}),
+        ...(values["verify-all"] ? { verifyAll: true } : {}),
+        log: (line) => io.stderr(`canary node: ${line}\n`),
+        http: httpLimits(values),
       });
     } catch (e) {
       const err = e as NodeJS.ErrnoException;

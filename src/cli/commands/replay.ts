@@ -2,7 +2,7 @@
 
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { loadScenario } from "../../replay/scenario.ts";
+import { DEFAULT_MAX_SCENARIO_BYTES, loadScenarioFile, ScenarioLimitError } from "../../replay/load.ts";
 import { BLOCKS_MODES, replay, replayAsync, resumeProblems, type BlocksMode, type ReplayOptions, type ReplayResult } from "../../replay/replay.ts";
 import { readModule } from "../../replay/module.ts";
 import { ChunkedWriter, ProgressBar, failureMessage, formatHuman, jsonLine } from "../../replay/output.ts";
@@ -30,7 +30,12 @@ traffic and onPersist, and checks the expectations of that height.
                     height, and every block's state root and events, one atomic batch per
                     block. An existing DIR is continued from its stored height: the
                     scenario's blocks must all lie above it (earlier ones are refused, never
-                    re-applied). Read it back with \`canary inspect --db DIR\`.
+                    re-applied). Read it back with \`canary inspect --db DIR\`. A node's
+                    store (canary node --db) is refused: only the node writes it.
+  --verify-all      with --db: check every block record at open, not only the latest
+  --max-scenario-bytes N
+                    refuse scenario files over N bytes (default ${DEFAULT_MAX_SCENARIO_BYTES}, 4 MiB); YAML
+                    aliases may expand to at most 1000 nodes
 
 Exit status: 0 every expectation held; 1 an expectation failed (stderr says which);
 2 the scenario, the module or the command line was refused (nothing ran).
@@ -47,6 +52,8 @@ export const replayCommand: Command = {
       blocks: { type: "string" },
       wasm: { type: "string" },
       db: { type: "string" },
+      "verify-all": { type: "boolean" },
+      "max-scenario-bytes": { type: "string" },
     });
     if (values.help) {
       io.stdout(usage);
@@ -59,14 +66,22 @@ export const replayCommand: Command = {
     if (values.report !== undefined && values.report === "") throw new UsageError("--report needs a FILE.html");
 
     const file = positionals[0]!;
-    const scenario = loadScenario(path.resolve(io.cwd, file), file);
+    const maxBytes = values["max-scenario-bytes"] === undefined ? DEFAULT_MAX_SCENARIO_BYTES : Number(values["max-scenario-bytes"]);
+    if (!Number.isSafeInteger(maxBytes) || maxBytes < 1 || !/^\d+$/.test(values["max-scenario-bytes"] ?? "1")) throw new UsageError(`--max-scenario-bytes must be a positive integer, got ${JSON.stringify(values["max-scenario-bytes"])}`);
+    let scenario;
+    try {
+      scenario = loadScenarioFile(path.resolve(io.cwd, file), file, { maxBytes });
+    } catch (e) {
+      if (e instanceof ScenarioLimitError) throw new CliError(e.message);
+      throw e;
+    }
     const wasmPath = values.wasm !== undefined ? path.resolve(io.cwd, values.wasm) : DEFAULT_WASM;
     const wasm = readModule(shown(wasmPath, io.cwd));
 
     // --db: open (or create) the chain store and check that the scenario continues it.
     const dbDir = values.db !== undefined ? path.resolve(io.cwd, values.db) : undefined;
     const dbShown = dbDir !== undefined ? shown(dbDir, io.cwd) : "";
-    const store = dbDir !== undefined ? await openChainStore(dbDir, dbShown, true) : undefined;
+    const store = dbDir !== undefined ? await openChainStore(dbDir, dbShown, true, { kind: "replay", verifyAll: values["verify-all"] === true }) : undefined;
     if (store && store.height >= 0) {
       const problems = resumeProblems(scenario, store.height);
       if (problems.length > 0) {
