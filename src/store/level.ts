@@ -468,7 +468,9 @@ export class LevelStore implements BinaryStore {
     const corrupt = (what: string): never => {
       throw new ChainStoreError("CORRUPT", dir, `database ${dir} is corrupt and was left as it is: ${what}`);
     };
-    let expect = 0;
+    // A store's first block may be any height (a library user may start above 0; the replay
+    // and the node start at 0); from there every height has its record (commitBlock refuses gaps).
+    let expect = -1;
     const keys = db.keys({ gte: Uint8Array.of(P_BLOCK), lt: Uint8Array.of(P_BLOCK + 1) });
     try {
       for (;;) {
@@ -477,15 +479,15 @@ export class LevelStore implements BinaryStore {
         for (const k of chunk) {
           if (k.length !== 5) corrupt(`a block record with a malformed key (${Buffer.from(k).toString("hex")})`);
           const h = Buffer.from(k.buffer, k.byteOffset, k.byteLength).readUInt32BE(1);
-          if (h !== expect) corrupt(h > expect ? `the record of block ${expect} is missing (the next one is block ${h})` : `a duplicate record of block ${h}`);
-          expect++;
+          if (expect >= 0 && h !== expect) corrupt(h > expect ? `the record of block ${expect} is missing (the next one is block ${h})` : `a duplicate record of block ${h}`);
+          expect = h + 1;
         }
       }
     } finally {
       await keys.close();
     }
-    if (expect !== this.committedHeight + 1) {
-      corrupt(this.committedHeight < 0 ? `block records up to ${expect - 1} but no head` : `the head is block ${this.committedHeight} but the block records stop at ${expect - 1}`);
+    if (expect !== this.committedHeight + 1 && !(expect < 0 && this.committedHeight < 0)) {
+      corrupt(this.committedHeight < 0 ? `block records up to ${expect - 1} but no head` : expect < 0 ? `the head is block ${this.committedHeight} but there are no block records` : `the head is block ${this.committedHeight} but the block records stop at ${expect - 1}`);
     }
     if (this.committedHeight < 0) return;
     const from = all ? 0 : Math.max(0, this.committedHeight - VERIFY_RECENT);
@@ -558,6 +560,13 @@ export class LevelStore implements BinaryStore {
         "HEIGHT",
         this.dir,
         `block ${height} is at or below the stored height ${this.committedHeight} of ${this.dir}: committed blocks are never re-applied`,
+      );
+    }
+    if (this.committedHeight >= 0 && height !== this.committedHeight + 1) {
+      throw new ChainStoreError(
+        "HEIGHT",
+        this.dir,
+        `block ${height} skips heights after the stored height ${this.committedHeight} of ${this.dir}: blocks are committed one height at a time (an empty block is still a block)`,
       );
     }
   }

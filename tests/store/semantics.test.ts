@@ -255,6 +255,38 @@ describe("LevelStore: one atomic batch per block", () => {
     }
   });
 
+  it("blocks are committed one height at a time: a gap is refused (HEIGHT), so every reopened store's records are contiguous", async () => {
+    const dir = path.join(tempDir(), "db");
+    const s = await LevelStore.open(dir, { create: true });
+    try {
+      await s.commitBlock({ height: 5 });
+      const err = await s.commitBlock({ height: 7 }).catch((e: unknown) => e);
+      expect((err as ChainStoreError).code).toBe("HEIGHT");
+      expect((err as Error).message).toContain("block 7 skips heights after the stored height 5");
+      await s.commitBlock({ height: 6 });
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("a store whose first block is above 0 (the library allows it; the v1 fixture is one) reopens", async () => {
+    const dir = path.join(tempDir(), "db");
+    const s = await LevelStore.open(dir, { create: true });
+    s.put(u(1), u(2));
+    await s.commitBlock({ height: 3 });
+    await s.commitBlock({ height: 4 });
+    await s.close();
+    for (const verifyAll of [false, true]) {
+      const again = await LevelStore.open(dir, { verifyAll });
+      try {
+        expect(again.height).toBe(4);
+        expect(show(again)).toEqual(["01=02"]);
+      } finally {
+        await again.close();
+      }
+    }
+  });
+
   it("blocks() reads the records back in height order", async () => {
     const s = await LevelStore.open(path.join(tempDir(), "db"), { create: true });
     try {
