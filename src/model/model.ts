@@ -10,7 +10,7 @@
 //
 // Settled ambiguities are marked "AMBIGUITY" and listed in docs/VERIFICATION.md.
 
-import { ENUMS, LIMITS, METHOD_DEFS, type MethodDef } from "../abi/definition.ts";
+import { ENUMS, LIMITS, METHOD_DEFS, POLICY_FIELDS, type MethodDef } from "../abi/definition.ts";
 import { bucket } from "./murmur.ts";
 
 export const U64_MAX = (1n << 64n) - 1n;
@@ -66,22 +66,10 @@ export interface MPolicy {
   salt: string;
 }
 
-export const DEFAULTS: MPolicy = {
-  steps: [],
-  incrementBps: 1000,
-  incrementBlocks: 8640,
-  maxErrorRateBps: 100,
-  minSamples: 100,
-  minSuccessCount: 100n,
-  analysis: 0,
-  seqSlopePpm: 0,
-  seqInterceptPpm: 0n,
-  maxInvariantFailures: 0,
-  maxAvgLatency: 0n,
-  maxPeakLatency: 0n,
-  progressDeadlineBlocks: 0,
-  salt: "",
-};
+/** SPEC section 2's defaults: the ABI definition's POLICY_FIELDS (one home for them). */
+export const DEFAULTS: MPolicy = Object.fromEntries(
+  Object.entries(POLICY_FIELDS).map(([k, f]) => [k, Array.isArray(f.default) ? [...f.default] : f.default]),
+) as unknown as MPolicy;
 
 export interface MWindow {
   successes: bigint;

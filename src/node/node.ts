@@ -2,7 +2,6 @@
 // HTTP on 127.0.0.1 and server-sent events at GET /events (docs/NODE.md).
 
 import { Buffer } from "node:buffer";
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -17,7 +16,7 @@ import { LevelStore } from "../store/index.ts";
 import { RpcCode, RpcError } from "./errors.ts";
 import { admitRequest, capConnections, resolveLimits, type HttpLimits, type ResolvedLimits } from "./http.ts";
 import { openNodeDir } from "./open.ts";
-import { MemoryRecords, type BlockRecord, type EventRecord, type NodeRecords, type TxRecord } from "./records.ts";
+import { blockHash, MemoryRecords, type BlockRecord, type EventRecord, type NodeRecords, type TxRecord } from "./records.ts";
 import { accountOf } from "./keys.ts";
 import { firstBadSignature, parseTx, signerAccounts, signingPayload, txHash, TxFormatError, txToJson, type Tx } from "./tx.ts";
 
@@ -77,16 +76,6 @@ const EMPTY = new Uint8Array(0);
 const ZERO_HASH = "0".repeat(64);
 const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex");
 const acct = (b: Uint8Array): string => "0x" + hex(b);
-
-function blockHash(height: number, prevHash: string, stateRoot: string, txs: string[]): string {
-  const h = createHash("sha256").update("CNRYBLK");
-  const n = Buffer.allocUnsafe(8);
-  n.writeUInt32LE(height, 0);
-  n.writeUInt32LE(txs.length, 4);
-  h.update(n).update(Buffer.from(prevHash, "hex")).update(Buffer.from(stateRoot, "hex"));
-  for (const t of txs) h.update(Buffer.from(t, "hex"));
-  return h.digest("hex");
-}
 
 /** A FIFO queue with O(1) push and take. */
 class Queue<T> {
