@@ -167,6 +167,18 @@ export function recordBatch(): i32 {
   return handlers.recordBatch(name, successes, errors);
 }
 
+/** recordCohorts(name: Uint8Array, canarySuccesses: u64, canaryErrors: u64, baseSuccesses: u64, baseErrors: u64) — one period's outcomes of exposed (canary) and unexposed (baseline) accounts. */
+export function recordCohorts(): i32 {
+  const r = new Reader(readInput());
+  const name = r.string();
+  const canarySuccesses = r.u64();
+  const canaryErrors = r.u64();
+  const baseSuccesses = r.u64();
+  const baseErrors = r.u64();
+  if (!r.done()) return ErrorCode.BadInput;
+  return handlers.recordCohorts(name, canarySuccesses, canaryErrors, baseSuccesses, baseErrors);
+}
+
 /** recordLatency(name: Uint8Array, value: u64) — one latency sample. */
 export function recordLatency(): i32 {
   const r = new Reader(readInput());

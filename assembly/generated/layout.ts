@@ -15,11 +15,37 @@ export const POLICY_MAX_AVG_LATENCY: usize = 37;
 export const POLICY_MAX_PEAK_LATENCY: usize = 45;
 export const POLICY_PROGRESS_DEADLINE_BLOCKS: usize = 53;
 export const POLICY_SALT: usize = 57;
+export const POLICY_SEQ_FLOOR_PPM: usize = 0; // after salt
+export const POLICY_COMP_EXCESS_PPM: usize = 8; // after salt
+export const POLICY_COMP_LN_RATIO_PPM: usize = 12; // after salt
+export const POLICY_COMP_THRESHOLD_PPM: usize = 16; // after salt
+export const POLICY_COMP_FLOOR_PPM: usize = 24; // after salt
+export const POLICY_BYTES: usize = 32;
 export const POLICY_FIXED_BYTES: usize = POLICY_SALT;
+/** The fields appended after the salt (seqFloorPpm, compExcessPpm, compLnRatioPpm, compThresholdPpm, compFloorPpm): their bytes. */
+export const POLICY_APPENDED_BYTES: usize = 32;
+
+// Policy as version 1 records hold it: the fixed fields after the steps
+export const POLICY_V1_INCREMENT_BPS: usize = 0;
+export const POLICY_V1_INCREMENT_BLOCKS: usize = 2;
+export const POLICY_V1_MAX_ERROR_RATE_BPS: usize = 6;
+export const POLICY_V1_MIN_SAMPLES: usize = 8;
+export const POLICY_V1_MIN_SUCCESS_COUNT: usize = 12;
+export const POLICY_V1_ANALYSIS: usize = 20;
+export const POLICY_V1_SEQ_SLOPE_PPM: usize = 21;
+export const POLICY_V1_SEQ_INTERCEPT_PPM: usize = 25;
+export const POLICY_V1_MAX_INVARIANT_FAILURES: usize = 33;
+export const POLICY_V1_MAX_AVG_LATENCY: usize = 37;
+export const POLICY_V1_MAX_PEAK_LATENCY: usize = 45;
+export const POLICY_V1_PROGRESS_DEADLINE_BLOCKS: usize = 53;
+export const POLICY_V1_SALT: usize = 57;
+export const POLICY_V1_FIXED_BYTES: usize = POLICY_V1_SALT;
 
 /** SPEC section 2's default policy, Borsh-encoded (read-only, like every policy's bytes). */
-export const DEFAULT_POLICY: usize = memory.data<u8>([0, 0, 0, 0, 232, 3, 192, 33, 0, 0, 100, 0, 100, 0, 0, 0, 100, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
-export const DEFAULT_POLICY_BYTES: i32 = 65;
+export const DEFAULT_POLICY: usize = memory.data<u8>([0, 0, 0, 0, 232, 3, 192, 33, 0, 0, 100, 0, 100, 0, 0, 0, 100, 0, 0, 0, 0, 0, 0, 0, 1, 99, 56, 0, 0, 163, 181, 62, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 70, 107, 125, 0, 0, 0, 0, 0, 64, 66, 15, 0, 155, 147, 10, 0, 132, 26, 44, 0, 0, 0, 0, 0, 8, 53, 88, 0, 0, 0, 0, 0]);
+export const DEFAULT_POLICY_BYTES: i32 = 97;
+/** The appended fields' default bytes: the default policy's last POLICY_APPENDED_BYTES. */
+export const DEFAULT_POLICY_APPENDED: usize = DEFAULT_POLICY + <usize>(DEFAULT_POLICY_BYTES - <i32>POLICY_APPENDED_BYTES);
 
 // The feature record's counters, from the first
 export const COUNTERS_WINDOW_SUCCESSES: usize = 0;
@@ -41,8 +67,16 @@ export const COUNTERS_BYTES: usize = 120;
 /** The window's counters come first; a step resets these bytes. */
 export const WINDOW_COUNTERS_BYTES: usize = 56;
 
-/** feature record (window and lifetime metrics included): the version written today. */
-export const FEATURE_VERSION: u8 = 1;
+// The run counters and statistic (feature record v2), from the first
+export const RUN_RUN_SUCCESSES: usize = 0;
+export const RUN_RUN_ERRORS: usize = 8;
+export const RUN_BASE_SUCCESSES: usize = 16;
+export const RUN_BASE_ERRORS: usize = 24;
+export const RUN_STATISTIC: usize = 32;
+export const RUN_BYTES: usize = 40;
+
+/** feature record (window, run and lifetime counters included): the version written today. */
+export const FEATURE_VERSION: u8 = 2;
 // feature record, version 1: offsets within each run of fixed-size fields
 export const FEATURE_V1_VERSION: usize = 0;
 export const FEATURE_V1_STATUS: usize = 1;
@@ -61,6 +95,25 @@ export const FEATURE_V1_CREATED_BY: usize = 0; // after rollbackReason
 export const FEATURE_V1_COUNTERS: usize = 20; // after rollbackReason
 export const FEATURE_V1_DESCRIPTION: usize = 140; // after rollbackReason
 export const FEATURE_V1_POLICY: usize = 0; // after description
+// feature record, version 2: offsets within each run of fixed-size fields
+export const FEATURE_V2_VERSION: usize = 0;
+export const FEATURE_V2_STATUS: usize = 1;
+export const FEATURE_V2_ROLLOUT_BPS: usize = 2;
+export const FEATURE_V2_TARGET_BPS: usize = 4;
+export const FEATURE_V2_FLAGS: usize = 6;
+export const FEATURE_V2_START_BLOCK: usize = 7;
+export const FEATURE_V2_LAST_STEP_BLOCK: usize = 11;
+export const FEATURE_V2_STEP_ACCUM: usize = 15;
+export const FEATURE_V2_CLOCK_MARK: usize = 19;
+export const FEATURE_V2_DUE_AT: usize = 23;
+export const FEATURE_V2_HISTORY_LEN: usize = 27;
+export const FEATURE_V2_OVERRIDE_COUNT: usize = 31;
+export const FEATURE_V2_ROLLBACK_REASON: usize = 35;
+export const FEATURE_V2_CREATED_BY: usize = 0; // after rollbackReason
+export const FEATURE_V2_COUNTERS: usize = 20; // after rollbackReason
+export const FEATURE_V2_RUN: usize = 140; // after rollbackReason
+export const FEATURE_V2_DESCRIPTION: usize = 180; // after rollbackReason
+export const FEATURE_V2_POLICY: usize = 0; // after description
 
 /** history entry (append-only): the version written today. */
 export const HISTORY_VERSION: u8 = 1;

@@ -5,9 +5,10 @@ import { Writer } from "../codec/borsh";
 import { Policy } from "../model/policy";
 
 /** FeatureView. */
-export function writeFeatureView(w: Writer, name: Uint8Array, description: Uint8Array, status: i32, rolloutBps: u16, targetBps: u16, paused: bool, startBlock: u32, lastStepBlock: u32, windowSuccesses: u64, windowErrors: u64, rollbackReasonSome: bool, rollbackReason: i32, createdBy: Uint8Array, policy: Policy): void {
+export function writeFeatureView(w: Writer, name: Uint8Array, description: Uint8Array, status: i32, rolloutBps: u16, targetBps: u16, paused: bool, startBlock: u32, lastStepBlock: u32, windowSuccesses: u64, windowErrors: u64, rollbackReasonSome: bool, rollbackReason: i32, createdBy: Uint8Array, policy: Policy, runSuccesses: u64, runErrors: u64, baseSuccesses: u64, baseErrors: u64, statistic: i64): void {
   w.string(name).string(description).u8(status).u16(rolloutBps).u16(targetBps).bool(paused).u32(startBlock).u32(lastStepBlock).u64(windowSuccesses).u64(windowErrors).optionU8(rollbackReasonSome, rollbackReason).raw(createdBy);
   policy.write(w);
+  w.u64(runSuccesses).u64(runErrors).u64(baseSuccesses).u64(baseErrors).u64(<u64>statistic);
 }
 
 /** Metrics. */

@@ -105,13 +105,15 @@ export const OVERRIDE_MODE_MAX = 2;
 
 /** The error-rate rule of a policy (a policy field, validated as policy, never decoded as an enum). */
 export enum Analysis {
-  /** window error rate above maxErrorRateBps */
+  /** window error rate above maxErrorRateBps (peeks: for large windows) */
   Threshold = 0,
-  /** Wald's SPRT statistic over the window */
+  /** Wald's SPRT statistic over the run, floored (the default) */
   Sequential = 1,
+  /** the canary's share of errors against its share of traffic, from recordCohorts */
+  Comparative = 2,
 }
 /** The largest Analysis tag. */
-export const ANALYSIS_MAX = 1;
+export const ANALYSIS_MAX = 2;
 
 export const MAX_NAME_BYTES = 64;
 export const MAX_DESCRIPTION_BYTES = 256;

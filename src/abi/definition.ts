@@ -69,8 +69,9 @@ export const ENUMS = {
   Analysis: {
     doc: "The error-rate rule of a policy (a policy field, validated as policy, never decoded as an enum).",
     values: [
-      ["Threshold", "window error rate above maxErrorRateBps"],
-      ["Sequential", "Wald's SPRT statistic over the window"],
+      ["Threshold", "window error rate above maxErrorRateBps (peeks: for large windows)"],
+      ["Sequential", "Wald's SPRT statistic over the run, floored (the default)"],
+      ["Comparative", "the canary's share of errors against its share of traffic, from recordCohorts"],
     ],
   },
 } as const satisfies Record<EnumKind, EnumDef>;
@@ -145,7 +146,21 @@ export const POLICY = {
     maxPeakLatency: "u64",
     progressDeadlineBlocks: "u32",
     salt: "string",
+    // Revision 2 (SPEC section 2): appended, so a v1 policy is a prefix of a v2 one.
+    seqFloorPpm: "u64",
+    compExcessPpm: "u32",
+    compLnRatioPpm: "u32",
+    compThresholdPpm: "u64",
+    compFloorPpm: "u64",
   },
+} as const satisfies Field;
+
+/** The policy as the first release wrote it (inside version 1 feature records). */
+export const POLICY_V1 = {
+  struct: Object.fromEntries(Object.entries(POLICY.struct).slice(0, 14)) as Omit<
+    typeof POLICY.struct,
+    "seqFloorPpm" | "compExcessPpm" | "compLnRatioPpm" | "compThresholdPpm" | "compFloorPpm"
+  >,
 } as const satisfies Field;
 
 type PolicyFieldName = keyof typeof POLICY.struct;
@@ -156,16 +171,21 @@ export const POLICY_FIELDS = {
   incrementBps: { default: 1000, doc: "linear step size", valid: "1..10000" },
   incrementBlocks: { default: 8640, doc: "dwell of every step in blocks", valid: "≥ 1" },
   maxErrorRateBps: { default: 100, doc: "Threshold: window error rate limit", valid: "≤ 10000" },
-  minSamples: { default: 100, doc: "samples needed for an error-rate verdict and for a step advance", valid: "any" },
+  minSamples: { default: 100, doc: "samples needed for an error-rate verdict (Threshold: window samples; Sequential, Comparative: run samples) and window samples for a step advance", valid: "any" },
   minSuccessCount: { default: 100n, doc: "window successes needed in Canary before startRollout", valid: "any" },
-  analysis: { default: 0, doc: "0 Threshold, 1 Sequential", valid: "0 or 1" },
-  seqSlopePpm: { default: 0, doc: "Sequential: slope s × 10^6", valid: "> 0 when analysis = 1" },
-  seqInterceptPpm: { default: 0n, doc: "Sequential: threshold h × 10^6", valid: "any" },
+  analysis: { default: 1, doc: "0 Threshold, 1 Sequential, 2 Comparative", valid: "0, 1 or 2" },
+  seqSlopePpm: { default: 14435, doc: "Sequential: slope s × 10^6", valid: "> 0 when analysis = 1" },
+  seqInterceptPpm: { default: 4109731n, doc: "Sequential: threshold h × 10^6", valid: "> 0 when analysis = 1" },
   maxInvariantFailures: { default: 0, doc: "rollback when window invariant failures exceed this", valid: "any" },
   maxAvgLatency: { default: 0n, doc: "rollback when the window's average latency exceeds it (0 = off)", valid: "any" },
   maxPeakLatency: { default: 0n, doc: "rollback when one latency exceeds it (0 = off)", valid: "any" },
   progressDeadlineBlocks: { default: 0, doc: "RollingOut with no advance for this long rolls back (0 = off)", valid: "0 or > incrementBlocks" },
   salt: { default: "", doc: "bucketing salt; empty = the feature name", valid: "≤ 64 bytes; in updatePolicy byte-identical to the stored salt" },
+  seqFloorPpm: { default: 8219462n, doc: "Sequential: floor F of the statistic × 10^6 (default 2h)", valid: "any" },
+  compExcessPpm: { default: 1000000, doc: "Comparative: k = (r − 1) × 10^6 for the bad-to-good error ratio r", valid: "1..9000000 when analysis = 2" },
+  compLnRatioPpm: { default: 693147, doc: "Comparative: L = ⌊ln r × 10^6⌋", valid: "1..k when analysis = 2" },
+  compThresholdPpm: { default: 2890372n, doc: "Comparative: rollback threshold A × 10^6 (A = ln((1 − β)/α))", valid: "> 0 when analysis = 2" },
+  compFloorPpm: { default: 5780744n, doc: "Comparative: floor F of the statistic × 10^6 (default 2A)", valid: "any" },
 } as const satisfies Record<PolicyFieldName, FieldDoc>;
 
 export const FEATURE_VIEW = {
@@ -183,6 +203,12 @@ export const FEATURE_VIEW = {
     rollbackReason: { option: { enum: "RollbackReason" } },
     createdBy: "account",
     policy: POLICY,
+    // Revision 2: appended.
+    runSuccesses: "u64",
+    runErrors: "u64",
+    baseSuccesses: "u64",
+    baseErrors: "u64",
+    statistic: "i64",
   },
 } as const satisfies Field;
 
@@ -233,6 +259,11 @@ export const STRUCT_DOCS: { readonly [S in keyof typeof STRUCTS]?: { readonly [f
     windowErrors: "current window",
     rollbackReason: "set by a rollback; cleared by startCanary and enable (not by disable)",
     createdBy: "createFeature's sender",
+    runSuccesses: "successes since the run began (startCanary or enable); steps do not reset it",
+    runErrors: "errors since the run began",
+    baseSuccesses: "baseline (unexposed) successes reported by recordCohorts since the run began",
+    baseErrors: "baseline (unexposed) errors reported by recordCohorts since the run began",
+    statistic: "Sequential T or Comparative S, × 10^6 (0 under Threshold)",
   },
   Metrics: {
     totalOperations: "successes + errors reported",
@@ -321,6 +352,12 @@ export const METHOD_DEFS = {
   recordSuccess: { args: NAME_ONLY, result: null, access: REPORTER, doc: "one success" },
   recordError: { args: NAME_ONLY, result: null, access: REPORTER, doc: "one error" },
   recordBatch: { args: args({ ...NAME, successes: "u64", errors: "u64" }), result: null, access: REPORTER, doc: "many outcomes at once" },
+  recordCohorts: {
+    args: args({ ...NAME, canarySuccesses: "u64", canaryErrors: "u64", baseSuccesses: "u64", baseErrors: "u64" }),
+    result: null,
+    access: REPORTER,
+    doc: "one period's outcomes of exposed (canary) and unexposed (baseline) accounts",
+  },
   recordLatency: { args: args({ ...NAME, value: "u64" }), result: null, access: REPORTER, doc: "one latency sample" },
   recordInvariant: { args: args({ ...NAME, ok: "bool" }), result: null, access: REPORTER, doc: "one invariant check" },
   reportIncident: {
@@ -424,35 +461,61 @@ export const WINDOW_COUNTERS = 7;
 
 const VERSION_FIELD = { name: "version", type: "u8", doc: "the layout's version" } as const;
 
+/** Revision 2's run counters and statistic, stored after the counters (feature record v2). */
+export const RUN = {
+  struct: {
+    runSuccesses: "u64",
+    runErrors: "u64",
+    baseSuccesses: "u64",
+    baseErrors: "u64",
+    /** Sequential T or Comparative S × 10^6: i64, exact then clamped. */
+    statistic: "i64",
+  },
+} as const satisfies Field;
+
+/** The feature record's fields up to the counters: the same in every version so far. */
+const FEATURE_HEAD = [
+  VERSION_FIELD,
+  { name: "status", type: { enum: "Status" }, doc: "u8: 0 Disabled 1 Canary 2 RollingOut 3 Enabled 4 RolledBack" },
+  { name: "rolloutBps", type: "u16", doc: "0..10000" },
+  { name: "targetBps", type: "u16", doc: "0..10000: set by startRollout; 0 after create and startCanary" },
+  { name: "flags", type: "u8", doc: "bit 0 paused (own pause); bit 1 halted (mirror of the global halt in Canary/RollingOut records, 0 in others)" },
+  { name: "startBlock", type: "u32", doc: "height of the last startCanary" },
+  { name: "lastStepBlock", type: "u32", doc: "height of the last step (or rollout start)" },
+  { name: "stepAccum", type: "u32", doc: "clock ticks of dwell banked up to clockMark" },
+  { name: "clockMark", type: "u32", doc: "clock value stepAccum was last brought to" },
+  { name: "dueAt", type: "u32", doc: "clock value of the next step (= the 0xD7 key)" },
+  { name: "historyLen", type: "u32", doc: "next history seq = number of entries" },
+  { name: "overrideCount", type: "u32", doc: "0xD3 keys stored for this feature" },
+  { name: "rollbackReason", type: { option: { enum: "RollbackReason" } }, doc: "00 | 01 reason (0..6)", sym: "r" },
+  { name: "createdBy", type: "account", doc: "createFeature's sender", group: "creator" },
+  {
+    name: "counters",
+    type: COUNTERS,
+    doc: "u64 LE each, saturating: the window (current step: the first 7), then lifetime metrics (averageLatency = latencySum / latencyCount)",
+    group: "counters",
+  },
+] as const satisfies readonly RecordField[];
+
 export const RECORDS = {
   feature: {
     prefix: 0xd0,
     key: "D0 ‖ name ‖ 00",
-    doc: "feature record (window and lifetime metrics included)",
+    doc: "feature record (window, run and lifetime counters included)",
     versions: [
       {
         version: 1,
         fields: [
-          VERSION_FIELD,
-          { name: "status", type: { enum: "Status" }, doc: "u8: 0 Disabled 1 Canary 2 RollingOut 3 Enabled 4 RolledBack" },
-          { name: "rolloutBps", type: "u16", doc: "0..10000" },
-          { name: "targetBps", type: "u16", doc: "0..10000: set by startRollout; 0 after create and startCanary" },
-          { name: "flags", type: "u8", doc: "bit 0 paused (own pause); bit 1 halted (mirror of the global halt in Canary/RollingOut records, 0 in others)" },
-          { name: "startBlock", type: "u32", doc: "height of the last startCanary" },
-          { name: "lastStepBlock", type: "u32", doc: "height of the last step (or rollout start)" },
-          { name: "stepAccum", type: "u32", doc: "clock ticks of dwell banked up to clockMark" },
-          { name: "clockMark", type: "u32", doc: "clock value stepAccum was last brought to" },
-          { name: "dueAt", type: "u32", doc: "clock value of the next step (= the 0xD7 key)" },
-          { name: "historyLen", type: "u32", doc: "next history seq = number of entries" },
-          { name: "overrideCount", type: "u32", doc: "0xD3 keys stored for this feature" },
-          { name: "rollbackReason", type: { option: { enum: "RollbackReason" } }, doc: "00 | 01 reason (0..6)", sym: "r" },
-          { name: "createdBy", type: "account", doc: "createFeature's sender", group: "creator" },
-          {
-            name: "counters",
-            type: COUNTERS,
-            doc: "u64 LE each, saturating: the window (current step: the first 7), then lifetime metrics (averageLatency = latencySum / latencyCount)",
-            group: "counters",
-          },
+          ...FEATURE_HEAD,
+          { name: "description", type: "string", doc: "u32 LE length d (≤ 256) ‖ UTF-8", sym: "d", group: "description and policy" },
+          { name: "policy", type: POLICY_V1, doc: "Borsh Policy as the first release wrote it (its first 14 fields; k steps, salt of s bytes)", sym: "k,s" },
+        ],
+      },
+      {
+        version: 2,
+        fields: [
+          ...FEATURE_HEAD,
+          { name: "run", type: RUN, doc: "since the run began (startCanary or enable); steps do not reset them", group: "run" },
           { name: "description", type: "string", doc: "u32 LE length d (≤ 256) ‖ UTF-8", sym: "d", group: "description and policy" },
           { name: "policy", type: POLICY, doc: "Borsh Policy (k steps, salt of s bytes)", sym: "k,s" },
         ],

@@ -10,7 +10,9 @@ import {
   LIMITS,
   METHOD_DEFS,
   POLICY,
+  POLICY_V1,
   RECORDS,
+  RUN,
   STRUCTS,
   WINDOW_COUNTERS,
   type MethodDef,
@@ -92,21 +94,35 @@ function recordOffsets(key: string, rec: RecordDef): string[] {
 /** assembly/generated/layout.ts: offsets, sizes and the default policy's bytes. */
 export function layoutFile(): string {
   const policyFixed = Object.fromEntries(Object.entries(POLICY.struct).filter(([k]) => k !== "steps"));
+  const v1Fixed = Object.fromEntries(Object.entries(POLICY_V1.struct).filter(([k]) => k !== "steps"));
   const defaults = encodePolicy(DEFAULT_POLICY);
+  // The fields a revision appended after the salt, and their default bytes (a v1 policy
+  // upgraded to today's layout gets these).
+  const appended = Object.keys(POLICY.struct).slice(Object.keys(POLICY_V1.struct).length);
+  const appendedBytes = appended.reduce((n, k) => n + ({ u32: 4, u64: 8 } as Record<string, number>)[POLICY.struct[k as keyof typeof POLICY.struct] as string]!, 0);
   const out: string[] = [
     `// ${GENERATED_NOTE}`,
     "// Byte layouts of the policy, the counters and every stored record (docs/STORAGE.md).",
     "",
     ...structOffsets("POLICY", policyFixed, "Policy: the fixed fields after the steps (Vec<u16>), from the first of them"),
     `export const POLICY_FIXED_BYTES: usize = POLICY_SALT;`,
+    `/** The fields appended after the salt (${appended.join(", ")}): their bytes. */`,
+    `export const POLICY_APPENDED_BYTES: usize = ${appendedBytes};`,
+    "",
+    ...structOffsets("POLICY_V1", v1Fixed, "Policy as version 1 records hold it: the fixed fields after the steps"),
+    `export const POLICY_V1_FIXED_BYTES: usize = POLICY_V1_SALT;`,
     "",
     "/** SPEC section 2's default policy, Borsh-encoded (read-only, like every policy's bytes). */",
     `export const DEFAULT_POLICY: usize = memory.data<u8>([${[...defaults].join(", ")}]);`,
     `export const DEFAULT_POLICY_BYTES: i32 = ${defaults.length};`,
+    "/** The appended fields' default bytes: the default policy's last POLICY_APPENDED_BYTES. */",
+    `export const DEFAULT_POLICY_APPENDED: usize = DEFAULT_POLICY + <usize>(DEFAULT_POLICY_BYTES - <i32>POLICY_APPENDED_BYTES);`,
     "",
     ...structOffsets("COUNTERS", COUNTERS.struct, "The feature record's counters, from the first"),
     `/** The window's counters come first; a step resets these bytes. */`,
     `export const WINDOW_COUNTERS_BYTES: usize = ${WINDOW_COUNTERS * 8};`,
+    "",
+    ...structOffsets("RUN", RUN.struct, "The run counters and statistic (feature record v2), from the first"),
   ];
   for (const [key, rec] of Object.entries(RECORDS)) out.push(...recordOffsets(key, rec));
   return lines(out);

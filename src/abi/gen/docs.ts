@@ -11,6 +11,7 @@ import {
   METHOD_DEFS,
   POLICY,
   POLICY_FIELDS,
+  POLICY_V1,
   RECORDS,
   STRUCTS,
   STRUCT_DOCS,
@@ -25,7 +26,7 @@ import { add, formatSize, place, symbolicSize, type Size } from "./layout.ts";
 const SYMS: Record<string, string> = { name: "n", description: "d", startAfter: "a", accounts: "m", steps: "k", salt: "s", rollbackReason: "r", reason: "r", actor: "a" };
 
 function symsOf(name: string, f: Field): string[] {
-  return f === POLICY ? ["k", "s"] : [SYMS[name] ?? "x"];
+  return f === POLICY || f === POLICY_V1 ? ["k", "s"] : [SYMS[name] ?? "x"];
 }
 
 /** The struct name of a field that is one of the definition's structs. */
@@ -39,6 +40,7 @@ function typeLabel(f: Field): string {
   if ("vec" in f) return `Vec<${typeLabel(f.vec)}>`;
   if ("option" in f) return `Option<${typeLabel(f.option)}>`;
   if ("enum" in f) return `u8 (${f.enum})`;
+  if (f === POLICY_V1) return "Policy v1";
   return structName(f) ?? "struct";
 }
 
@@ -164,7 +166,7 @@ function recordRows(fields: readonly RecordField[]): string[][] {
   placed.forEach((p, i) => {
     const f = fields[i]!;
     const t = p.type;
-    if (typeof t === "object" && "struct" in t && t !== POLICY) {
+    if (typeof t === "object" && "struct" in t && t !== POLICY && t !== POLICY_V1) {
       const inner = place(Object.entries(t.struct).map(([k, sub]) => ({ name: k, type: sub as Field })));
       inner.forEach((q, j) => rows.push([formatSize(add(p.at, q.at)), fmt(q.size), `${f.name}.${q.name}`, `\`${typeLabel(q.type)}\``, j === 0 ? f.doc : ""]));
     } else rows.push([formatSize(p.at), fmt(p.size), f.name, `\`${typeLabel(t)}\``, f.doc]);
