@@ -14,6 +14,11 @@ import { ENUMS, LIMITS, METHOD_DEFS, POLICY_FIELDS, type MethodDef } from "../ab
 import { bucket } from "./murmur.ts";
 
 export const U64_MAX = (1n << 64n) - 1n;
+export const I64_MAX = (1n << 63n) - 1n;
+export const I64_MIN = -(1n << 63n);
+const clampI64 = (v: bigint): bigint => (v > I64_MAX ? I64_MAX : v < I64_MIN ? I64_MIN : v);
+/** ⌈a / b⌉ for a ≥ 0, b > 0. */
+const ceilDiv = (a: bigint, b: bigint): bigint => (a + b - 1n) / b;
 const sat = (a: bigint, b: bigint): bigint => (a + b > U64_MAX ? U64_MAX : a + b);
 
 export const Code = {
@@ -64,6 +69,12 @@ export interface MPolicy {
   maxPeakLatency: bigint;
   progressDeadlineBlocks: number;
   salt: string;
+  // Revision 2 (SPEC section 2): appended.
+  seqFloorPpm: bigint;
+  compExcessPpm: number;
+  compLnRatioPpm: number;
+  compThresholdPpm: bigint;
+  compFloorPpm: bigint;
 }
 
 /** SPEC section 2's defaults: the ABI definition's POLICY_FIELDS (one home for them). */
@@ -102,6 +113,16 @@ export interface MHistory {
   actor: string | null;
 }
 
+/** Revision 2's run: counters since the last startCanary or enable, and the statistic. */
+export interface MRun {
+  successes: bigint;
+  errors: bigint;
+  baseSuccesses: bigint;
+  baseErrors: bigint;
+  /** Sequential T or Comparative S, × 10^6 (i64; 0 under Threshold). */
+  statistic: bigint;
+}
+
 export interface MFeature {
   name: string;
   description: string;
@@ -112,6 +133,7 @@ export interface MFeature {
   startBlock: number;
   lastStepBlock: number;
   window: MWindow;
+  run: MRun;
   metrics: MMetrics;
   rollbackReason: number | null;
   createdBy: string;
@@ -201,8 +223,13 @@ export function validPolicy(p: MPolicy): boolean {
   if (p.incrementBps < 1 || p.incrementBps > 10000) return false;
   if (p.incrementBlocks < 1) return false;
   if (p.maxErrorRateBps > 10000) return false;
-  if (p.analysis > 1) return false;
-  if (p.analysis === 1 && p.seqSlopePpm === 0) return false;
+  if (p.analysis > 2) return false;
+  if (p.analysis === 1 && (p.seqSlopePpm === 0 || p.seqInterceptPpm === 0n)) return false;
+  if (p.analysis === 2) {
+    if (p.compExcessPpm < 1 || p.compExcessPpm > 9_000_000) return false;
+    if (p.compLnRatioPpm < 1 || p.compLnRatioPpm > p.compExcessPpm) return false;
+    if (p.compThresholdPpm === 0n) return false;
+  }
   if (p.progressDeadlineBlocks !== 0 && p.progressDeadlineBlocks <= p.incrementBlocks) return false;
   if (byteLen(p.salt) > LIMITS.MAX_SALT_BYTES) return false;
   return true;
@@ -224,7 +251,22 @@ function samePolicy(a: MPolicy, b: MPolicy): boolean {
     a.maxAvgLatency === b.maxAvgLatency &&
     a.maxPeakLatency === b.maxPeakLatency &&
     a.progressDeadlineBlocks === b.progressDeadlineBlocks &&
-    a.salt === b.salt
+    a.salt === b.salt &&
+    !statisticFieldsDiffer(a, b)
+  );
+}
+
+/** SPEC section 5: an updatePolicy that changes analysis or a seq* or comp* field resets the statistic. */
+function statisticFieldsDiffer(a: MPolicy, b: MPolicy): boolean {
+  return (
+    a.analysis !== b.analysis ||
+    a.seqSlopePpm !== b.seqSlopePpm ||
+    a.seqInterceptPpm !== b.seqInterceptPpm ||
+    a.seqFloorPpm !== b.seqFloorPpm ||
+    a.compExcessPpm !== b.compExcessPpm ||
+    a.compLnRatioPpm !== b.compLnRatioPpm ||
+    a.compThresholdPpm !== b.compThresholdPpm ||
+    a.compFloorPpm !== b.compFloorPpm
   );
 }
 
@@ -244,10 +286,58 @@ function toPolicy(p: Record<string, unknown>): MPolicy {
     maxPeakLatency: BigInt(p.maxPeakLatency as bigint),
     progressDeadlineBlocks: p.progressDeadlineBlocks as number,
     salt: p.salt as string,
+    seqFloorPpm: BigInt(p.seqFloorPpm as bigint),
+    compExcessPpm: p.compExcessPpm as number,
+    compLnRatioPpm: p.compLnRatioPpm as number,
+    compThresholdPpm: BigInt(p.compThresholdPpm as bigint),
+    compFloorPpm: BigInt(p.compFloorPpm as bigint),
   };
 }
 
 const zeroWindow = (): MWindow => ({ successes: 0n, errors: 0n, latSum: 0n, latCount: 0n, latPeak: 0n, invChecks: 0n, invFailures: 0n });
+const zeroRun = (): MRun => ({ successes: 0n, errors: 0n, baseSuccesses: 0n, baseErrors: 0n, statistic: 0n });
+
+// ------------------------------------------------------------------ the statistics (SPEC section 5)
+
+/**
+ * Sequential: a report of n samples with e errors sets
+ * T := max(T + e × 10^6 − seqSlopePpm × n, −seqFloorPpm), exact, then clamped to i64.
+ * n is the exact sum of the report's successes and errors (not saturated).
+ */
+export function sequentialStep(t: bigint, n: bigint, e: bigint, p: Pick<MPolicy, "seqSlopePpm" | "seqFloorPpm">): bigint {
+  const v = t + e * 1_000_000n - BigInt(p.seqSlopePpm) * n;
+  const floor = -p.seqFloorPpm;
+  return clampI64(v > floor ? v : floor);
+}
+
+/** Comparative's q, x and per-error cost c for cohorts of n_c, n_b samples (both > 0): SPEC section 5's ceilings. */
+export function comparativeCost(nc: bigint, nb: bigint, k: number): { q: bigint; x: bigint; c: bigint } {
+  const q = ceilDiv(1_000_000n * nc, nc + nb);
+  const x = ceilDiv(BigInt(k) * q, 1_000_000n);
+  const c = ceilDiv(x * (6_000_000n + x), 6_000_000n + 4n * x);
+  return { q, x, c };
+}
+
+/**
+ * Comparative: a recordCohorts report moves S := max(S + e_c·L − (e_c + e_b)·c, −compFloorPpm)
+ * (exact, then clamped to i64); unchanged when n_c = 0, n_b = 0 or e_c + e_b = 0.
+ */
+export function comparativeStep(
+  s: bigint,
+  cs: bigint,
+  ce: bigint,
+  bs: bigint,
+  be: bigint,
+  p: Pick<MPolicy, "compExcessPpm" | "compLnRatioPpm" | "compFloorPpm">,
+): bigint {
+  const nc = cs + ce;
+  const nb = bs + be;
+  if (nc === 0n || nb === 0n || ce + be === 0n) return s;
+  const { c } = comparativeCost(nc, nb, p.compExcessPpm);
+  const v = s + ce * BigInt(p.compLnRatioPpm) - (ce + be) * c;
+  const floor = -p.compFloorPpm;
+  return clampI64(v > floor ? v : floor);
+}
 
 // ------------------------------------------------------------------ clock and dwell
 
@@ -283,6 +373,11 @@ export function featureView(f: MFeature): Record<string, unknown> {
     rollbackReason: f.rollbackReason,
     createdBy: f.createdBy,
     policy: { ...f.policy, steps: [...f.policy.steps] },
+    runSuccesses: f.run.successes,
+    runErrors: f.run.errors,
+    baseSuccesses: f.run.baseSuccesses,
+    baseErrors: f.run.baseErrors,
+    statistic: f.run.statistic,
   };
 }
 
@@ -324,12 +419,16 @@ export function healthReason(f: MFeature, stepElapsed: number | null): number | 
   const p = f.policy;
   const w = f.window;
   // AMBIGUITY (A3): samples = successes + errors saturates like every u64 counter.
-  const samples = sat(w.successes, w.errors);
   const minS = BigInt(Math.max(p.minSamples, 1));
-  if (samples >= minS) {
-    if (p.analysis === 0) {
-      if (w.errors * 10000n > BigInt(p.maxErrorRateBps) * samples) return R.ErrorRate;
-    } else if (w.errors * 1_000_000n >= p.seqInterceptPpm + BigInt(p.seqSlopePpm) * samples) return R.ErrorRate;
+  if (p.analysis === 0) {
+    const samples = sat(w.successes, w.errors);
+    if (samples >= minS && w.errors * 10000n > BigInt(p.maxErrorRateBps) * samples) return R.ErrorRate;
+  } else {
+    // Sequential and Comparative: run samples (saturating like every counter, A3) gate the
+    // statistic; the threshold is a u64 compared with the i64 statistic exactly.
+    const runSamples = sat(f.run.successes, f.run.errors);
+    const threshold = p.analysis === 1 ? p.seqInterceptPpm : p.compThresholdPpm;
+    if (runSamples >= minS && f.run.statistic >= threshold) return R.ErrorRate;
   }
   if (w.invFailures > BigInt(p.maxInvariantFailures)) return R.InvariantViolation;
   if (p.maxAvgLatency > 0n && w.latSum > p.maxAvgLatency * w.latCount) return R.Performance;
@@ -370,6 +469,7 @@ const ROLE_OF: Record<string, number[] | null> = {
   recordSuccess: [Roles.Reporter],
   recordError: [Roles.Reporter],
   recordBatch: [Roles.Reporter],
+  recordCohorts: [Roles.Reporter],
   recordLatency: [Roles.Reporter],
   recordInvariant: [Roles.Reporter],
   reportIncident: [Roles.Reporter, Roles.Guardian],
@@ -543,6 +643,7 @@ function createFeature({ s, a, sender, emit }: Op): void {
     startBlock: 0, // AMBIGUITY (A6): 0 until the first startCanary
     lastStepBlock: 0,
     window: zeroWindow(),
+    run: zeroRun(),
     metrics: { total: 0n, succ: 0n, failed: 0n, latSum: 0n, latCount: 0n, peak: 0n, invChecks: 0n, invFailures: 0n },
     rollbackReason: null,
     createdBy: sender,
@@ -562,6 +663,9 @@ function updatePolicy(op: Op): void {
   if (!validPolicy(policy)) fail(Code.InvalidPolicy);
   if (policy.salt !== f.policy.salt) fail(Code.InvalidPolicy);
   if (samePolicy(policy, f.policy)) return;
+  // SPEC section 5: 0 "after any updatePolicy that changes analysis or a seq*/comp* field";
+  // the run counters stay (only startCanary and enable start a run).
+  if (statisticFieldsDiffer(policy, f.policy)) f.run.statistic = 0n;
   f.policy = policy;
   op.emit("PolicyUpdated", { name: f.name });
 }
@@ -578,6 +682,7 @@ function startCanary(op: Op): void {
   f.targetBps = 0;
   f.rollbackReason = null;
   f.window = zeroWindow();
+  f.run = zeroRun();
   f.startBlock = op.h;
   f.lastStepBlock = op.h;
   transition(f, op.h, from, null, op.sender, op.emit);
@@ -607,6 +712,7 @@ function enable(op: Op): void {
   f.rolloutBps = 10000;
   f.paused = false;
   f.rollbackReason = null;
+  f.run = zeroRun(); // a run begins (SPEC: run counters and the statistic)
   transition(f, op.h, from, null, op.sender, op.emit);
 }
 
@@ -682,12 +788,38 @@ function record(count: (f: MFeature, a: Record<string, unknown>) => void): (op: 
 }
 
 // AMBIGUITY (A2): the window counts in every status that takes reports (Enabled too).
-function countOutcomes({ window: w, metrics: m }: MFeature, succ: bigint, err: bigint): void {
+// AMBIGUITY (A14): so do the run counters, the baseline counters and the statistic: a run
+// begins at startCanary or enable, so reports in Enabled count in it (T and S move there too;
+// no rule fires in Enabled).
+/** A success/error report (recordSuccess, recordError, recordBatch, recordCohorts' canary part). */
+function countOutcomes(f: MFeature, succ: bigint, err: bigint): void {
+  const { window: w, metrics: m, run } = f;
   w.successes = sat(w.successes, succ);
   w.errors = sat(w.errors, err);
+  run.successes = sat(run.successes, succ);
+  run.errors = sat(run.errors, err);
   m.succ = sat(m.succ, succ);
   m.failed = sat(m.failed, err);
   m.total = sat(sat(m.total, succ), err);
+  // Sequential: every success/error report moves T (n exact: successes + errors, no saturation).
+  if (f.policy.analysis === 1) run.statistic = sequentialStep(run.statistic, succ + err, err, f.policy);
+}
+
+/**
+ * recordCohorts: the canary part as recordBatch (window, run, metrics; T under Sequential);
+ * the baseline part only in the baseline counters; under Comparative the report moves S.
+ * AMBIGUITY (A15): the baseline part counts in no lifetime metric, under every analysis
+ * (SPEC: "its baseline part in the baseline counters only").
+ */
+function countCohorts(f: MFeature, a: Record<string, unknown>): void {
+  const cs = BigInt(a.canarySuccesses as bigint);
+  const ce = BigInt(a.canaryErrors as bigint);
+  const bs = BigInt(a.baseSuccesses as bigint);
+  const be = BigInt(a.baseErrors as bigint);
+  countOutcomes(f, cs, ce);
+  f.run.baseSuccesses = sat(f.run.baseSuccesses, bs);
+  f.run.baseErrors = sat(f.run.baseErrors, be);
+  if (f.policy.analysis === 2) f.run.statistic = comparativeStep(f.run.statistic, cs, ce, bs, be, f.policy);
 }
 
 function countLatency({ window: w, metrics: m }: MFeature, a: Record<string, unknown>): void {
@@ -733,6 +865,7 @@ const HANDLERS: Record<string, (op: Op) => void> = {
   recordSuccess: record((f) => countOutcomes(f, 1n, 0n)),
   recordError: record((f) => countOutcomes(f, 0n, 1n)),
   recordBatch: record((f, a) => countOutcomes(f, BigInt(a.successes as bigint), BigInt(a.errors as bigint))),
+  recordCohorts: record(countCohorts),
   recordLatency: record(countLatency),
   recordInvariant: record(countInvariant),
   processRollout,

@@ -73,14 +73,20 @@ const validPolicyArb = fc.record({
   maxErrorRateBps: fc.oneof(fc.integer({ min: 0, max: 10000 }), fc.constantFrom(0, 100, 5000, 10000)),
   minSamples: fc.integer({ min: 0, max: 4 }),
   minSuccessCount: fc.bigInt(0n, 3n),
-  analysis: fc.constantFrom(0, 0, 1),
+  analysis: fc.constantFrom(0, 1, 1, 2, 2),
   seqSlopePpm: fc.integer({ min: 1, max: 2_000_000 }),
-  seqInterceptPpm: fc.bigInt(0n, 5_000_000n),
+  seqInterceptPpm: fc.oneof({ weight: 6, arbitrary: fc.bigInt(1n, 5_000_000n) }, { weight: 1, arbitrary: fc.constantFrom(4109731n, 1n << 63n, U64) }),
   maxInvariantFailures: fc.integer({ min: 0, max: 2 }),
   maxAvgLatency: fc.oneof(fc.constant(0n), fc.bigInt(1n, 8n), fc.bigInt(1n, 100n)),
   maxPeakLatency: fc.oneof(fc.constant(0n), fc.bigInt(1n, 8n), fc.bigInt(1n, 200n)),
   deadlinePlus: fc.oneof(fc.constant(-1), fc.integer({ min: 1, max: 6 })),
   salt: saltArb,
+  // Revision 2: small floors and thresholds too, so that floors are reached and thresholds crossed in short sequences.
+  seqFloorPpm: fc.oneof({ weight: 4, arbitrary: fc.bigInt(0n, 5_000_000n) }, { weight: 1, arbitrary: fc.constantFrom(0n, 8219462n, 1n << 63n, U64) }),
+  compExcessPpm: fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1, max: 9_000_000 }) }, { weight: 1, arbitrary: fc.constantFrom(1, 1_000_000, 9_000_000) }),
+  compLnRatioFrac: fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(0, 1)),
+  compThresholdPpm: fc.oneof({ weight: 6, arbitrary: fc.bigInt(1n, 3_000_000n) }, { weight: 1, arbitrary: fc.constantFrom(2890372n, 1n << 63n, U64) }),
+  compFloorPpm: fc.oneof({ weight: 4, arbitrary: fc.bigInt(0n, 6_000_000n) }, { weight: 1, arbitrary: fc.constantFrom(0n, 5780744n, 1n << 63n, U64) }),
 });
 
 /** A policy: mostly valid with short dwell; sometimes one field broken. */
@@ -100,8 +106,14 @@ export const policyArb = fc
           "incBps10001",
           "incBlocks0",
           "maxErr10001",
-          "analysis2",
+          "analysis3",
           "seqSlope0",
+          "seqIntercept0",
+          "compExcess0",
+          "compExcess9000001",
+          "compLn0",
+          "compLnAboveK",
+          "compThreshold0",
           "deadlineEq",
           "salt65",
         ),
@@ -109,8 +121,10 @@ export const policyArb = fc
     ),
   )
   .map(([p, broken]) => {
-    const { deadlinePlus, ...rest } = p;
-    const out: Record<string, unknown> = { ...rest, progressDeadlineBlocks: deadlinePlus < 0 ? 0 : rest.incrementBlocks + deadlinePlus };
+    const { deadlinePlus, compLnRatioFrac, ...rest } = p;
+    // compLnRatioPpm in 1..k (k = compExcessPpm), from a fraction so that it shrinks with k.
+    const compLnRatioPpm = Math.min(rest.compExcessPpm, Math.max(1, Math.round(compLnRatioFrac * rest.compExcessPpm)));
+    const out: Record<string, unknown> = { ...rest, compLnRatioPpm, progressDeadlineBlocks: deadlinePlus < 0 ? 0 : rest.incrementBlocks + deadlinePlus };
     switch (broken) {
       case "steps33": out.steps = Array.from({ length: 33 }, (_, i) => i + 1); break;
       case "stepsDesc": out.steps = [500, 500]; break;
@@ -120,8 +134,14 @@ export const policyArb = fc
       case "incBps10001": out.incrementBps = 10001; break;
       case "incBlocks0": out.incrementBlocks = 0; out.progressDeadlineBlocks = 0; break;
       case "maxErr10001": out.maxErrorRateBps = 10001; break;
-      case "analysis2": out.analysis = 2; break;
+      case "analysis3": out.analysis = 3 + (rest.maxInvariantFailures * 126); break; // 3, 129 or 255
       case "seqSlope0": out.analysis = 1; out.seqSlopePpm = 0; break;
+      case "seqIntercept0": out.analysis = 1; out.seqInterceptPpm = 0n; break;
+      case "compExcess0": out.analysis = 2; out.compExcessPpm = 0; out.compLnRatioPpm = 0; break;
+      case "compExcess9000001": out.analysis = 2; out.compExcessPpm = 9_000_001 + rest.maxInvariantFailures * 1_000_000; out.compLnRatioPpm = 693147; break;
+      case "compLn0": out.analysis = 2; out.compLnRatioPpm = 0; break;
+      case "compLnAboveK": out.analysis = 2; out.compExcessPpm = Math.min(rest.compExcessPpm, 8_999_999); out.compLnRatioPpm = (out.compExcessPpm as number) + 1; break;
+      case "compThreshold0": out.analysis = 2; out.compThresholdPpm = 0n; break;
       case "deadlineEq": out.progressDeadlineBlocks = out.incrementBlocks; break;
       case "salt65": out.salt = "y".repeat(65); break;
     }
@@ -135,7 +155,7 @@ const ALLOWED: Partial<Record<MethodName, string[]>> = {
   enable: ["OPERATOR"], disable: ["OPERATOR"], setOverride: ["OPERATOR"],
   pause: ["OPERATOR", "GUARDIAN"], resume: ["OPERATOR", "GUARDIAN"], rollback: ["OPERATOR", "GUARDIAN"],
   setGlobal: ["GUARDIAN"],
-  recordSuccess: ["REPORTER"], recordError: ["REPORTER"], recordBatch: ["REPORTER"], recordLatency: ["REPORTER"], recordInvariant: ["REPORTER"],
+  recordSuccess: ["REPORTER"], recordError: ["REPORTER"], recordBatch: ["REPORTER"], recordCohorts: ["REPORTER"], recordLatency: ["REPORTER"], recordInvariant: ["REPORTER"],
   reportIncident: ["REPORTER", "GUARDIAN"],
 };
 
@@ -170,6 +190,7 @@ export const callArbs = {
   recordSuccess: call("recordSuccess", N()),
   recordError: call("recordError", N()),
   recordBatch: call("recordBatch", N({ successes: u64Arb, errors: u64Arb })),
+  recordCohorts: call("recordCohorts", N({ canarySuccesses: u64Arb, canaryErrors: u64Arb, baseSuccesses: u64Arb, baseErrors: u64Arb })),
   recordLatency: call("recordLatency", N({ value: fc.oneof(fc.bigInt(0n, 10n), u64Arb) })),
   recordInvariant: call("recordInvariant", N({ ok: fc.boolean() })),
   reportIncident: call("reportIncident", N({ reason: fc.oneof({ weight: 8, arbitrary: fc.constantFrom(3, 4) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 255 }) }) })),
@@ -186,7 +207,7 @@ export const callArbs = {
 } satisfies Partial<Record<MethodName, fc.Arbitrary<Cmd>>>;
 
 const W: Partial<Record<keyof typeof callArbs, number>> = {
-  createFeature: 6, startCanary: 6, startRollout: 6, recordSuccess: 4, recordBatch: 6, recordError: 3, processRollout: 3,
+  createFeature: 6, startCanary: 6, startRollout: 6, recordSuccess: 4, recordBatch: 6, recordCohorts: 6, recordError: 3, processRollout: 3,
   updatePolicy: 3, pause: 3, resume: 3, setGlobal: 3, grantRole: 2, revokeRole: 2, init: 1, recordLatency: 4, recordInvariant: 3,
 };
 
@@ -233,12 +254,18 @@ const rolloutMacroArb: fc.Arbitrary<Cmd[]> = fc
     succ: fc.bigInt(0n, 6n),
     err: fc.oneof({ weight: 3, arbitrary: fc.constant(0n) }, { weight: 1, arbitrary: fc.bigInt(1n, 2n) }),
     target: fc.oneof(fc.constant(10000), fc.integer({ min: 1, max: 10000 })),
+    /** Report both cohorts (recordCohorts) instead of recordBatch, with this baseline. */
+    base: fc.option(fc.record({ s: fc.bigInt(0n, 12n), e: fc.bigInt(0n, 2n) }), { nil: null }),
   })
-  .map(({ name, bps, succ, err, target }) => {
+  .map(({ name, bps, succ, err, target, base }) => {
     const t = target > bps ? target : Math.min(10000, bps + 1 + (target % 500));
+    const report: Cmd =
+      base === null
+        ? { t: "call", method: "recordBatch", args: { name, successes: succ, errors: err }, who: "REPORTER", sign: "self" }
+        : { t: "call", method: "recordCohorts", args: { name, canarySuccesses: succ, canaryErrors: err, baseSuccesses: base.s, baseErrors: base.e }, who: "REPORTER", sign: "self" };
     return [
       { t: "call", method: "startCanary", args: { name, bps }, who: "OPERATOR", sign: "self" },
-      { t: "call", method: "recordBatch", args: { name, successes: succ, errors: err }, who: "REPORTER", sign: "self" },
+      report,
       { t: "call", method: "startRollout", args: { name, targetBps: t }, who: "OPERATOR", sign: "self" },
     ] as Cmd[];
   });

@@ -16,7 +16,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { Chain, ContractRuntime, MemoryStore, type CallContext, type InvokeResult, type Store } from "../../src/host/index.ts";
 import { decodeResult, encodeArgs, type MethodArgs } from "../../src/client/index.ts";
 import { METHODS, type MethodName } from "../../src/abi/methods.ts";
-import { validPolicy, type MPolicy } from "../../src/model/index.ts";
+import { DEFAULTS, validPolicy, type MPolicy } from "../../src/model/index.ts";
 import { releaseWasm } from "../helpers/contract.ts";
 import { ForwardingStore } from "../helpers/stores.ts";
 import { ACCOUNTS, blockRoot } from "./_harness.ts";
@@ -73,10 +73,10 @@ class R {
   }
 }
 
-function exact<T>(b: Uint8Array, f: (r: R) => T): T | null {
+function exact<T>(b: Uint8Array, f: (r: R) => T, versions: readonly number[] = [1]): T | null {
   try {
     const r = new R(b);
-    if (r.u8() !== 1) return null;
+    if (!versions.includes(r.u8())) return null;
     const v = f(r);
     r.end();
     return v;
@@ -85,54 +85,70 @@ function exact<T>(b: Uint8Array, f: (r: R) => T): T | null {
   }
 }
 
+/** The feature record, version 1 (the first release) or 2 (Revision 2: run block after the counters, appended policy fields). */
 function decodeFeature(name: string, b: Uint8Array) {
-  return exact(b, (r) => {
-    const status = r.u8();
-    const rolloutBps = r.u16();
-    const targetBps = r.u16();
-    const paused = r.bool();
-    const startBlock = r.u32();
-    const lastStepBlock = r.u32();
-    for (let i = 0; i < 5; i++) r.u32(); // stepAccum, clockMark, dueAt, historyLen, overrideCount
-    const rollbackReason = r.opt(() => r.u8());
-    const createdBy = hex(r.bytes(20));
-    const w = Array.from({ length: 7 }, () => r.u64());
-    const m = Array.from({ length: 8 }, () => r.u64());
-    const description = r.str();
-    const steps = Array.from({ length: r.u32() }, () => r.u16());
-    const policy: MPolicy = {
-      steps,
-      incrementBps: r.u16(),
-      incrementBlocks: r.u32(),
-      maxErrorRateBps: r.u16(),
-      minSamples: r.u32(),
-      minSuccessCount: r.u64(),
-      analysis: r.u8(),
-      seqSlopePpm: r.u32(),
-      seqInterceptPpm: r.u64(),
-      maxInvariantFailures: r.u32(),
-      maxAvgLatency: r.u64(),
-      maxPeakLatency: r.u64(),
-      progressDeadlineBlocks: r.u32(),
-      salt: r.str(),
-    };
-    if (status > 4 || rolloutBps > 10000 || targetBps > 10000) throw new Error("range");
-    if (rollbackReason !== null && rollbackReason > 6) throw new Error("range");
-    if (new TextEncoder().encode(description).length > 256) throw new Error("range");
-    if (!validPolicy(policy)) throw new Error("policy");
-    return {
-      view: { name, description, status, rolloutBps, targetBps, paused, startBlock, lastStepBlock, windowSuccesses: w[0]!, windowErrors: w[1]!, rollbackReason, createdBy, policy },
-      metrics: {
-        totalOperations: m[0]!,
-        successfulOps: m[1]!,
-        failedOps: m[2]!,
-        averageLatency: m[4] === 0n ? 0n : m[3]! / m[4]!,
-        peakLatency: m[5]!,
-        invariantChecks: m[6]!,
-        invariantFailures: m[7]!,
-      },
-    };
-  });
+  const version = b[0];
+  return exact(
+    b,
+    (r) => {
+      const status = r.u8();
+      const rolloutBps = r.u16();
+      const targetBps = r.u16();
+      const paused = r.bool();
+      const startBlock = r.u32();
+      const lastStepBlock = r.u32();
+      for (let i = 0; i < 5; i++) r.u32(); // stepAccum, clockMark, dueAt, historyLen, overrideCount
+      const rollbackReason = r.opt(() => r.u8());
+      const createdBy = hex(r.bytes(20));
+      const w = Array.from({ length: 7 }, () => r.u64());
+      const m = Array.from({ length: 8 }, () => r.u64());
+      // Version 2: runSuccesses, runErrors, baseSuccesses, baseErrors (u64), statistic (i64); version 1: all 0 (SPEC section 9).
+      const run = version === 2 ? Array.from({ length: 5 }, () => r.u64()) : [0n, 0n, 0n, 0n, 0n];
+      const statistic = BigInt.asIntN(64, run[4]!);
+      const description = r.str();
+      const steps = Array.from({ length: r.u32() }, () => r.u16());
+      const head = {
+        steps,
+        incrementBps: r.u16(),
+        incrementBlocks: r.u32(),
+        maxErrorRateBps: r.u16(),
+        minSamples: r.u32(),
+        minSuccessCount: r.u64(),
+        analysis: r.u8(),
+        seqSlopePpm: r.u32(),
+        seqInterceptPpm: r.u64(),
+        maxInvariantFailures: r.u32(),
+        maxAvgLatency: r.u64(),
+        maxPeakLatency: r.u64(),
+        progressDeadlineBlocks: r.u32(),
+        salt: r.str(),
+      };
+      const policy: MPolicy =
+        version === 2
+          ? { ...head, seqFloorPpm: r.u64(), compExcessPpm: r.u32(), compLnRatioPpm: r.u32(), compThresholdPpm: r.u64(), compFloorPpm: r.u64() }
+          : { ...DEFAULTS, ...head }; // appended fields at their defaults
+      if (status > 4 || rolloutBps > 10000 || targetBps > 10000) throw new Error("range");
+      if (rollbackReason !== null && rollbackReason > 6) throw new Error("range");
+      if (new TextEncoder().encode(description).length > 256) throw new Error("range");
+      if (!validPolicy(policy)) throw new Error("policy");
+      return {
+        view: {
+          name, description, status, rolloutBps, targetBps, paused, startBlock, lastStepBlock, windowSuccesses: w[0]!, windowErrors: w[1]!, rollbackReason, createdBy, policy,
+          runSuccesses: run[0]!, runErrors: run[1]!, baseSuccesses: run[2]!, baseErrors: run[3]!, statistic,
+        },
+        metrics: {
+          totalOperations: m[0]!,
+          successfulOps: m[1]!,
+          failedOps: m[2]!,
+          averageLatency: m[4] === 0n ? 0n : m[3]! / m[4]!,
+          peakLatency: m[5]!,
+          invariantChecks: m[6]!,
+          invariantFailures: m[7]!,
+        },
+      };
+    },
+    [1, 2],
+  );
 }
 
 function decodeHistory(seq: number, b: Uint8Array) {
@@ -218,6 +234,7 @@ function battery(): AnyCall[] {
   const t = (method: MethodName, args: Record<string, unknown>, sender: Uint8Array) => calls.push({ method, args, sender });
   for (const name of STATUS_FEATURES) {
     t("recordBatch", { name, successes: 2n, errors: 0n }, REPORTER!);
+    t("recordCohorts", { name, canarySuccesses: 2n, canaryErrors: 1n, baseSuccesses: 5n, baseErrors: 1n }, REPORTER!);
     t("recordLatency", { name, value: 5n }, REPORTER!);
     t("processRollout", { name }, OUTSIDER!);
     t("pause", { name }, GUARDIAN!);
@@ -398,6 +415,7 @@ describe("fault injection: a host-side throw inside storage_write", () => {
     { method: "enable", args: { name: "roll" }, sender: OPERATOR! },
     { method: "rollback", args: { name: "held", reason: 0 }, sender: GUARDIAN! },
     { method: "recordBatch", args: { name: "roll", successes: 0n, errors: 50n }, sender: REPORTER! },
+    { method: "recordCohorts", args: { name: "held", canarySuccesses: 3n, canaryErrors: 1n, baseSuccesses: 9n, baseErrors: 0n }, sender: REPORTER! },
     { method: "setOverride", args: { name: "ena", account: OUTSIDER!, mode: 1 }, sender: OPERATOR! },
     { method: "grantRole", args: { role: 0, account: OUTSIDER! }, sender: ADMIN! },
     { method: "createFeature", args: { name: "zz", description: "x", policy: null }, sender: OPERATOR! },
