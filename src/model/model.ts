@@ -302,7 +302,8 @@ const zeroRun = (): MRun => ({ successes: 0n, errors: 0n, baseSuccesses: 0n, bas
 /**
  * Sequential: a report of n samples with e errors sets
  * T := max(T + e × 10^6 − seqSlopePpm × n, −seqFloorPpm), exact, then clamped to i64.
- * n is the exact sum of the report's successes and errors (not saturated).
+ * AMBIGUITY (A16): n is the exact sum of the report's successes and errors (SPEC: "exact"),
+ * not a saturated one (A3 saturates only the window's samples); so are Comparative's sums.
  */
 export function sequentialStep(t: bigint, n: bigint, e: bigint, p: Pick<MPolicy, "seqSlopePpm" | "seqFloorPpm">): bigint {
   const v = t + e * 1_000_000n - BigInt(p.seqSlopePpm) * n;
@@ -425,7 +426,9 @@ export function healthReason(f: MFeature, stepElapsed: number | null): number | 
     if (samples >= minS && w.errors * 10000n > BigInt(p.maxErrorRateBps) * samples) return R.ErrorRate;
   } else {
     // Sequential and Comparative: run samples (saturating like every counter, A3) gate the
-    // statistic; the threshold is a u64 compared with the i64 statistic exactly.
+    // statistic. AMBIGUITY (A17): the u64 threshold is compared with the i64 statistic exactly
+    // (above 2^63 − 1 it never fires). AMBIGUITY (A18): this runs after every report of any
+    // kind (latency and invariant reports too) and at every due step.
     const runSamples = sat(f.run.successes, f.run.errors);
     const threshold = p.analysis === 1 ? p.seqInterceptPpm : p.compThresholdPpm;
     if (runSamples >= minS && f.run.statistic >= threshold) return R.ErrorRate;
@@ -586,6 +589,7 @@ function transition(f: MFeature, h: number, from: number, reason: number | null,
 
 function rollbackTo(f: MFeature, h: number, reason: number, actor: string | null, emit: Emit): void {
   const from = f.status;
+  // AMBIGUITY (A19): the run (counters and statistic) is kept, as the window is (A13).
   f.status = S.RolledBack;
   f.rolloutBps = 0;
   f.rollbackReason = reason;

@@ -332,14 +332,21 @@ function byFeature(evs: unknown[]): unknown[] {
 
 export interface RunOptions {
   reuse?: boolean;
-  /** Compare the observable state after every step (default true). */
-  observe?: boolean;
+  /**
+   * Compare the observable state after every step (default true); "features": only
+   * getFeature of every name (statistic, run and baseline counters, status…), for long report runs.
+   */
+  observe?: boolean | "features";
 }
 
 export interface RunResult {
   roots: string[];
   finalRoot: string;
   steps: number;
+  /** Per name, the heights at which the feature was seen to become RolledBack (observe modes only). */
+  rollbacks: { model: Record<string, number[]>; contract: Record<string, number[]> };
+  /** Per name, the statistic after every step (model; the contract's is compared equal). */
+  statistics: Record<string, bigint[]>;
 }
 
 const SETUP: Cmd[] = [
@@ -358,6 +365,7 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
   chain.beginBlock(height);
   const roots: string[] = [];
   const prevHistory = new Map<string, unknown[]>();
+  const seen: Seen = { status: new Map(), rollbacks: { model: {}, contract: {} }, statistics: {} };
   const creates: Cmd[] = (sc.creates ?? []).map((c) => ({ t: "call", method: "createFeature", args: { name: c.name, description: "", policy: c.policy }, who: "OPERATOR", sign: "self" }));
   const cmds = sc.preInit ? [...SETUP, ...creates, ...sc.cmds] : sc.cmds;
 
@@ -410,11 +418,45 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
       if (isView) check(blockRoot(chain) === before, `view ${method} changed stored bytes`, step, cmd);
       model = expected.state;
     }
-    if (observe) observeState(chain, model, height, step, cmd, prevHistory);
+    if (observe === "features") observeFeatures(chain, model, height, step, cmd, seen);
+    else if (observe) observeState(chain, model, height, step, cmd, prevHistory, seen);
   });
   const block = chain.endBlock();
   roots.push(block.stateRoot);
-  return { roots, finalRoot: block.stateRoot, steps: cmds.length };
+  return { roots, finalRoot: block.stateRoot, steps: cmds.length, rollbacks: seen.rollbacks, statistics: seen.statistics };
+}
+
+/** What the observers remember between steps: the last status per side and name, rollbacks, statistics. */
+interface Seen {
+  status: Map<string, number | undefined>;
+  rollbacks: RunResult["rollbacks"];
+  statistics: RunResult["statistics"];
+}
+
+type FeatureSeen = { status: number; statistic: bigint } | null;
+
+/** Notes a feature's status (a new RolledBack is a rollback at this height) and its statistic. */
+function noteFeature(seen: Seen, name: string, height: number, model: FeatureSeen, contract: FeatureSeen): void {
+  for (const [side, f] of [["model", model], ["contract", contract]] as const) {
+    const key = `${side}:${name}`;
+    const prev = seen.status.get(key);
+    if (f && f.status === S.RolledBack && prev !== S.RolledBack) (seen.rollbacks[side][name] ??= []).push(height);
+    seen.status.set(key, f?.status);
+  }
+  if (model) (seen.statistics[name] ??= []).push(model.statistic);
+}
+
+/** The light observation: getFeature of every name, model against contract. */
+function observeFeatures(chain: Chain, model: ModelState, height: number, step: number, cmd: unknown, seen: Seen): void {
+  if (!model.initialized) return;
+  for (const name of VALID_NAMES) {
+    const exp = apply(model, { method: "getFeature", args: { name }, sender: ACCOUNTS.ZERO!, witnesses: [] }, { height });
+    const r = chain.view("getFeature", encodeArgs("getFeature", { name }), VIEW_ZERO);
+    same(`observe getFeature ${name} code`, exp.code, r.code, step, cmd);
+    const got = r.ok ? decodeResult("getFeature", r.output) : null;
+    same(`observe getFeature ${name}`, exp.result, got, step, cmd);
+    noteFeature(seen, name, height, exp.result as FeatureSeen, got as FeatureSeen);
+  }
 }
 
 function checkEvents(evs: { name: string; data: Record<string, unknown> }[], step: number, cmd: unknown): void {
@@ -430,7 +472,7 @@ const VIEW_ZERO = { sender: ACCOUNTS.ZERO! };
 const OBS_ACCOUNTS = [ACCOUNTS.ADMIN!, ACCOUNTS.OUTSIDER!, ACCOUNTS.ZERO!, account(0x42)];
 
 /** Compares every view of the observable state, and checks the state invariants. */
-function observeState(chain: Chain, model: ModelState, height: number, step: number, cmd: unknown, prevHistory: Map<string, unknown[]>): void {
+function observeState(chain: Chain, model: ModelState, height: number, step: number, cmd: unknown, prevHistory: Map<string, unknown[]>, seen: Seen): void {
   const v = (method: MethodName, args: Record<string, unknown>) => {
     const exp = apply(model, { method, args, sender: ACCOUNTS.ZERO!, witnesses: [] }, { height });
     const r = chain.view(method, encodeArgs(method, args), VIEW_ZERO);
@@ -442,7 +484,8 @@ function observeState(chain: Chain, model: ModelState, height: number, step: num
   v("getGlobal", {});
   if (!model.initialized) return;
   for (const name of VALID_NAMES) {
-    const f = v("getFeature", { name }) as { status: number; rolloutBps: number; targetBps: number } | null;
+    const f = v("getFeature", { name }) as { status: number; rolloutBps: number; targetBps: number; statistic: bigint } | null;
+    noteFeature(seen, name, height, (apply(model, { method: "getFeature", args: { name }, sender: ACCOUNTS.ZERO!, witnesses: [] }, { height }).result ?? null) as FeatureSeen, f);
     v("getMetrics", { name });
     const hist = (v("getHistory", { name, fromSeq: 0, limit: 100 }) ?? []) as { seq: number; from: number; to: number }[];
     for (const acc of OBS_ACCOUNTS) v("isEnabled", { name, account: acc });
@@ -470,4 +513,36 @@ export const isViewMethod = (m: string): boolean => VIEW_METHODS.has(m);
 export function pickScenario(seed: number): Scenario {
   const all = fc.sample(scenarioArb, { seed, numRuns: 20 }) as Scenario[];
   return all.filter((s) => s.preInit).sort((a, b) => b.cmds.length - a.cmds.length)[0]!;
+}
+
+/** One step of a model-only run: the command, its code, and the model's state after it. */
+export interface ModelStep {
+  cmd: Cmd;
+  code: number;
+  state: ModelState;
+  events: { name: string; data: Record<string, unknown> }[];
+}
+
+/** Runs a scenario on the model alone (no module): what a generator reaches, measured without the contract. */
+export function runModel(sc: Scenario): ModelStep[] {
+  let model: ModelState = initialState();
+  let height = sc.start;
+  const creates: Cmd[] = (sc.creates ?? []).map((c) => ({ t: "call", method: "createFeature", args: { name: c.name, description: "", policy: c.policy }, who: "OPERATOR", sign: "self" }));
+  const cmds = sc.preInit ? [...SETUP, ...creates, ...sc.cmds] : sc.cmds;
+  const out: ModelStep[] = [];
+  for (const cmd of cmds) {
+    if (cmd.t === "gap") {
+      const o = apply(model, { method: "onPersist", args: {}, sender: ACCOUNTS.ZERO!, witnesses: [] }, { height });
+      model = o.state;
+      height += cmd.n;
+      out.push({ cmd, code: o.code, state: model, events: o.events });
+    } else if (cmd.t === "call") {
+      const sender = acct(cmd.who);
+      const witnesses = cmd.sign === "self" ? [sender] : cmd.sign === "other" ? [ACCOUNTS.ADMIN!] : [];
+      const o = apply(model, { method: cmd.method, args: withAccounts(cmd.method, cmd.args), sender, witnesses }, { height });
+      model = o.state;
+      out.push({ cmd, code: o.code, state: model, events: o.events });
+    }
+  }
+  return out;
 }

@@ -1,0 +1,59 @@
+// Revision 2's statistics, model against module (issue #15, item 2): random report sequences on
+// a Sequential feature ("a") and a Comparative feature ("b") — recordCohorts with n_c = 0,
+// n_b = 0, no errors, shared outages, u64 extremes (2^64 − 1 counts: saturation of the run and
+// baseline counters, exact products), floors reached, thresholds crossed — together with
+// recordSuccess/recordError/recordBatch, rollouts whose steps must not reset the statistic,
+// re-canaries and policy updates. After every report the FeatureView (statistic, run and
+// baseline counters, status, rollback reason) is the same in model and module, and so is the
+// block of every rollback. STAT_RUNS (default 120) sequences; STAT_SEED replays one.
+
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { runScenario, type Cmd, type Scenario } from "./_harness.ts";
+import { clean, O, R, scenario, statScenarioArb } from "./_stats.ts";
+
+const RUNS = Number(process.env.STAT_RUNS ?? 120);
+const SEED = process.env.STAT_SEED === undefined ? undefined : Number(process.env.STAT_SEED);
+function check(sc: Scenario): void {
+  const r = runScenario(sc, { observe: "features" });
+  // Every step already compared the FeatureView (statistic included); the rollback blocks too, explicitly:
+  expect(r.rollbacks.contract).toEqual(r.rollbacks.model);
+}
+
+describe("statistics: model and module agree after every report (FeatureView.statistic, run and baseline counters, rollback block)", () => {
+  it(`${RUNS} random report sequences, each on a Sequential and a Comparative feature with random policies`, () => {
+    fc.assert(
+      fc.property(statScenarioArb(), (sc) => {
+        check(sc);
+      }),
+      { numRuns: RUNS, seed: SEED, endOnFailure: false },
+    );
+  }, 600_000);
+
+  it("the default policies, long healthy runs then a regression: floors reached, thresholds crossed, the same rollback block", () => {
+    // A (deterministic) mix: 20 blocks of healthy traffic (0.5 % on both cohorts), then 5× on the canary only.
+    const cmds: Cmd[][] = [];
+    let x = 12345;
+    const rnd = (n: number) => ((x = (x * 1103515245 + 12345) % 2 ** 31), x % n);
+    for (let blk = 0; blk < 40; blk++) {
+      const bad = blk >= 20;
+      const block: Cmd[] = [];
+      for (const name of ["a", "b"]) {
+        const nc = 60 + rnd(80);
+        const nb = 300 + rnd(400);
+        const ec = BigInt(rnd(1000) < (bad ? 25 : 5) * 10 ? 1 + rnd(bad ? 4 : 1) : 0);
+        const eb = BigInt(rnd(1000) < 50 ? 1 + rnd(2) : 0);
+        block.push(R("recordCohorts", { name, canarySuccesses: BigInt(nc) - ec, canaryErrors: ec, baseSuccesses: BigInt(nb) - eb, baseErrors: eb }));
+      }
+      if (blk === 3) block.push(O("startRollout", { name: "a", targetBps: 10000 }), O("startRollout", { name: "b", targetBps: 10000 }));
+      block.push({ t: "gap", n: 1 });
+      cmds.push(block);
+    }
+    const pol = { incrementBlocks: 5, incrementBps: 1000, minSuccessCount: 0n };
+    const sc = scenario(clean({ ...pol, analysis: 1 }), clean({ ...pol, analysis: 2 }), cmds);
+    const r = runScenario(sc, { observe: "features" });
+    expect(r.rollbacks.contract).toEqual(r.rollbacks.model);
+    // The run reached the Sequential floor before the regression began.
+    expect(r.statistics.a!.includes(-8219462n)).toBe(true);
+  }, 120_000);
+});
