@@ -110,3 +110,31 @@ export function statScenarioArb(maxBlocks = 14): fc.Arbitrary<Scenario> {
   const arbs = { a: seqPolicyArb.map(clean), b: compPolicyArb.map(clean) };
   return fc.tuple(arbs.a, arbs.b, fc.array(blockArb(arbs), { minLength: 1, maxLength: maxBlocks })).map(([a, b, blocks]) => scenario(a, b, blocks));
 }
+
+/**
+ * The default policies (Sequential "a", Comparative "b"), a deterministic mix: 20 blocks of
+ * healthy traffic on both cohorts (the Sequential floor is reached), a rollout from block 3,
+ * then a 5× regression of the canary only.
+ */
+export function defaultRegressionScenario(): Scenario {
+  // A deterministic mix (an LCG): 0.5 % errors on both cohorts for 20 blocks, then 2.5 % (5×) on the canary only.
+  const cmds: Cmd[][] = [];
+  let x = 12345;
+  const rnd = (n: number) => ((x = (x * 1103515245 + 12345) % 2 ** 31), x % n);
+  const errors = (n: number, perMille: number) => BigInt(Array.from({ length: n }, () => rnd(1000) < perMille).filter(Boolean).length);
+  for (let blk = 0; blk < 40; blk++) {
+    const block: Cmd[] = [];
+    for (const name of ["a", "b"]) {
+      const nc = 60 + rnd(80);
+      const nb = 300 + rnd(400);
+      const ec = errors(nc, blk >= 20 ? 25 : 5);
+      const eb = errors(nb, 5);
+      block.push(R("recordCohorts", { name, canarySuccesses: BigInt(nc) - ec, canaryErrors: ec, baseSuccesses: BigInt(nb) - eb, baseErrors: eb }));
+    }
+    if (blk === 3) block.push(O("startRollout", { name: "a", targetBps: 10000 }), O("startRollout", { name: "b", targetBps: 10000 }));
+    block.push({ t: "gap", n: 1 });
+    cmds.push(block);
+  }
+  const pol = { incrementBlocks: 5, incrementBps: 1000, minSuccessCount: 0n };
+  return scenario(clean({ ...pol, analysis: 1 }), clean({ ...pol, analysis: 2 }), cmds);
+}

@@ -9,8 +9,8 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { runScenario, type Cmd, type Scenario } from "./_harness.ts";
-import { clean, O, R, scenario, statScenarioArb } from "./_stats.ts";
+import { runScenario, type Scenario } from "./_harness.ts";
+import { defaultRegressionScenario, statScenarioArb } from "./_stats.ts";
 
 const RUNS = Number(process.env.STAT_RUNS ?? 120);
 const SEED = process.env.STAT_SEED === undefined ? undefined : Number(process.env.STAT_SEED);
@@ -31,26 +31,7 @@ describe("statistics: model and module agree after every report (FeatureView.sta
   }, 600_000);
 
   it("the default policies, long healthy runs then a regression: floors reached, thresholds crossed, the same rollback block", () => {
-    // A (deterministic) mix: 20 blocks of healthy traffic (0.5 % on both cohorts), then 5× on the canary only.
-    const cmds: Cmd[][] = [];
-    let x = 12345;
-    const rnd = (n: number) => ((x = (x * 1103515245 + 12345) % 2 ** 31), x % n);
-    for (let blk = 0; blk < 40; blk++) {
-      const bad = blk >= 20;
-      const block: Cmd[] = [];
-      for (const name of ["a", "b"]) {
-        const nc = 60 + rnd(80);
-        const nb = 300 + rnd(400);
-        const ec = BigInt(rnd(1000) < (bad ? 25 : 5) * 10 ? 1 + rnd(bad ? 4 : 1) : 0);
-        const eb = BigInt(rnd(1000) < 50 ? 1 + rnd(2) : 0);
-        block.push(R("recordCohorts", { name, canarySuccesses: BigInt(nc) - ec, canaryErrors: ec, baseSuccesses: BigInt(nb) - eb, baseErrors: eb }));
-      }
-      if (blk === 3) block.push(O("startRollout", { name: "a", targetBps: 10000 }), O("startRollout", { name: "b", targetBps: 10000 }));
-      block.push({ t: "gap", n: 1 });
-      cmds.push(block);
-    }
-    const pol = { incrementBlocks: 5, incrementBps: 1000, minSuccessCount: 0n };
-    const sc = scenario(clean({ ...pol, analysis: 1 }), clean({ ...pol, analysis: 2 }), cmds);
+    const sc = defaultRegressionScenario();
     const r = runScenario(sc, { observe: "features" });
     expect(r.rollbacks.contract).toEqual(r.rollbacks.model);
     // The run reached the Sequential floor before the regression began.

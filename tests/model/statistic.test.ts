@@ -258,7 +258,7 @@ describe("run counters, baseline counters and the statistic through apply()", ()
 
 import fc from "fast-check";
 import { runModel } from "./_harness.ts";
-import { statScenarioArb } from "./_stats.ts";
+import { defaultRegressionScenario, statScenarioArb } from "./_stats.ts";
 
 describe("the statistics property tests' generator reaches every case it claims (measured on the model)", () => {
   it("over 120 sampled sequences: n_c = 0, n_b = 0, no errors, u64 extremes, saturation, floors, clamps, thresholds crossed, steps", () => {
@@ -300,4 +300,19 @@ describe("the statistics property tests' generator reaches every case it claims 
     ])
       expect(seen[k] ?? 0, `${k} (seen: ${JSON.stringify(seen)})`).toBeGreaterThan(0);
   }, 60_000);
+
+  it("the fixed default-policy run: the Sequential floor is reached while healthy; both features roll back (ErrorRate) only after the regression begins", () => {
+    let blocks = 0;
+    const firstRollback: Record<string, number> = {};
+    let floor = false;
+    for (const st of runModel(defaultRegressionScenario())) {
+      if (st.cmd.t === "gap") blocks++;
+      if (blocks < 20 && st.state.features.a?.run.statistic === -8219462n) floor = true;
+      for (const e of st.events) if (e.name === "StatusChanged" && e.data.to === 4) firstRollback[e.data.name as string] ??= blocks;
+      for (const e of st.events) if (e.name === "StatusChanged" && e.data.to === 4) expect(e.data.reason).toBe(1);
+    }
+    expect(floor).toBe(true);
+    expect(firstRollback.a).toBeGreaterThanOrEqual(20);
+    expect(firstRollback.b).toBeGreaterThanOrEqual(20);
+  });
 });
