@@ -85,6 +85,24 @@ function exact<T>(b: Uint8Array, f: (r: R) => T, versions: readonly number[] = [
   }
 }
 
+/**
+ * The first release's policy rules, for version 1 records (SPEC section 9: every version an
+ * earlier release wrote still opens): analysis ≤ 1, and a Sequential threshold of 0 was valid
+ * then (Revision 2 added "Sequential with … threshold 0" to InvalidPolicy).
+ */
+function validPolicyV1(p: MPolicy): boolean {
+  return p.analysis <= 1 && validPolicy({ ...p, seqInterceptPpm: p.seqInterceptPpm === 0n ? 1n : p.seqInterceptPpm });
+}
+
+/** A version 2 feature record rewritten as the first release would have written it (run dropped, policy cut to 14 fields). */
+function toV1(v2: Uint8Array): Uint8Array {
+  const reasonLen = v2[35] === 1 ? 2 : 1; // rollbackReason: 00 | 01 reason, after 35 fixed bytes
+  const head = 35 + reasonLen + 20 + 15 * 8;
+  const v1 = new Uint8Array([...v2.slice(0, head), ...v2.slice(head + 40, v2.length - 32)]);
+  v1[0] = 1;
+  return v1;
+}
+
 /** The feature record, version 1 (the first release) or 2 (Revision 2: run block after the counters, appended policy fields). */
 function decodeFeature(name: string, b: Uint8Array) {
   const version = b[0];
@@ -130,7 +148,7 @@ function decodeFeature(name: string, b: Uint8Array) {
       if (status > 4 || rolloutBps > 10000 || targetBps > 10000) throw new Error("range");
       if (rollbackReason !== null && rollbackReason > 6) throw new Error("range");
       if (new TextEncoder().encode(description).length > 256) throw new Error("range");
-      if (!validPolicy(policy)) throw new Error("policy");
+      if (!(version === 2 ? validPolicy(policy) : validPolicyV1(policy))) throw new Error("policy");
       return {
         view: {
           name, description, status, rolloutBps, targetBps, paused, startBlock, lastStepBlock, windowSuccesses: w[0]!, windowErrors: w[1]!, rollbackReason, createdBy, policy,
@@ -356,6 +374,40 @@ describe("fault injection: corrupted records", () => {
     expect(checked).toBeGreaterThan(0);
     expect(corruptAnswers).toBeGreaterThan(0);
   }, 120_000);
+
+  it("version 1 feature records (the first release's layout) read as the independent decoder says: appended fields at their defaults, the run at 0; first-release policy rules", () => {
+    let opened = 0;
+    for (const key of keys.filter((k) => k[0] === 0xd0)) {
+      const name = keyName(key);
+      const v1 = toV1(base.store.get(key)!);
+      // The policy's analysis byte and Sequential threshold, from the end: salt "" (4), deadline 4, peak 8, avg 8, invariants 4, threshold 8, slope 4, analysis 1.
+      const variants: [string, Uint8Array][] = [["as written", v1]];
+      const t0 = v1.slice();
+      new DataView(t0.buffer).setBigUint64(t0.length - 36, 0n, true);
+      t0[t0.length - 41] = 1;
+      variants.push(["Sequential, threshold 0 (valid in the first release)", t0]);
+      const a2 = v1.slice();
+      a2[a2.length - 41] = 2;
+      variants.push(["analysis 2 (not valid in the first release)", a2]);
+      for (const [what, bytes] of variants) {
+        const store = new MemoryStore(base.store.entries());
+        store.put(key, bytes);
+        const chain = new Chain(runtime, store);
+        chain.beginBlock(base.height + 1);
+        const d = decodeFeature(name, bytes);
+        if (what !== "analysis 2 (not valid in the first release)") expect(d, `${name} ${what}`).not.toBeNull();
+        else expect(d, `${name} ${what}`).toBeNull();
+        const r = run(chain, base.height + 1, { method: "getFeature", args: { name }, sender: ADMIN! });
+        expect(r.code, `${name} ${what}`).toBe(d ? 0 : 15);
+        if (d) {
+          expect(decodeResult("getFeature", r.output), `${name} ${what}`).toEqual(d.view);
+          expect(d.view.statistic).toBe(0n);
+          opened++;
+        }
+      }
+    }
+    expect(opened).toBe(2 * STATUS_FEATURES.length);
+  });
 
   it("a truncated or terminator-less index key is CorruptState for the walks that read it", () => {
     for (const prefix of [0xd7, 0xd8]) {
