@@ -334,7 +334,8 @@ export interface RunOptions {
   reuse?: boolean;
   /**
    * Compare the observable state after every step (default true); "features": only
-   * getFeature of every name (statistic, run and baseline counters, status…), for long report runs.
+   * getFeature and getMetrics of every name (statistic, run and baseline counters, status,
+   * metrics), for long report runs.
    */
   observe?: boolean | "features";
 }
@@ -446,7 +447,7 @@ function noteFeature(seen: Seen, name: string, height: number, model: FeatureSee
   if (model) (seen.statistics[name] ??= []).push(model.statistic);
 }
 
-/** The light observation: getFeature of every name, model against contract. */
+/** The light observation: getFeature and getMetrics of every name, model against contract. */
 function observeFeatures(chain: Chain, model: ModelState, height: number, step: number, cmd: unknown, seen: Seen): void {
   if (!model.initialized) return;
   for (const name of VALID_NAMES) {
@@ -456,6 +457,9 @@ function observeFeatures(chain: Chain, model: ModelState, height: number, step: 
     const got = r.ok ? decodeResult("getFeature", r.output) : null;
     same(`observe getFeature ${name}`, exp.result, got, step, cmd);
     noteFeature(seen, name, height, exp.result as FeatureSeen, got as FeatureSeen);
+    const em = apply(model, { method: "getMetrics", args: { name }, sender: ACCOUNTS.ZERO!, witnesses: [] }, { height });
+    const rm = chain.view("getMetrics", encodeArgs("getMetrics", { name }), VIEW_ZERO);
+    same(`observe getMetrics ${name}`, [em.code, em.result], [rm.code, rm.ok ? decodeResult("getMetrics", rm.output) : null], step, cmd);
   }
 }
 

@@ -26,7 +26,7 @@ const common = {
 export const seqPolicyArb = fc.record({
   ...common,
   analysis: fc.constant(1),
-  seqSlopePpm: fc.oneof({ weight: 3, arbitrary: fc.constant(14435) }, { weight: 3, arbitrary: fc.integer({ min: 1, max: 2_000_000 }) }, { weight: 1, arbitrary: fc.constantFrom(1, 999_999, 1_000_000, 0xffffffff) }),
+  seqSlopePpm: fc.oneof({ weight: 3, arbitrary: fc.constant(14435) }, { weight: 3, arbitrary: fc.integer({ min: 1, max: 2_000_000 }) }, { weight: 1, arbitrary: fc.constantFrom(1, 600_000, 999_999, 1_000_000, 0xffffffff) }),
   seqInterceptPpm: fc.oneof({ weight: 3, arbitrary: fc.constant(4109731n) }, { weight: 3, arbitrary: fc.bigInt(1n, 20_000_000n) }, { weight: 1, arbitrary: fc.constantFrom(1n, (1n << 63n) - 1n, 1n << 63n, U) }),
   seqFloorPpm: fc.oneof({ weight: 3, arbitrary: fc.constant(8219462n) }, { weight: 3, arbitrary: fc.bigInt(0n, 20_000_000n) }, { weight: 1, arbitrary: fc.constantFrom(0n, 1n << 63n, (1n << 63n) + 1n, U) }),
 });
@@ -64,6 +64,13 @@ const reportArb: fc.Arbitrary<Cmd> = fc.oneof(
     ),
   },
   { weight: 3, arbitrary: fc.record({ name: nameArb, successes: countArb(150n), errors: errArb }).map((a) => R("recordBatch", a)) },
+  {
+    // Both counts huge: successes + errors above 2^64 − 1 (n must be the exact sum, not a saturated one).
+    weight: 1,
+    arbitrary: fc.record({ name: nameArb, a: u64Extreme, b: u64Extreme, cohorts: fc.boolean(), base: countArb(600n) }).map(({ name, a, b, cohorts, base }) =>
+      cohorts ? R("recordCohorts", { name, canarySuccesses: a, canaryErrors: b, baseSuccesses: base, baseErrors: b }) : R("recordBatch", { name, successes: a, errors: b }),
+    ),
+  },
   { weight: 2, arbitrary: nameArb.map((name) => R("recordSuccess", { name })) },
   { weight: 2, arbitrary: nameArb.map((name) => R("recordError", { name })) },
 );

@@ -5,14 +5,14 @@
 // recordSuccess/recordError/recordBatch, rollouts whose steps must not reset the statistic,
 // re-canaries and policy updates. After every report the FeatureView (statistic, run and
 // baseline counters, status, rollback reason) is the same in model and module, and so is the
-// block of every rollback. STAT_RUNS (default 120) sequences; STAT_SEED replays one.
+// block of every rollback. The lifetime metrics are compared too (the baseline counts in none). STAT_RUNS (default 300) sequences; STAT_SEED replays one.
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { runScenario, type Scenario } from "./_harness.ts";
 import { defaultRegressionScenario, statScenarioArb } from "./_stats.ts";
 
-const RUNS = Number(process.env.STAT_RUNS ?? 120);
+const RUNS = Number(process.env.STAT_RUNS ?? 300);
 const SEED = process.env.STAT_SEED === undefined ? undefined : Number(process.env.STAT_SEED);
 function check(sc: Scenario): void {
   const r = runScenario(sc, { observe: "features" });

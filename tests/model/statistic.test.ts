@@ -261,12 +261,16 @@ import { runModel } from "./_harness.ts";
 import { defaultRegressionScenario, statScenarioArb } from "./_stats.ts";
 
 describe("the statistics property tests' generator reaches every case it claims (measured on the model)", () => {
-  it("over 120 sampled sequences: n_c = 0, n_b = 0, no errors, u64 extremes, saturation, floors, clamps, thresholds crossed, steps", () => {
+  it("over 120 sampled sequences: n_c = 0, n_b = 0, no errors, u64 extremes (sums above 2^64 − 1), saturation, floors, clamps, thresholds crossed, steps", () => {
     const seen: Record<string, number> = {};
     const hit = (k: string) => void (seen[k] = (seen[k] ?? 0) + 1);
     for (const sc of fc.sample(statScenarioArb(), { seed: 2026, numRuns: 120 })) {
       for (const st of runModel(sc)) {
         const c = st.cmd;
+        if (c.t === "call" && c.method === "recordBatch" && st.code === 0) {
+          const a = c.args as Record<string, bigint>;
+          if (a.successes! + a.errors! > U) hit("n above 2^64 − 1");
+        }
         if (c.t === "call" && c.method === "recordCohorts" && st.code === 0) {
           const a = c.args as Record<string, bigint>;
           const nc = a.canarySuccesses! + a.canaryErrors!;
@@ -276,6 +280,7 @@ describe("the statistics property tests' generator reaches every case it claims 
           if (a.canaryErrors! + a.baseErrors! === 0n) hit("no errors");
           if (a.canaryErrors! > 0n && a.canaryErrors === a.baseErrors) hit("shared errors");
           if ([a.canarySuccesses, a.canaryErrors, a.baseSuccesses, a.baseErrors].includes(U)) hit("a 2^64 − 1 count");
+          if (nc > U) hit("n_c above 2^64 − 1");
         }
         for (const f of Object.values(st.state.features)) {
           const p = f.policy;
@@ -294,7 +299,7 @@ describe("the statistics property tests' generator reaches every case it claims 
     }
     if (process.env.STAT_COVERAGE) console.log(seen);
     for (const k of [
-      "n_c = 0", "n_b = 0", "no errors", "shared errors", "a 2^64 − 1 count", "run counter saturated", "baseline counter saturated",
+      "n_c = 0", "n_b = 0", "no errors", "shared errors", "a 2^64 − 1 count", "n above 2^64 − 1", "n_c above 2^64 − 1", "run counter saturated", "baseline counter saturated",
       "clamped at i64 min", "clamped at i64 max", "Sequential floor", "Comparative floor", "stepped",
       "ErrorRate rollback (Sequential)", "ErrorRate rollback (Comparative)",
     ])
