@@ -9,8 +9,8 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { runScenario, type Scenario } from "./_harness.ts";
-import { defaultRegressionScenario, statScenarioArb } from "./_stats.ts";
+import { runScenario, type Cmd, type Scenario } from "./_harness.ts";
+import { clean, defaultRegressionScenario, O, R, scenario, statScenarioArb } from "./_stats.ts";
 
 const RUNS = Number(process.env.STAT_RUNS ?? 300);
 const SEED = process.env.STAT_SEED === undefined ? undefined : Number(process.env.STAT_SEED);
@@ -37,4 +37,24 @@ describe("statistics: model and module agree after every report (FeatureView.sta
     // The run reached the Sequential floor before the regression began.
     expect(r.statistics.a!.includes(-8219462n)).toBe(true);
   }, 120_000);
+
+  // A18: the statistic rule runs after every report of any kind and at every due step. T passes
+  // its threshold while run samples are below minSamples; an updatePolicy lowers minSamples (no
+  // reset: not a seq*/comp* field); then a latency report, or a due step, must fire ErrorRate.
+  for (const [what, trigger] of [
+    ["a recordLatency", [R("recordLatency", { name: "a", value: 1n })]],
+    ["a recordInvariant(ok)", [R("recordInvariant", { name: "a", ok: true })]],
+    ["a due step (processRollout)", [{ t: "gap", n: 3 } as Cmd, O("processRollout", { name: "a" })]],
+    ["a due step (onPersist)", [{ t: "gap", n: 3 } as Cmd, { t: "gap", n: 1 } as Cmd]],
+  ] as const) {
+    it(`the statistic rule fires at ${what} once a lowered minSamples opens the gate (A18)`, () => {
+      const pol = clean({ analysis: 1, seqInterceptPpm: 500_000n, minSamples: 100, minSuccessCount: 0n, incrementBlocks: 2 });
+      const sc = scenario(pol, clean({ analysis: 2 }), [
+        [O("startRollout", { name: "a", targetBps: 10000 }), R("recordError", { name: "a" }), O("updatePolicy", { name: "a", policy: { ...pol, keepStatistic: true, minSamples: 1 } }), ...trigger],
+      ]);
+      const r = runScenario(sc, { observe: "features" });
+      expect(r.rollbacks.contract).toEqual(r.rollbacks.model);
+      expect(r.rollbacks.model.a).toHaveLength(1);
+    });
+  }
 });
