@@ -1,5 +1,6 @@
-// A reference model of the canary contract, written from SPEC sections 2–6 and docs/DESIGN.md
-// (not from assembly/). A pure state machine:
+// A reference model of the canary contract, written from SPEC sections 2–6 (Revision 2
+// included: run and baseline counters, the Sequential and Comparative statistics, recordCohorts)
+// and docs/DESIGN.md (not from assembly/). A pure state machine:
 //
 //   apply(state, call, ctx) → { state, code, result, events }
 //
