@@ -22,6 +22,7 @@ describe("the scenarios in scenarios/", () => {
     expect(scenarioFiles()).toEqual(
       expect.arrayContaining([
         "bad-feature-error-rate.yaml",
+        "comparative-shared-outage.yaml",
         "explicit-steps.yaml",
         "global-halt-resume.yaml",
         "held-canary-25.yaml",
