@@ -14,7 +14,10 @@ import { SeedLikeBench } from "./ours.ts";
 
 export const ROWS = ["isEnabled", "recordSuccess", "recordError", "step", "createFeature", "listActive"] as const;
 export type Row = (typeof ROWS)[number];
-export type RoundResult = Record<Row, number> & { isEnabledRuntime: number };
+/** Rows the seed has no counterpart for (Revision 2's reports), measured in the same round. */
+export const EXTRA_ROWS = ["recordBatch", "recordCohorts"] as const;
+export type ExtraRow = (typeof EXTRA_ROWS)[number];
+export type RoundResult = Record<Row, number> & Record<ExtraRow, number> & { isEnabledRuntime: number };
 export type MeteredRoundResult = { isEnabled: number; recordSuccess: number };
 
 /**
@@ -35,6 +38,8 @@ function round(n: Record<Row, number>, wasmPath: string): RoundResult {
   b.recordError(n.recordError);
   b.createFeature(n.createFeature);
   b.listActive(n.listActive);
+  b.recordBatch(n.recordSuccess);
+  b.recordCohorts(n.recordSuccess);
   const out = {} as RoundResult;
   out.isEnabled = b.isEnabled(n.isEnabled);
   out.isEnabledRuntime = b.isEnabledRuntime(n.isEnabled);
@@ -43,6 +48,23 @@ function round(n: Record<Row, number>, wasmPath: string): RoundResult {
   out.step = b.step(n.step);
   out.createFeature = b.createFeature(n.createFeature);
   out.listActive = b.listActive(n.listActive);
+  // Side by side, in 8 interleaved chunks (ABBA…) so that both see the same machine load and
+  // neither always runs second.
+  const chunks = 8;
+  const per = Math.max(1, Math.floor(n.recordSuccess / chunks));
+  let batch = 0;
+  let cohorts = 0;
+  for (let i = 0; i < chunks; i++) {
+    if (i % 2 === 0) {
+      batch += b.recordBatch(per);
+      cohorts += b.recordCohorts(per);
+    } else {
+      cohorts += b.recordCohorts(per);
+      batch += b.recordBatch(per);
+    }
+  }
+  out.recordBatch = batch / chunks;
+  out.recordCohorts = cohorts / chunks;
   return out;
 }
 
