@@ -31,7 +31,7 @@ import { matches, valueText } from "./fields.ts";
 import type { BlockLine, EventOut, ExposureOut, ReplayLine, SummaryLine, TxLine } from "./lines.ts";
 import type { Expectation, Problem, Scenario, ScenarioBlock, ScenarioTx } from "./scenario.ts";
 import { ModuleError, openChain } from "./module.ts";
-import { makeTraffic, type Population, type TrafficStream } from "./traffic.ts";
+import { makeTraffic, type BlockOutcome, type Population, type TrafficStream } from "./traffic.ts";
 
 export { ModuleError };
 
@@ -63,6 +63,8 @@ export interface ReplayOptions {
    * synchronously.
    */
   afterBlock?: (block: BlockResult) => void | Promise<void>;
+  /** Called after each traffic entry's draws of a block with what they were (the lab counts exposure per block). */
+  onTraffic?: (height: number, feature: string, outcome: Readonly<BlockOutcome>) => void;
 }
 
 export interface ExpectOutcome {
@@ -305,6 +307,7 @@ class ReplayRun {
     const n = stream.spec.callsPerBlock;
     const o = stream.tally(v.ok && v.output.length === 4 + n ? v.output : null, 4);
     this.trafficCalls += n;
+    this.options.onTraffic?.(height, stream.spec.feature, o);
     if (o.exposedCalls === 0) return;
     const { feature, latency, reporter, reporterLabel } = stream.spec;
     const gasLimit = this.scenario.gasLimit;
