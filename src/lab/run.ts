@@ -3,7 +3,7 @@
 
 import { Status, decodeEventPayload } from "../client/index.ts";
 import { replay } from "../replay/replay.ts";
-import type { Scenario, TrafficSpec } from "../replay/scenario.ts";
+import type { Scenario } from "../replay/scenario.ts";
 
 /** What one run did to one traffic feature. */
 export interface FeatureRun {
@@ -39,7 +39,7 @@ export function trafficFeatures(scenario: Scenario): string[] {
 export function regressionStart(scenario: Scenario, feature: string): RegressionStart | null {
   const entries = scenario.traffic.filter((t) => t.feature === feature).sort((a, b) => a.from - b.from);
   for (const t of entries) {
-    const r = (t as TrafficSpec & { regression?: RegressionStart }).regression;
+    const r = t.regression;
     if (r?.from !== undefined) return { from: r.from };
     if (r?.afterExposedCalls !== undefined) return { afterExposedCalls: r.afterExposedCalls };
   }
