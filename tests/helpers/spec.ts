@@ -16,7 +16,6 @@ export const SPEC_DEFAULT_POLICY = Object.freeze({
   maxPeakLatency: 0n,
   progressDeadlineBlocks: 0,
   salt: "",
-  // Revision 2: appended.
   seqFloorPpm: 8219462n,
   compExcessPpm: 1000000,
   compLnRatioPpm: 693147,
