@@ -68,7 +68,7 @@ describe("lab runs", () => {
     expect(other.features.map((f) => f.exposed)).not.toEqual(one.features.map((f) => f.exposed));
   }, 60_000);
 
-  it("measures a regression's detection delay from its first block", async () => {
+  it("measures a regression's detection delay from its first block or its first regressed call", async () => {
     const r = await runLab(loadScenarioFile(fixture("regression.yaml")), { wasm: releaseWasm(), runs: 3, jobs: 1 });
     const g = r.features[0]!.regression!;
     expect(g.from).toBe(21);
@@ -78,6 +78,11 @@ describe("lab runs", () => {
     expect(g.exposedBefore.median).toBe(190);
     expect(g.detectionDelay).toEqual({ median: 10, p90: 10 });
     expect(r.features[0]!.rollbackBlock!.median).toBe(21);
+    // After 95 exposed calls: block 11 (calls 91..100) has 5 bad calls, and they roll it back.
+    const c = r.features[1]!;
+    expect(c.regression).toMatchObject({ from: null, afterExposedCalls: 95, rolledBackBefore: 0, caught: 3, exposedBefore: { median: 95, p90: 95 } });
+    expect(c.regression!.detectionDelay).toEqual({ median: 5, p90: 5 });
+    expect(c.rollbackBlock!.median).toBe(11);
   }, 60_000);
 });
 
