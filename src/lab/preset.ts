@@ -63,7 +63,7 @@ export interface PresetResult {
 export function presetMarkdown(results: readonly PresetResult[]): string {
   const runs = results[0]?.lab.runs ?? 0;
   const lines = [
-    `| scenario (${int(runs)} runs each) | target | ${VARIANTS.map((v) => v.title).join(" | ")} |`,
+    `| scenario (${int(runs)} run${runs === 1 ? "" : "s"} each) | target | ${VARIANTS.map((v) => v.title).join(" | ")} |`,
     `|---|---|${VARIANTS.map(() => "---").join("|")}|`,
   ];
   for (const { row, lab } of results) {

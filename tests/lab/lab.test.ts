@@ -132,6 +132,15 @@ describe("canary lab", () => {
     expect((await cli(["lab", shown("tiny.yaml"), "--markdown"])).status).toBe(2);
   });
 
+  it("--preset --markdown prints the README's table: a header and one line per row", async () => {
+    const r = await cli(["lab", "--preset", "--runs", "1", "--jobs", "2", "--markdown"]);
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trimEnd().split("\n");
+    expect(lines[0]).toBe("| scenario (1 run each) | target | Threshold (old default) | Sequential (default) | Comparative (r = 2) |");
+    expect(lines).toHaveLength(2 + PRESET_ROWS.length);
+    for (const [i, row] of PRESET_ROWS.entries()) expect(lines[2 + i]!.startsWith(`| ${row.title} | ${row.target} | `)).toBe(true);
+  }, 120_000);
+
   it("has a scenario file for every preset row, each valid with the three variants", () => {
     for (const row of PRESET_ROWS) {
       const s = loadScenarioFile(presetFile(ROOT, row));
