@@ -133,7 +133,8 @@ function main(): void {
   const cohortsRow = {
     recordBatchNs: median(extra.recordBatch),
     recordCohortsNs: median(extra.recordCohorts),
-    ratio: median(extra.recordCohorts) / median(extra.recordBatch),
+    // Each round measures both under the same load: the median of the per-round ratios.
+    ratio: median(extra.recordCohorts.map((c, i) => c / extra.recordBatch[i]!)),
     perRoundRatios: extra.recordCohorts.map((c, i) => c / extra.recordBatch[i]!),
     target: 1.3,
     rounds: extra,
@@ -198,7 +199,7 @@ function main(): void {
         "onPersistScale = onPersist time with the largest feature count / with 10 features, 10 due each time",
         "moduleAlone: the contract on one instance whose imports serve two constant records and drop writes (no Chain, no store, no copies), _reset included; over the seed's median",
         "createFeature runs on a chain of its own, so the features it creates do not grow the state the other rows run on",
-        "recordBatch (99 successes, 1 error; a Sequential feature) and recordCohorts (99/1 canary, 1881/19 baseline; a Comparative feature) run on a chain of their own, in interleaved halves of the recordSuccess count; cohorts.ratio = recordCohorts / recordBatch (median ns), target ≤ 1.3",
+        "recordBatch (99 successes, 1 error; a Sequential feature) and recordCohorts (99/1 canary, 1881/19 baseline; a Comparative feature) run on a chain of their own, in 8 interleaved chunks of the recordSuccess count; cohorts.ratio = the median over rounds of recordCohorts / recordBatch, target ≤ 1.3",
       ],
     },
   };
@@ -257,7 +258,7 @@ function printTable(r: any): void {
     lines.push(pad([k, fmtNs(r.cohorts[`${k}Ns`]), "—", "—", "—", "—", so ? so.ours.toFixed(2) : "—", "—"]));
   }
   lines.push("");
-  lines.push(`recordCohorts (Comparative) / recordBatch (Sequential): ${fmtX(r.cohorts.ratio)} (target ≤ ${r.cohorts.target}×; per round ${r.cohorts.perRoundRatios.map((x: number) => x.toFixed(2)).join(", ")})`);
+  lines.push(`recordCohorts (Comparative) / recordBatch (Sequential), median of the rounds' ratios: ${fmtX(r.cohorts.ratio)} (target ≤ ${r.cohorts.target}×; per round ${r.cohorts.perRoundRatios.map((x: number) => x.toFixed(2)).join(", ")})`);
   lines.push(`isEnabled on the bare runtime (no Chain): ${fmtNs(r.isEnabledRuntimeNs)}`);
   lines.push(`onPersist, 10 due: ${Object.entries(r.onPersistNs).map(([n, ns]) => `${n} features ${fmtNs(ns as number)}`).join(", ")}; scale ${r.ratios.onPersistScale.toFixed(2)}`);
   lines.push(`invocation overhead (getGlobal): reused instance ${fmtNs(r.invocationOverhead.reusedNs)}, fresh instance ${fmtNs(r.invocationOverhead.freshNs)}`);

@@ -1,8 +1,8 @@
 // How a replay is shown: `--json` lines, the human closing table, the failure messages and
 // the progress bar. The HTML report is in report.ts.
 
-import { reasonName, statusName, Status } from "../client/index.ts";
-import type { HistoryEntry } from "../client/index.ts";
+import { analysisName, reasonName, statusName, Status } from "../client/index.ts";
+import type { FeatureView, HistoryEntry } from "../client/index.ts";
 import type { ReplayLine } from "./lines.ts";
 import type { ExpectOutcome, FeatureFinal, ReplayResult } from "./replay.ts";
 
@@ -65,6 +65,29 @@ export function table(rows: readonly (readonly string[])[], indent = "  "): stri
 const int = (n: number) => n.toLocaleString("en-US");
 const pct = (num: number, den: number) => (den === 0 ? "—" : `${((num / den) * 100).toFixed(2)} %`);
 
+/** A ppm value (bigint) as a decimal with two places: 4109731n → "4.11". */
+function ppmText(v: bigint): string {
+  return (Number(v) / 1e6).toFixed(2);
+}
+
+/**
+ * The error-rate rule a feature runs and where it stands: `Sequential` and `−8.22 / 4.11`
+ * (the run's statistic against its threshold h or A), `Threshold` and its rate.
+ */
+export function ruleColumns(v: FeatureView): [string, string] {
+  const p = v.policy;
+  switch (p.analysis) {
+    case 0:
+      return ["Threshold", `window rate > ${(p.maxErrorRateBps / 100).toFixed(2)} %`];
+    case 1:
+      return ["Sequential", `${ppmText(v.statistic)} / ${ppmText(p.seqInterceptPpm)}`];
+    case 2:
+      return ["Comparative", `${ppmText(v.statistic)} / ${ppmText(p.compThresholdPpm)}`];
+    default:
+      return [analysisName(p.analysis), "—"];
+  }
+}
+
 /** History entries that are step advances (the status after may be RollingOut, Enabled or a held Canary). */
 export function stepsOf(history: readonly HistoryEntry[]): HistoryEntry[] {
   return history.filter((h) => h.from === Status.RollingOut && (h.to === Status.RollingOut || h.to === Status.Enabled || h.to === Status.Canary));
@@ -115,7 +138,7 @@ export function formatHuman(r: ReplayResult): string {
   out.push("", "features");
   if (r.features.length === 0) out.push("  (none)");
   else {
-    const rows = [["feature", "status", "bps", "target", "steps", "at heights", "rollbacks"]];
+    const rows = [["feature", "status", "bps", "target", "steps", "at heights", "rollbacks", "rule", "statistic / threshold"]];
     for (const f of r.features) {
       const v = f.view;
       const steps = stepsOf(f.history);
@@ -128,9 +151,12 @@ export function formatHuman(r: ReplayResult): string {
         String(steps.length),
         heightsText(steps.map((h) => h.block)),
         rollbacks.length ? rollbacks.join("; ") : "—",
+        ...ruleColumns(v),
       ]);
     }
     out.push(table(rows));
+    out.push("  statistic = the run's T (Sequential) or S (Comparative) against its threshold h or A: at or above it, ErrorRate;");
+    out.push("  Threshold shows the window error rate that rolls back");
     out.push("", "history");
     for (const f of r.features) out.push(featureBlock(f, labels));
   }

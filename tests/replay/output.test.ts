@@ -20,6 +20,10 @@ describe("the closing table", () => {
     expect(text).toMatch(/healthy_comparative +Enabled +10000 +10000 +10 /);
     expect(text).toMatch(/bad_comparative +RolledBack .* ErrorRate at 14/);
     expect(text).toContain("expectations: 10 passed, 0 failed");
+    // The rule each feature runs and where its statistic stands against the threshold.
+    expect(text).toMatch(/healthy_sequential .* Sequential +-8\.22 \/ 4\.11\n/); // at the floor −2h
+    expect(text).toMatch(/bad_comparative .* Comparative +3\.04 \/ 2\.89\n/); // just past A
+    expect(text).toMatch(/healthy_threshold .* Threshold +window rate > 1\.00 %\n/);
   }, 60_000);
 
   it("lists failed expectations and the scenario's faults", () => {

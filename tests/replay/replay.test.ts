@@ -300,6 +300,24 @@ describe("report: cohorts (Revision 2)", () => {
   });
 });
 
+describe("a regression after N exposed calls, through the contract", () => {
+  it("begins at exactly call N + 1 and the default Sequential rule catches it; the result says where it began", () => {
+    const s = loadScenario(fixturePath("small.yaml"));
+    s.blocks = s.blocks.slice(0, 1); // createFeature (default analysis: Sequential) and a canary at 20 %
+    s.traffic = [{ ...s.traffic[0]!, errorRateBps: { exposed: 0, unexposed: 0 }, regression: { afterExposedCalls: 300, exposedErrorRateBps: 1000 } }];
+    const { result } = run(s);
+    const [e] = result.exposure;
+    const v = result.features[0]!.view;
+    expect(v.status).toBe(4); // RolledBack
+    expect(e!.regressionBegan).not.toBeNull();
+    expect(e!.regressionBegan!.exposedCalls).toBe(300);
+    // Every error came after the 300th exposed call; the rule fired within the calls after it.
+    expect(Number(v.runErrors)).toBe(e!.exposedErrors);
+    expect(e!.exposedCalls).toBeGreaterThan(300);
+    expect(v.statistic).toBeGreaterThanOrEqual(v.policy.seqInterceptPpm);
+  });
+});
+
 describe("refusals", () => {
   it("a module that is not a contract is refused before anything runs", () => {
     expect(() => replay(loadScenario(fixturePath("small.yaml")), { wasm: new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]) })).toThrow(ModuleError);
