@@ -32,7 +32,7 @@ import { matches, valueText } from "./fields.ts";
 import type { BlockLine, EventOut, ExposureOut, ReplayLine, SummaryLine, TxLine } from "./lines.ts";
 import type { Expectation, Problem, Scenario, ScenarioBlock, ScenarioTx } from "./scenario.ts";
 import { ModuleError, openChain } from "./module.ts";
-import { makeTraffic, type Population, type TrafficStream } from "./traffic.ts";
+import { makeTraffic, type BlockOutcome, type Population, type TrafficStream } from "./traffic.ts";
 
 export { ModuleError };
 
@@ -64,6 +64,8 @@ export interface ReplayOptions {
    * synchronously.
    */
   afterBlock?: (block: BlockResult) => void | Promise<void>;
+  /** Called after each traffic entry's draws of a block with what they were (the lab counts exposure per block). */
+  onTraffic?: (height: number, feature: string, outcome: Readonly<BlockOutcome>) => void;
 }
 
 export interface ExpectOutcome {
@@ -306,6 +308,7 @@ class ReplayRun {
     const n = stream.spec.callsPerBlock;
     const o = stream.tally(v.ok && v.output.length === 4 + n ? v.output : null, 4, height);
     this.trafficCalls += n;
+    this.options.onTraffic?.(height, stream.spec.feature, o);
     if (o.exposedCalls === 0) return;
     const { feature, latency, reporter, reporterLabel, report } = stream.spec;
     const gasLimit = this.scenario.gasLimit;
