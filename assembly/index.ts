@@ -5,7 +5,7 @@ export {
   init, grantRole, revokeRole, hasRole,
   createFeature, updatePolicy, startCanary, startRollout, enable, disable, pause, resume, rollback,
   setOverride, setGlobal,
-  recordSuccess, recordError, recordBatch, recordLatency, recordInvariant, reportIncident,
+  recordSuccess, recordError, recordBatch, recordCohorts, recordLatency, recordInvariant, reportIncident,
   processRollout, onPersist,
   isEnabled, isEnabledMany, bucketOf, getFeature, getMetrics, listFeatures, getHistory, getGlobal,
 } from "./generated/entry";

@@ -150,6 +150,11 @@ export function recordBatch(name: Uint8Array, successes: u64, errors: u64): i32 
   return outcomes(name, successes, errors);
 }
 
+export function recordCohorts(name: Uint8Array, canarySuccesses: u64, canaryErrors: u64, baseSuccesses: u64, baseErrors: u64): i32 {
+  const c = new FeatureCall(name, Role.Reporter, NO_ROLE);
+  return c.code != ErrorCode.Ok ? c.code : reports.recordCohorts(c, canarySuccesses, canaryErrors, baseSuccesses, baseErrors, c.tx);
+}
+
 export function recordLatency(name: Uint8Array, value: u64): i32 {
   const c = new FeatureCall(name, Role.Reporter, NO_ROLE);
   return c.code != ErrorCode.Ok ? c.code : reports.recordLatency(c, value, c.tx);

@@ -3,6 +3,7 @@
 
 import { Counters } from "./counters";
 import { Policy } from "./policy";
+import { Run } from "./run";
 import { MAX_DESCRIPTION_BYTES, MAX_NAME_BYTES, Status } from "../shared/codes";
 
 export { MAX_DESCRIPTION_BYTES, MAX_NAME_BYTES };
@@ -57,6 +58,8 @@ export class Feature {
    * they are changed in place), or a zeroed block for a new feature.
    */
   counters: Counters;
+  /** The run counters and statistic: in the record buffer (v2) or a block of their own (v1, new). */
+  run: Run;
   description: Uint8Array;
   policy: Policy;
 
@@ -66,12 +69,13 @@ export class Feature {
   storedDueAt: u32 = 0;
 
   /** Every part is given, so that decoding allocates nothing it drops. */
-  constructor(name: Uint8Array, createdBy: Uint8Array, description: Uint8Array, policy: Policy, counters: Counters) {
+  constructor(name: Uint8Array, createdBy: Uint8Array, description: Uint8Array, policy: Policy, counters: Counters, run: Run) {
     this.name = name;
     this.createdBy = createdBy;
     this.description = description;
     this.policy = policy;
     this.counters = counters;
+    this.run = run;
   }
 
   /** Canary or RollingOut: exposure follows the buckets and health rules are armed. */

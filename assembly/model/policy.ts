@@ -10,8 +10,16 @@ import {
   POLICY_MAX_INVARIANT_FAILURES as P_MAX_INVARIANT_FAILURES, POLICY_MAX_PEAK_LATENCY as P_MAX_PEAK_LATENCY,
   POLICY_MIN_SAMPLES as P_MIN_SAMPLES, POLICY_MIN_SUCCESS_COUNT as P_MIN_SUCCESS_COUNT,
   POLICY_PROGRESS_DEADLINE_BLOCKS as P_PROGRESS_DEADLINE_BLOCKS, POLICY_SEQ_INTERCEPT_PPM as P_SEQ_INTERCEPT_PPM,
-  POLICY_SEQ_SLOPE_PPM as P_SEQ_SLOPE_PPM,
+  POLICY_SEQ_SLOPE_PPM as P_SEQ_SLOPE_PPM, POLICY_APPENDED_BYTES, POLICY_SEQ_FLOOR_PPM as P_SEQ_FLOOR_PPM,
+  POLICY_COMP_EXCESS_PPM as P_COMP_EXCESS_PPM, POLICY_COMP_LN_RATIO_PPM as P_COMP_LN_RATIO_PPM,
+  POLICY_COMP_THRESHOLD_PPM as P_COMP_THRESHOLD_PPM, POLICY_COMP_FLOOR_PPM as P_COMP_FLOOR_PPM,
+  DEFAULT_POLICY_APPENDED,
 } from "../generated/layout";
+
+export { POLICY_APPENDED_BYTES };
+
+/** The largest Comparative compExcessPpm (r ≤ 10). */
+export const MAX_COMP_EXCESS_PPM: u32 = 9000000;
 
 export { POLICY_FIXED_BYTES };
 import { isValidUtf8At } from "../codec/utf8";
@@ -25,7 +33,11 @@ export const BPS_FULL: u16 = <u16>FULL;
  * default above), which nothing writes into: the fields are loads, `write` is one copy.
  */
 export class Policy {
-  /** The encoding: u32 step count, the steps (u16), the fixed fields, the salt string. */
+  /**
+   * The encoding: u32 step count, the steps (u16), the fixed fields, the salt string, the
+   * appended fields (Revision 2: seqFloorPpm, compExcessPpm, compLnRatioPpm,
+   * compThresholdPpm, compFloorPpm).
+   */
   at: usize;
   len: i32;
   stepCount: i32;
@@ -34,6 +46,8 @@ export class Policy {
   /** The salt's UTF-8 bytes; empty = bucket by the feature name. */
   saltAt: usize;
   saltLen: i32;
+  /** The first appended field (right after the salt). */
+  tail: usize;
 
   /** Over `len` bytes at `at` that hold a whole policy encoding (its structure already checked). */
   constructor(at: usize, len: i32) {
@@ -43,6 +57,18 @@ export class Policy {
     this.fixed = at + 4 + (<usize>this.stepCount << 1);
     this.saltLen = <i32>load<u32>(this.fixed, POLICY_FIXED_BYTES);
     this.saltAt = this.fixed + POLICY_FIXED_BYTES + 4;
+    this.tail = this.saltAt + <usize>this.saltLen;
+  }
+
+  /**
+   * A first-release (v1) policy's bytes — the 14 fields, ending with the salt — upgraded: a
+   * copy with the appended fields at their defaults (DEFAULT_POLICY_APPENDED).
+   */
+  static upgradeV1(at: usize, len: i32): Policy {
+    const out = heap.alloc(<usize>len + POLICY_APPENDED_BYTES);
+    memory.copy(out, at, <usize>len);
+    memory.copy(out + <usize>len, DEFAULT_POLICY_APPENDED, POLICY_APPENDED_BYTES);
+    return new Policy(out, len + <i32>POLICY_APPENDED_BYTES);
   }
 
   static defaults(): Policy {
@@ -58,6 +84,7 @@ export class Policy {
     r.skip(n << 1);
     r.skip(<i32>POLICY_FIXED_BYTES);
     r.string(); // the salt, UTF-8 checked
+    r.skip(<i32>POLICY_APPENDED_BYTES);
     const end = r.skip(0);
     // On failure the reader is done for (BadInput): stand in the defaults rather than read past the input.
     if (r.failed) return Policy.defaults();
@@ -93,10 +120,26 @@ export class Policy {
   get maxAvgLatency(): u64 { return load<u64>(this.fixed, P_MAX_AVG_LATENCY); }
   get maxPeakLatency(): u64 { return load<u64>(this.fixed, P_MAX_PEAK_LATENCY); }
   get progressDeadlineBlocks(): u32 { return load<u32>(this.fixed, P_PROGRESS_DEADLINE_BLOCKS); }
+  get seqFloorPpm(): u64 { return load<u64>(this.tail, P_SEQ_FLOOR_PPM); }
+  get compExcessPpm(): u32 { return load<u32>(this.tail, P_COMP_EXCESS_PPM); }
+  get compLnRatioPpm(): u32 { return load<u32>(this.tail, P_COMP_LN_RATIO_PPM); }
+  get compThresholdPpm(): u64 { return load<u64>(this.tail, P_COMP_THRESHOLD_PPM); }
+  get compFloorPpm(): u64 { return load<u64>(this.tail, P_COMP_FLOOR_PPM); }
+
+  /**
+   * The fields the statistic depends on (analysis, seq*, comp*) are the same in `o`: when
+   * they are not, updatePolicy restarts the statistic at 0 (SPEC section 5).
+   */
+  sameAnalysis(o: Policy): bool {
+    return this.analysis == o.analysis
+      && this.seqSlopePpm == o.seqSlopePpm && this.seqInterceptPpm == o.seqInterceptPpm
+      && sameBytesAt(this.tail, o.tail, <i32>POLICY_APPENDED_BYTES);
+  }
 
   /** SPEC section 2's rules, salt changes aside (see updatePolicy). */
   isValid(): bool {
-    return policyRulesHold(this.at + 4, this.stepCount, this.fixed, this.saltAt, this.saltLen);
+    return policyRulesHold(this.at + 4, this.stepCount, this.fixed, this.saltAt, this.saltLen, false)
+      && appendedRulesHold(this.fixed, this.tail);
   }
 
   /**
@@ -123,11 +166,13 @@ export class Policy {
 }
 
 /**
- * SPEC section 2's rules over a policy's bytes (n steps at stepsAt, the fixed fields at
- * fixed, the salt), UTF-8 of the salt included: one place for a Policy and for a stored
- * record checked in place (record.ts).
+ * SPEC section 2's rules over a policy's first 14 fields (n steps at stepsAt, the fixed
+ * fields at fixed, the salt), UTF-8 of the salt included: one place for a Policy and for a
+ * stored record checked in place (record.ts). `v1`: the first release's rules (a v1
+ * record's policy: analysis ≤ 1, Sequential needs a slope); else Revision 2's (analysis ≤ 2,
+ * Sequential needs a slope and a threshold; the appended fields: appendedRulesHold).
  */
-export function policyRulesHold(stepsAt: usize, n: i32, fixed: usize, saltAt: usize, saltLen: i32): bool {
+export function policyRulesHold(stepsAt: usize, n: i32, fixed: usize, saltAt: usize, saltLen: i32, v1: bool): bool {
   if (n > MAX_STEPS) return false;
   let prev: u16 = 0;
   for (let i = 0; i < n; i++) {
@@ -143,11 +188,28 @@ export function policyRulesHold(stepsAt: usize, n: i32, fixed: usize, saltAt: us
   if (incrementBps == 0 || incrementBps > BPS_FULL) return false;
   if (incrementBlocks == 0) return false;
   if (load<u16>(fixed, P_MAX_ERROR_RATE_BPS) > BPS_FULL) return false;
-  if (analysis > <u8>ANALYSIS_MAX) return false;
-  if (analysis == <u8>Analysis.Sequential && load<u32>(fixed, P_SEQ_SLOPE_PPM) == 0) return false;
+  if (analysis > (v1 ? <u8>Analysis.Sequential : <u8>ANALYSIS_MAX)) return false;
+  if (analysis == <u8>Analysis.Sequential) {
+    if (load<u32>(fixed, P_SEQ_SLOPE_PPM) == 0) return false;
+    if (!v1 && load<u64>(fixed, P_SEQ_INTERCEPT_PPM) == 0) return false;
+  }
   if (deadline != 0 && deadline <= incrementBlocks) return false;
   if (saltLen > MAX_SALT_BYTES) return false;
   return isValidUtf8At(saltAt, saltLen);
+}
+
+/**
+ * Revision 2's rules over the appended fields at `tail` (the fixed fields at `fixed`):
+ * Comparative needs compExcessPpm (k) in 1..9000000, compLnRatioPpm in 1..k and
+ * compThresholdPpm ≥ 1. The floors take any value (0 = no credit banked at all).
+ */
+export function appendedRulesHold(fixed: usize, tail: usize): bool {
+  if (load<u8>(fixed, P_ANALYSIS) != <u8>Analysis.Comparative) return true;
+  const k = load<u32>(tail, P_COMP_EXCESS_PPM);
+  const l = load<u32>(tail, P_COMP_LN_RATIO_PPM);
+  if (k == 0 || k > MAX_COMP_EXCESS_PPM) return false;
+  if (l == 0 || l > k) return false;
+  return load<u64>(tail, P_COMP_THRESHOLD_PPM) != 0;
 }
 
 /** The n bytes at a and at b are equal. */

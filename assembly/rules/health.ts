@@ -49,7 +49,7 @@ export function windowVerdict(c: Counters, p: Policy): i32 {
   const samples = c.windowSamples();
   const errors = c.windowErrors;
   const needed: u64 = p.minSamples > 0 ? <u64>p.minSamples : 1;
-  if (samples >= needed) {
+  if (samples >= needed && p.analysis != Analysis.Comparative) {
     const bad = p.analysis == Analysis.Sequential
       ? sequentialExceeded(errors, samples, p.seqSlopePpm, p.seqInterceptPpm)
       : thresholdExceeded(errors, samples, p.maxErrorRateBps);

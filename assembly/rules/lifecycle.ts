@@ -4,6 +4,7 @@
 import * as events from "../generated/events";
 import { Tx } from "./tx";
 import { Counters } from "../model/counters";
+import { Run } from "../model/run";
 import { Feature, isOffStatus, isValidName, MAX_DESCRIPTION_BYTES } from "../model/feature";
 import { BPS_FULL, Policy } from "../model/policy";
 import { elapsedTicks } from "../model/step-clock";
@@ -52,7 +53,7 @@ export function createFeature(name: Uint8Array, description: Uint8Array, policy:
   if (!p.isValid()) return ErrorCode.InvalidPolicy;
   if (featureExists(name)) return ErrorCode.FeatureAlreadyExists;
   const creator = tx.actor;
-  const f = new Feature(name, creator ? creator : new Uint8Array(20), description, p, Counters.zeroed());
+  const f = new Feature(name, creator ? creator : new Uint8Array(20), description, p, Counters.zeroed(), Run.zeroed());
   saveFeature(f);
   events.featureCreated(name, f.createdBy);
   return ErrorCode.Ok;
@@ -61,6 +62,7 @@ export function createFeature(name: Uint8Array, description: Uint8Array, policy:
 export function updatePolicy(f: Feature, p: Policy): i32 {
   if (!p.isValid() || !p.saltEquals(f.policy)) return ErrorCode.InvalidPolicy;
   if (p.equals(f.policy)) return ErrorCode.Ok; // no change, no event
+  if (!p.sameAnalysis(f.policy)) f.run.statistic = 0; // a new test starts (SPEC section 5)
   f.policy = p; // a new dwell moves the due index entry in saveFeature
   saveFeature(f);
   events.policyUpdated(f.name);
@@ -81,6 +83,7 @@ export function startCanary(f: Feature, bps: u16, tx: Tx): i32 {
   f.hasReason = false;
   f.reason = 0;
   f.counters.clearWindow();
+  f.run.reset(); // a new run
   f.startBlock = tx.height;
   f.lastStepBlock = tx.height;
   commitStatus(f, from, tx);
@@ -106,6 +109,7 @@ export function enable(f: Feature, tx: Tx): i32 {
   if (f.status == Status.Enabled) return ErrorCode.InvalidTransition;
   f.hasReason = false;
   f.reason = 0;
+  f.run.reset(); // a new run
   return settle(f, Status.Enabled, BPS_FULL, tx);
 }
 

@@ -133,9 +133,11 @@ export function getGlobal(out: Writer): i32 {
 /** The FeatureView result struct of SPEC section 6 (the generated writer, fields in wire order). */
 function featureView(f: Feature, w: Writer): void {
   const c = f.counters;
+  const r = f.run;
   writeFeatureView(
     w, f.name, f.description, f.status, f.rolloutBps, f.targetBps, f.paused, f.startBlock, f.lastStepBlock,
     c.windowSuccesses, c.windowErrors, f.hasReason, f.reason, f.createdBy, f.policy,
+    r.runSuccesses, r.runErrors, r.baseSuccesses, r.baseErrors, r.statistic,
   );
 }
 

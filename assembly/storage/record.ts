@@ -1,10 +1,11 @@
-// The feature record (key 0xD0 name 00): everything about one feature, its window and its
-// lifetime metrics in one value, so that a health report is one read and one write.
+// The feature record (key 0xD0 name 00): everything about one feature, its window, its run
+// and its lifetime metrics in one value, so that a health report is one read and one write.
 //
-// Version 1 (the only version written so far):
+// Version 2 (written since Revision 2; version 1 is the same without `run` and with the
+// first release's 14-field policy, which ends the record with its salt):
 //
 //   off  size  field
-//   0    1     version = 1
+//   0    1     version = 2
 //   1    1     status
 //   2    2     rolloutBps
 //   4    2     targetBps
@@ -20,38 +21,40 @@
 //   35   1|2   rollbackReason  Option<u8>
 //   ..   20    createdBy
 //   ..   120   counters        the window, then the lifetime metrics (model/counters.ts)
+//   ..   40    run             run and baseline counters, the statistic (model/run.ts)   [v2]
 //   ..   4+n   description (Borsh String)
-//   ..   ..    policy (Borsh Policy)
+//   ..   ..    policy (Borsh Policy; v1: the 14 first fields, v2: 19)
 //
-// A stored record is opened by the reader of its version (openRecord), which checks it
-// exactly and notes where its parts lie in a FeatureRecord. The hot calls (isEnabled,
-// isEnabledMany, the health reports) then read and patch the bytes in place through the
-// FeatureRecord's accessors, with no object per field; readFeature builds a Feature for the
-// calls that change more. A record is written back either patched in place (its version
-// unchanged) or whole by encodeFeature, always in FEATURE_VERSION: that is the upgrade.
-//
-// Adding version 2: a reader `readV2` beside readV1 and one line in openRecord; fields that
-// v2 appends get their places in FeatureRecord (set by readV2, left at "absent" by readV1,
-// so readFeature gives them their defaults); encodeFeature writes v2 and FEATURE_VERSION
-// becomes 2. A fixed field that v2 moves gets its place in FeatureRecord the same way.
+// A stored record is opened by the reader of its version (openRecord: readV1, readV2), which
+// checks it exactly and notes where its parts lie in a FeatureRecord. The hot calls
+// (isEnabled, isEnabledMany, the health reports) then read and patch the bytes in place
+// through the FeatureRecord's accessors, with no object per field; readFeature builds a
+// Feature for the calls that change more. A record is written back either patched in place
+// (a v2 record: counters, run, halt flag) or whole by encodeFeature, always in
+// FEATURE_VERSION: that is the upgrade. A v1 record is upgraded in memory when opened: its
+// run is a zeroed block of its own, its policy a copy with the appended fields at their
+// defaults (readPolicy). It may be patched in place only where its own bytes change (the
+// halt mirror); a report on it, which moves the run, is saved whole (reports.ts), so it
+// becomes v2 then. Either way its bytes stay decodable.
 
 import { Writer } from "../codec/borsh";
 import { isValidUtf8At } from "../codec/utf8";
 import { COUNTERS_BYTES, Counters } from "../model/counters";
 import { Feature, isActiveStatus, isOffStatus, MAX_DESCRIPTION_BYTES } from "../model/feature";
-import { MAX_STEPS, POLICY_FIXED_BYTES, Policy, policyRulesHold } from "../model/policy";
+import { appendedRulesHold, MAX_STEPS, POLICY_APPENDED_BYTES, POLICY_FIXED_BYTES, Policy, policyRulesHold } from "../model/policy";
+import { Run, RUN_BYTES } from "../model/run";
 import { ACCOUNT_BYTES, BPS_FULL, ROLLBACK_REASON_MAX, STATUS_MAX } from "../shared/codes";
 import {
   FEATURE_V1_CLOCK_MARK, FEATURE_V1_COUNTERS, FEATURE_V1_DESCRIPTION, FEATURE_V1_DUE_AT, FEATURE_V1_FLAGS,
   FEATURE_V1_HISTORY_LEN, FEATURE_V1_LAST_STEP_BLOCK, FEATURE_V1_OVERRIDE_COUNT, FEATURE_V1_ROLLBACK_REASON,
   FEATURE_V1_ROLLOUT_BPS, FEATURE_V1_START_BLOCK, FEATURE_V1_STATUS, FEATURE_V1_STEP_ACCUM, FEATURE_V1_TARGET_BPS,
-  FEATURE_VERSION,
+  FEATURE_V2_COUNTERS, FEATURE_V2_DESCRIPTION, FEATURE_V2_RUN, FEATURE_VERSION,
 } from "../generated/layout";
 
 /** The version encodeFeature writes (generated from the ABI definition's record versions). */
 export { FEATURE_VERSION };
 
-// Version 1's fixed fields, as offsets from the record's start (generated).
+// The fixed fields, as offsets from the record's start (generated; the same in v1 and v2).
 const OFF_STATUS = FEATURE_V1_STATUS;
 const OFF_ROLLOUT_BPS = FEATURE_V1_ROLLOUT_BPS;
 const OFF_TARGET_BPS = FEATURE_V1_TARGET_BPS;
@@ -76,10 +79,16 @@ const FLAG_HALTED: u8 = 2;
  * the version's reader.
  */
 export class FeatureRecord {
+  /** The stored version (1 or 2). */
+  version: u8 = 0;
   base: usize = 0;
   end: usize = 0;
   createdByAt: usize = 0;
   counters: Counters = changetype<Counters>(0);
+  /** In the record (v2), or a zeroed block of its own (v1: its run starts at 0). */
+  run: Run = changetype<Run>(0);
+  /** A v1 record's policy, upgraded (made by readPolicy once). */
+  upgraded: Policy | null = null;
   descriptionAt: usize = 0;
   descriptionLen: i32 = 0;
   /** The policy's first byte (its steps count). */
@@ -149,43 +158,54 @@ export class FeatureRecord {
 @inline export function openRecord(p: usize, len: i32, r: FeatureRecord): bool {
   if (len < 1) return false;
   const version = load<u8>(p);
+  if (version == 2) return readV2(p, len, r);
   if (version == 1) return readV1(p, len, r);
   return false;
 }
 
 /**
- * Version 1, checked exactly: every length within the bytes, nothing left over, every field
- * this contract writes in its range, UTF-8 valid, the policy valid.
+ * The parts both versions share, checked exactly: the fixed fields in their ranges, the
+ * reason, createdBy, the counters (and the run, `descriptionOff` − 140 bytes of u64s and an
+ * i64: every value is valid) and the description (UTF-8). Sets r's places up to the
+ * description; returns the policy's first byte, or 0 when the bytes do not decode.
  */
-function readV1(p: usize, len: i32, r: FeatureRecord): bool {
+function readHead(p: usize, len: i32, r: FeatureRecord, countersOff: usize, descriptionOff: usize): usize {
   const end = p + <usize>len;
-  if (len < <i32>OFF_REASON + 1) return false;
-  if (load<u8>(p, OFF_STATUS) > <u8>STATUS_MAX) return false;
-  if (load<u16>(p, OFF_ROLLOUT_BPS) > <u16>BPS_FULL || load<u16>(p, OFF_TARGET_BPS) > <u16>BPS_FULL) return false;
-  if (load<u8>(p, OFF_FLAGS) > (FLAG_PAUSED | FLAG_HALTED)) return false;
+  if (len < <i32>OFF_REASON + 1) return 0;
+  if (load<u8>(p, OFF_STATUS) > <u8>STATUS_MAX) return 0;
+  if (load<u16>(p, OFF_ROLLOUT_BPS) > <u16>BPS_FULL || load<u16>(p, OFF_TARGET_BPS) > <u16>BPS_FULL) return 0;
+  if (load<u8>(p, OFF_FLAGS) > (FLAG_PAUSED | FLAG_HALTED)) return 0;
   let at = p + OFF_REASON;
   const tag = load<u8>(at++);
-  if (tag > 1) return false;
+  if (tag > 1) return 0;
   if (tag == 1) {
-    if (at == end || load<u8>(at) > <u8>ROLLBACK_REASON_MAX) return false;
+    if (at == end || load<u8>(at) > <u8>ROLLBACK_REASON_MAX) return 0;
     at++;
   }
-  // createdBy, the counters (u64s: every value is valid) and the description's length.
-  if (end - at < FEATURE_V1_DESCRIPTION + 4) return false;
+  if (end - at < descriptionOff + 4) return 0;
   r.base = p;
   r.end = end;
   r.createdByAt = at;
-  r.counters = Counters.at(at + FEATURE_V1_COUNTERS);
-  at += FEATURE_V1_DESCRIPTION;
+  r.counters = Counters.at(at + countersOff);
+  const descriptionAt = at + descriptionOff;
+  at = descriptionAt;
   const descriptionLen = load<u32>(at);
   at += 4;
-  if (descriptionLen > <u32>MAX_DESCRIPTION_BYTES || <usize>descriptionLen > end - at) return false;
-  if (!isValidUtf8At(at, <i32>descriptionLen)) return false;
+  if (descriptionLen > <u32>MAX_DESCRIPTION_BYTES || <usize>descriptionLen > end - at) return 0;
+  if (!isValidUtf8At(at, <i32>descriptionLen)) return 0;
   r.descriptionAt = at;
   r.descriptionLen = <i32>descriptionLen;
   at += <usize>descriptionLen;
+  return at;
+}
 
-  // The policy: u32 step count, the steps, the fixed fields, the salt string.
+/**
+ * The policy at `at`, checked exactly: u32 step count, the steps, the fixed fields, the salt
+ * string, then `appended` bytes (0 for v1, whose salt ends the record; POLICY_APPENDED_BYTES
+ * for v2) ending the record exactly; the version's rules hold.
+ */
+function readPolicyAt(at: usize, r: FeatureRecord, v1: bool): bool {
+  const end = r.end;
   if (end - at < 4) return false;
   r.policyAt = at;
   const n = load<u32>(at);
@@ -193,23 +213,61 @@ function readV1(p: usize, len: i32, r: FeatureRecord): bool {
   if (n > <u32>MAX_STEPS || end - at < (<usize>n << 1) + POLICY_FIXED_BYTES + 4) return false;
   const stepsAt = at;
   at += <usize>n << 1;
+  const fixed = at;
   const saltLen = load<u32>(at, POLICY_FIXED_BYTES);
   const saltAt = at + POLICY_FIXED_BYTES + 4;
-  if (<usize>saltLen != end - saltAt) return false; // the salt ends the record exactly
-  if (!policyRulesHold(stepsAt, <i32>n, at, saltAt, <i32>saltLen)) return false;
+  const appended: usize = v1 ? 0 : POLICY_APPENDED_BYTES;
+  if (end - saltAt < appended || <usize>saltLen != end - saltAt - appended) return false; // the policy ends the record exactly
+  if (!policyRulesHold(stepsAt, <i32>n, fixed, saltAt, <i32>saltLen, v1)) return false;
+  if (!v1 && !appendedRulesHold(fixed, saltAt + <usize>saltLen)) return false;
   r.saltAt = saltAt;
   r.saltLen = <i32>saltLen;
   return true;
 }
 
+/**
+ * Version 1 (the first release), checked exactly with the first release's policy rules; its
+ * run is a fresh zeroed block (counters and statistic 0), its policy upgraded on demand.
+ */
+function readV1(p: usize, len: i32, r: FeatureRecord): bool {
+  const at = readHead(p, len, r, FEATURE_V1_COUNTERS, FEATURE_V1_DESCRIPTION);
+  if (at == 0 || !readPolicyAt(at, r, true)) return false;
+  r.version = 1;
+  r.run = Run.zeroed();
+  r.upgraded = null;
+  return true;
+}
+
+/** Version 2 (written today), checked exactly: the run lies in the record. */
+function readV2(p: usize, len: i32, r: FeatureRecord): bool {
+  const at = readHead(p, len, r, FEATURE_V2_COUNTERS, FEATURE_V2_DESCRIPTION);
+  if (at == 0 || !readPolicyAt(at, r, false)) return false;
+  r.version = 2;
+  r.run = Run.at(r.createdByAt + FEATURE_V2_RUN);
+  r.upgraded = null;
+  return true;
+}
+
 /** The policy of an opened record (valid: its reader checked it), where it lies. */
 export function readPolicy(r: FeatureRecord): Policy {
-  return new Policy(r.policyAt, <i32>(r.end - r.policyAt));
+  if (r.version == FEATURE_VERSION) return new Policy(r.policyAt, <i32>(r.end - r.policyAt));
+  let u = r.upgraded;
+  if (!u) {
+    u = Policy.upgradeV1(r.policyAt, <i32>(r.end - r.policyAt));
+    r.upgraded = u;
+  }
+  return u;
+}
+
+/** A record in FEATURE_VERSION's layout: reports may patch it in place. */
+// @ts-ignore: decorator
+@inline export function isCurrent(r: FeatureRecord): bool {
+  return r.version == FEATURE_VERSION;
 }
 
 /** The feature in `value`, opened as `r` (so nothing here can fail). */
 export function readFeature(name: Uint8Array, value: Uint8Array, r: FeatureRecord): Feature {
-  const f = new Feature(name, bytesAt(value, r.createdByAt, ACCOUNT_BYTES), bytesAt(value, r.descriptionAt, r.descriptionLen), readPolicy(r), r.counters);
+  const f = new Feature(name, bytesAt(value, r.createdByAt, ACCOUNT_BYTES), bytesAt(value, r.descriptionAt, r.descriptionLen), readPolicy(r), r.counters, r.run);
   f.status = r.status;
   f.rolloutBps = r.rolloutBps;
   f.targetBps = r.targetBps;
@@ -240,6 +298,7 @@ export function encodeFeature(f: Feature): Writer {
   w.optionU8(f.hasReason, f.reason);
   w.raw(f.createdBy);
   w.copy(f.counters.address, <i32>COUNTERS_BYTES);
+  w.copy(f.run.address, <i32>RUN_BYTES);
   w.string(f.description);
   f.policy.write(w);
   return w;

@@ -309,6 +309,21 @@ export class CanaryClient {
     return this.transact("recordBatch", { name, successes, errors }, signer);
   }
 
+  /**
+   * One period's outcomes of exposed (canary) and unexposed (baseline) accounts; the
+   * Comparative rule judges the canary against the baseline of the same report.
+   */
+  recordCohorts(
+    signer: Signer,
+    name: string,
+    canarySuccesses: bigint | number,
+    canaryErrors: bigint | number,
+    baseSuccesses: bigint | number,
+    baseErrors: bigint | number,
+  ): TxResult<null> {
+    return this.transact("recordCohorts", { name, canarySuccesses, canaryErrors, baseSuccesses, baseErrors }, signer);
+  }
+
   recordLatency(signer: Signer, name: string, value: bigint | number): TxResult<null> {
     return this.transact("recordLatency", { name, value }, signer);
   }

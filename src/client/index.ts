@@ -1,5 +1,5 @@
 // The typed client of the canary contract: Borsh schemas, the client, events, error codes,
-// enum names and the Sequential rule's constants.
+// enum names and the policy helpers of the Sequential and Comparative rules (statistics.ts).
 
 export {
   CanaryClient,
@@ -113,4 +113,17 @@ export {
   type StatusName,
 } from "./enums.ts";
 
-export { sequentialConstants, sequentialPolicy, type SequentialConstants } from "./sequential.ts";
+export {
+  COMP_EXCESS_MAX_PPM,
+  comparativeConstants,
+  comparativePolicy,
+  floorLnPpm,
+  sequentialConstants,
+  sequentialPolicy,
+  type ComparativeConstants,
+  type ComparativeParams,
+  type ComparativePolicyFields,
+  type SequentialConstants,
+  type SequentialParams,
+  type SequentialPolicyFields,
+} from "./statistics.ts";

@@ -8,7 +8,10 @@
 //            are SPEC names or defined tags (→ number); u64 are safe integers or decimal
 //            strings (→ bigint). A policy (Policy struct) may be partial — the client fills
 //            in DEFAULT_POLICY — and its `analysis` takes any u8, because policy values are
-//            the contract's to validate (InvalidPolicy), not the scenario's.
+//            the contract's to validate (InvalidPolicy), not the scenario's. `analysis` may
+//            also be `{ sequential: { p0, p1, alpha, beta, floor? } }` or `{ comparative:
+//            { ratio, alpha, beta, floor? } }`: the client's statistics helpers turn it into
+//            the analysis and its ppm fields (checked here, before anything runs).
 // - "match": an expected value for `match`: every struct field optional (a match names only
 //            what it compares), Option may be null, values in the same raw form a decoded
 //            result has (enum numbers, 0x-hex accounts, bigint u64), so comparing is `===`.
@@ -20,6 +23,7 @@ import { z } from "zod";
 import { POLICY } from "../client/schema.ts";
 import { UINT_MAX, type Field, type StructDef } from "../client/codec.ts";
 import { enumNames, isEnumValue, type EnumKind } from "../client/enums.ts";
+import { comparativePolicy, sequentialPolicy } from "../client/statistics.ts";
 
 export type Mode = "arg" | "match";
 
@@ -176,7 +180,94 @@ export function fieldSchema(f: Field, mode: Mode, book: AccountBook, inPolicy = 
   }
   if ("enum" in f) return enumSchema(f.enum, inPolicy);
   const isPolicy = f === POLICY;
-  return structSchema(f.struct, (sub) => fieldSchema(sub, mode, book, inPolicy || isPolicy), mode === "match" || isPolicy);
+  const struct = structSchema(f.struct, (sub) => fieldSchema(sub, mode, book, inPolicy || isPolicy), mode === "match" || isPolicy);
+  return isPolicy ? z.unknown().transform(expandAnalysis).pipe(struct) : struct;
+}
+
+// ---------------------------------------------------------------- analysis from statistics
+
+const probability = leaf("a probability strictly between 0 and 1 (0.01 = 1 %, not bps)", (v) =>
+  typeof v === "number" && Number.isFinite(v) && v > 0 && v < 1 ? v : undefined,
+);
+const floorValue = leaf("a number ≥ 0 in the statistic's own units, not ppm (default: twice the threshold)", (v) =>
+  typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : undefined,
+);
+const ratioValue = leaf("a ratio > 1 and ≤ 10 (the canary's error rate over the baseline's that counts as a regression)", (v) =>
+  typeof v === "number" && Number.isFinite(v) && v > 1 && v <= 10 ? v : undefined,
+);
+
+function paramsSchema<T extends z.ZodRawShape>(shape: T, what: string) {
+  const fields = Object.keys(shape);
+  return z.strictObject(shape, {
+    error: (iss) => {
+      if (iss.code === "unrecognized_keys") return `unknown field ${iss.keys.map((k) => JSON.stringify(k)).join(", ")} in ${what}; expected ${fields.join(", ")}`;
+      if (iss.code === "invalid_type") return `expected ${what} (an object with ${fields.join(", ")}), got ${describe(iss.input)}`;
+      return undefined;
+    },
+  });
+}
+
+const ANALYSIS_FORMS = {
+  sequential: {
+    schema: paramsSchema({ p0: probability, p1: probability, alpha: probability, beta: probability, floor: floorValue.optional() }, "Sequential parameters"),
+    fields: ["seqSlopePpm", "seqInterceptPpm", "seqFloorPpm"],
+    derive: (p: Record<string, unknown>): Record<string, unknown> => ({ ...sequentialPolicy(p as never) }),
+  },
+  comparative: {
+    schema: paramsSchema({ ratio: ratioValue, alpha: probability, beta: probability, floor: floorValue.optional() }, "Comparative parameters"),
+    fields: ["compExcessPpm", "compLnRatioPpm", "compThresholdPpm", "compFloorPpm"],
+    derive: (p: Record<string, unknown>): Record<string, unknown> => ({ ...comparativePolicy(p as never) }),
+  },
+} as const;
+
+/**
+ * A policy whose `analysis` is `{sequential: {...}}` or `{comparative: {...}}` becomes the
+ * same policy with `analysis` and the derived ppm fields (u64 as bigint, as the client takes
+ * them). Anything else passes unchanged to the Policy struct's schema.
+ */
+function expandAnalysis(v: unknown, ctx: z.RefinementCtx): unknown {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return v;
+  const policy = v as Record<string, unknown>;
+  const a = policy.analysis;
+  if (a === null || typeof a !== "object" || Array.isArray(a)) return v;
+  const keys = Object.keys(a);
+  const forms = Object.keys(ANALYSIS_FORMS);
+  if (keys.length !== 1 || !(keys[0]! in ANALYSIS_FORMS)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["analysis"],
+      message: `expected an analysis: Threshold, Sequential or Comparative (or its number), { sequential: { p0, p1, alpha, beta, floor? } } or { comparative: { ratio, alpha, beta, floor? } }; got an object with ${keys.join(", ") || "no fields"}`,
+    });
+    return z.NEVER;
+  }
+  const kind = keys[0] as keyof typeof ANALYSIS_FORMS;
+  const form = ANALYSIS_FORMS[kind];
+  let failed = false;
+  for (const f of form.fields) {
+    if (policy[f] !== undefined) {
+      failed = true;
+      ctx.addIssue({ code: "custom", path: [f], message: `expected no ${f}: analysis: { ${kind}: … } derives it (write one or the other; forms: ${forms.join(", ")})` });
+    }
+  }
+  const r = form.schema.safeParse((a as Record<string, unknown>)[kind], { reportInput: true });
+  if (!r.success) {
+    for (const iss of r.error.issues) {
+      const path: PropertyKey[] = ["analysis", kind, ...iss.path];
+      if (iss.code === "unrecognized_keys" && iss.keys.length > 0) path.push(iss.keys[0]!);
+      ctx.addIssue({ code: "custom", path, message: iss.message });
+    }
+    return z.NEVER;
+  }
+  if (failed) return z.NEVER;
+  let derived: Record<string, unknown>;
+  try {
+    derived = form.derive(r.data as Record<string, unknown>);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    ctx.addIssue({ code: "custom", path: ["analysis", kind], message: `expected ${kind} parameters the contract can carry: ${e.message}` });
+    return z.NEVER;
+  }
+  return { ...policy, ...derived };
 }
 
 // ---------------------------------------------------------------- matching

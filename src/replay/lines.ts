@@ -50,6 +50,9 @@ export interface ExposureOut {
   exposedCalls: number;
   exposedAccounts: number;
   exposedErrors: number;
+  /** The baseline: calls the contract did not expose (the old path), and those that hit an error. */
+  unexposedCalls: number;
+  unexposedErrors: number;
 }
 
 export interface SummaryLine {

@@ -2,7 +2,8 @@
 //
 //   block 0        init(admin), sent by admin (setup: not a tx line, not counted)
 //   block h ≥ 1    the scenario's txs in order, then per traffic entry active at h:
-//                  isEnabledMany (a view) and the reporter's recordBatch (+ recordLatency),
+//                  isEnabledMany (a view) and the reporter's recordBatch or recordCohorts
+//                  (+ recordLatency),
 //                  then onPersist (Chain.endBlock); then the expectations of height h.
 //
 // Output goes to `onLine` as REPLAY.md's records, in this order per height: tx lines, the
@@ -117,8 +118,8 @@ export const TRAFFIC_COUNTERS = ["exposedCalls", "exposedErrors", "unexposedCall
 export type TrafficCounter = (typeof TRAFFIC_COUNTERS)[number];
 
 export interface ExposureDetail extends ExposureOut {
-  unexposedCalls: number;
-  unexposedErrors: number;
+  /** Where a traffic regression's first regressed exposed call fell: its height and the feature's exposed calls before it (null: none). */
+  regressionBegan: { height: number; exposedCalls: number } | null;
 }
 
 export interface ReplayResult {
@@ -318,12 +319,19 @@ class ReplayRun {
     stream.draw();
     const v = this.chain.view("isEnabledMany", stream.args, { height });
     const n = stream.spec.callsPerBlock;
-    const o = stream.tally(v.ok && v.output.length === 4 + n ? v.output : null, 4);
+    const o = stream.tally(v.ok && v.output.length === 4 + n ? v.output : null, 4, height);
     this.trafficCalls += n;
     if (o.exposedCalls === 0) return;
-    const { feature, latency, reporter, reporterLabel } = stream.spec;
+    const { feature, latency, reporter, reporterLabel, report } = stream.spec;
     const gasLimit = this.scenario.gasLimit;
-    const reports: [MethodName, Record<string, unknown>][] = [["recordBatch", { name: feature, successes: o.exposedSuccesses, errors: o.exposedErrors }]];
+    const reports: [MethodName, Record<string, unknown>][] = [
+      report === "cohorts"
+        ? [
+            "recordCohorts",
+            { name: feature, canarySuccesses: o.exposedSuccesses, canaryErrors: o.exposedErrors, baseSuccesses: o.unexposedSuccesses, baseErrors: o.unexposedErrors },
+          ]
+        : ["recordBatch", { name: feature, successes: o.exposedSuccesses, errors: o.exposedErrors }],
+    ];
     if (latency) reports.push(["recordLatency", { name: feature, value: latency.exposed }]);
     for (const [method, args] of reports) {
       const r = this.client.call(method, args, { sender: reporter, height, ...(gasLimit !== undefined ? { gasLimit } : {}) });
@@ -384,7 +392,15 @@ class ReplayRun {
       expectFailed: this.expectations.filter((e) => !e.ok).length,
       stateRoot: this.chain.stateRoot(),
       features: views.map((v) => toDisplay(FEATURE_VIEW, v)),
-      exposure: exposure.map(({ feature, calls, exposedCalls, exposedAccounts, exposedErrors }) => ({ feature, calls, exposedCalls, exposedAccounts, exposedErrors })),
+      exposure: exposure.map(({ feature, calls, exposedCalls, exposedAccounts, exposedErrors, unexposedCalls, unexposedErrors }) => ({
+        feature,
+        calls,
+        exposedCalls,
+        exposedAccounts,
+        exposedErrors,
+        unexposedCalls,
+        unexposedErrors,
+      })),
     };
     this.onLine?.(summary);
     const ms = performance.now() - started;
@@ -419,6 +435,7 @@ function exposureOf(p: Population): ExposureDetail {
     exposedErrors: p.exposedErrors,
     unexposedCalls: p.unexposedCalls,
     unexposedErrors: p.unexposedErrors,
+    regressionBegan: p.regressionBegan,
   };
 }
 

@@ -42,6 +42,28 @@ export interface ScenarioBlock {
   expect: Expectation[];
 }
 
+/** A shared outage: both paths' error rates raised by addBps at heights from..to. */
+export interface TrafficOutage {
+  from: number;
+  to: number;
+  addBps: number;
+}
+
+/**
+ * A regression of the new path: exposed calls fail at exposedErrorRateBps instead of
+ * errorRateBps.exposed from height `from` on, or after the feature's first
+ * `afterExposedCalls` exposed calls (exactly one of the two).
+ */
+export interface TrafficRegression {
+  from?: number;
+  afterExposedCalls?: number;
+  exposedErrorRateBps: number;
+}
+
+/** How the reporter reports a block: recordBatch of the exposed calls, or recordCohorts of both. */
+export type TrafficReport = "batch" | "cohorts";
+export const TRAFFIC_REPORTS: readonly TrafficReport[] = ["batch", "cohorts"];
+
 export interface TrafficSpec {
   feature: string;
   from: number;
@@ -50,6 +72,10 @@ export interface TrafficSpec {
   population: number;
   errorRateBps: { exposed: number; unexposed: number };
   latency?: { exposed: bigint; unexposed: bigint };
+  /** Default "batch" (absent = batch). */
+  report?: TrafficReport;
+  outages?: TrafficOutage[];
+  regression?: TrafficRegression;
   reporter: string;
   reporterLabel: string;
 }
@@ -115,6 +141,8 @@ export const LIMITS = {
   /** isEnabledMany takes at most 1024 accounts; the replay decides a block's exposure with one call. */
   callsPerBlock: 1024,
   population: 100_000_000,
+  /** Outages per traffic entry. */
+  outages: 64,
   maxHeight: 0xffff_ffff,
 } as const;
 
@@ -350,14 +378,61 @@ function trafficSchema(account: z.ZodType<string>) {
       population: int(1, LIMITS.population, "a number of distinct accounts, an integer"),
       errorRateBps: strict({ exposed: bps, unexposed: bps }, "error rates in bps"),
       latency: strict({ exposed: u64Value, unexposed: u64Value }, "latencies").optional(),
+      report: leaf(`how the reporter reports a block: ${TRAFFIC_REPORTS.join(" or ")}`, (v) =>
+        typeof v === "string" && (TRAFFIC_REPORTS as readonly string[]).includes(v) ? (v as TrafficReport) : undefined,
+      ).optional(),
+      outages: list(outageSchema, "outages ({ from, to, addBps })").optional(),
+      regression: regressionSchema.optional(),
       reporter: account,
     },
     "a traffic entry",
   ).transform((t, ctx): TrafficSpec => {
     if (t.to < t.from) ctx.addIssue({ code: "custom", path: ["to"], message: `expected a height ≥ from (${t.from}), got ${t.to}` });
-    return { ...t, reporterLabel: "" };
+    if (t.outages && t.outages.length > LIMITS.outages) {
+      ctx.addIssue({ code: "custom", path: ["outages"], message: `expected at most ${LIMITS.outages} outages, got ${t.outages.length}` });
+    }
+    const { report, outages, regression, ...rest } = t;
+    const out: TrafficSpec = { ...rest, report: report ?? "batch", reporterLabel: "" };
+    if (outages !== undefined) out.outages = outages;
+    if (regression !== undefined) out.regression = regression;
+    return out;
   });
 }
+
+/** {from, to, addBps}: both paths' error rates raised at heights from..to. */
+const outageSchema = strict(
+  {
+    from: int(1, LIMITS.maxHeight, "a block height, an integer"),
+    to: int(1, LIMITS.maxHeight, "a block height, an integer"),
+    addBps: int(1, 10000, "bps added to both paths' error rates, an integer"),
+  },
+  "an outage",
+).transform((o, ctx): TrafficOutage => {
+  if (o.to < o.from) ctx.addIssue({ code: "custom", path: ["to"], message: `expected a height ≥ from (${o.from}), got ${o.to}` });
+  return o;
+});
+
+/** {from | afterExposedCalls, exposedErrorRateBps}: the new path's rate from then on. */
+const regressionSchema = strict(
+  {
+    from: int(1, LIMITS.maxHeight, "a block height, an integer").optional(),
+    afterExposedCalls: int(0, Number.MAX_SAFE_INTEGER, "a number of exposed calls, an integer").optional(),
+    exposedErrorRateBps: bps,
+  },
+  "a regression",
+).transform((r, ctx): TrafficRegression => {
+  if ((r.from === undefined) === (r.afterExposedCalls === undefined)) {
+    ctx.addIssue({
+      code: "custom",
+      message: `expected exactly one of from (a height) or afterExposedCalls (a number of the feature's exposed calls) saying when the regression begins, got ${r.from === undefined ? "neither" : "both"}`,
+    });
+    return z.NEVER;
+  }
+  const out: TrafficRegression = { exposedErrorRateBps: r.exposedErrorRateBps };
+  if (r.from !== undefined) out.from = r.from;
+  if (r.afterExposedCalls !== undefined) out.afterExposedCalls = r.afterExposedCalls;
+  return out;
+});
 
 /** The whole scenario, whose blocks and traffic lie at or below `until`. */
 function build(book: AccountBook) {
@@ -391,6 +466,15 @@ function build(book: AccountBook) {
     });
     (s.traffic ?? []).forEach((t, i) => {
       if (t.to > s.until) ctx.addIssue({ code: "custom", path: ["traffic", i, "to"], message: `expected a height ≤ until (${s.until}), got ${t.to}` });
+      (t.outages ?? []).forEach((o, j) => {
+        if (o.from < t.from || o.to > t.to) {
+          ctx.addIssue({ code: "custom", path: ["traffic", i, "outages", j], message: `expected an outage inside the entry's heights ${t.from}..${t.to}, got ${o.from}..${o.to}` });
+        }
+      });
+      const r = t.regression;
+      if (r?.from !== undefined && (r.from < t.from || r.from > t.to)) {
+        ctx.addIssue({ code: "custom", path: ["traffic", i, "regression", "from"], message: `expected a height inside the entry's heights ${t.from}..${t.to}, got ${r.from}` });
+      }
     });
   });
 }

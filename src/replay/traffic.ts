@@ -17,10 +17,19 @@
 //   numbers): two replays that differ only in policy see the same users and the same dice.
 // - One `isEnabledMany` per entry per block decides which calls were exposed. A call fails
 //   when u < errorRateBps.exposed (exposed) or u < errorRateBps.unexposed (old path).
-// - The reporter sends one `recordBatch(feature, exposedSuccesses, exposedErrors)` per block
-//   when at least one call was exposed, and, when `latency` is given, one
-//   `recordLatency(feature, latency.exposed)` after it. Unexposed outcomes are the old path's:
-//   they are counted for the summary, never reported to the contract.
+// - Rates per block (Revision 2): a `regression` replaces errorRateBps.exposed by
+//   regression.exposedErrorRateBps from height `from` on, or for every exposed call after
+//   the feature's first `afterExposedCalls` exposed calls (per call, counted over the
+//   feature's entries); each `outages` entry active at the height adds addBps to both
+//   paths' rates (capped at 10000). Only the comparison changes: the draws are the same
+//   with or without them, so an entry without these fields draws and fails exactly as
+//   before, and a healthy and a regressed run see the same users and the same dice.
+// - The reporter sends, per block in which at least one call was exposed, one
+//   `recordBatch(feature, exposedSuccesses, exposedErrors)` (report: batch, the default) or
+//   one `recordCohorts(feature, exposedSuccesses, exposedErrors, unexposedSuccesses,
+//   unexposedErrors)` (report: cohorts: the same block's canary and baseline), and, when
+//   `latency` is given, one `recordLatency(feature, latency.exposed)` after it. Under batch
+//   the unexposed outcomes are counted for the summary, never reported to the contract.
 
 import { createHash } from "node:crypto";
 import { fmix32 } from "../model/murmur.ts";
@@ -88,6 +97,8 @@ export class Population {
   exposedAccounts = 0;
   unexposedCalls = 0;
   unexposedErrors = 0;
+  /** Where the first regressed exposed call fell (null: none yet). */
+  regressionBegan: { height: number; exposedCalls: number } | null = null;
 
   constructor(seed: number | string, feature: string) {
     this.feature = feature;
@@ -140,6 +151,19 @@ export interface BlockOutcome {
   exposedCalls: number;
   exposedSuccesses: number;
   exposedErrors: number;
+  unexposedCalls: number;
+  unexposedSuccesses: number;
+  unexposedErrors: number;
+}
+
+/** The error rates (bps) of one block: the new path before and after a regression by count, and the old path. */
+export interface BlockRates {
+  exposed: number;
+  /** The new path's rate once `afterExposedCalls` exposed calls have been made (= exposed without such a regression). */
+  regressed: number;
+  /** Exposed calls of the feature after which `regressed` applies (Infinity: never within this block's logic). */
+  regressAfter: number;
+  unexposed: number;
 }
 
 /** One traffic entry: its random stream and its reusable `isEnabledMany` argument buffer. */
@@ -152,7 +176,8 @@ export class TrafficStream {
   private readonly accountsAt: number;
   private readonly picks: Uint32Array;
   private readonly dice: Uint16Array;
-  private readonly outcome: BlockOutcome = { calls: 0, exposedCalls: 0, exposedSuccesses: 0, exposedErrors: 0 };
+  private readonly outcome: BlockOutcome = { calls: 0, exposedCalls: 0, exposedSuccesses: 0, exposedErrors: 0, unexposedCalls: 0, unexposedSuccesses: 0, unexposedErrors: 0 };
+  private readonly rates: BlockRates = { exposed: 0, regressed: 0, regressAfter: Infinity, unexposed: 0 };
 
   constructor(spec: TrafficSpec, seed: number | string, rank: number, population: Population) {
     this.spec = spec;
@@ -188,22 +213,59 @@ export class TrafficStream {
     }
   }
 
+  /** The error rates at `height` (regression and outages applied). */
+  ratesAt(height: number): BlockRates {
+    const { errorRateBps, regression, outages } = this.spec;
+    let add = 0;
+    if (outages) for (const o of outages) if (height >= o.from && height <= o.to) add += o.addBps;
+    const cap = (x: number) => Math.min(10000, x + add);
+    const r = this.rates;
+    let exposed = errorRateBps.exposed;
+    r.regressAfter = Infinity;
+    if (regression) {
+      if (regression.from !== undefined) {
+        if (height >= regression.from) exposed = regression.exposedErrorRateBps;
+      } else r.regressAfter = regression.afterExposedCalls!;
+    }
+    r.exposed = cap(exposed);
+    r.regressed = regression ? cap(regression.exposedErrorRateBps) : r.exposed;
+    r.unexposed = cap(errorRateBps.unexposed);
+    return r;
+  }
+
   /**
    * Tallies the drawn calls given the exposure bytes (`exposure[at + i]` is 1 when call i
-   * was exposed); `exposure` null means nobody was exposed (the view failed).
+   * was exposed); `exposure` null means nobody was exposed (the view failed). `height`
+   * decides the rates (regression, outages); without it, the entry's base rates.
    */
-  tally(exposure: Uint8Array | null, at: number): BlockOutcome {
+  tally(exposure: Uint8Array | null, at: number, height?: number): BlockOutcome {
     const { picks, dice, population: pop } = this;
-    const { exposed: exposedRate, unexposed: unexposedRate } = this.spec.errorRateBps;
+    const rates = height === undefined ? { exposed: this.spec.errorRateBps.exposed, regressed: this.spec.errorRateBps.exposed, regressAfter: Infinity, unexposed: this.spec.errorRateBps.unexposed } : this.ratesAt(height);
+    const unexposedRate = rates.unexposed;
+    let exposedRate = rates.exposed;
+    // Exposed calls of the feature before this block; the regression by count begins at call number regressAfter + 1.
+    const before = pop.exposedCalls;
+    let switchAt = rates.regressAfter - before; // this block's exposed call index from which `regressed` applies
+    if (switchAt <= 0) {
+      exposedRate = rates.regressed;
+      switchAt = Infinity;
+    }
     let exposedCalls = 0;
     let exposedErrors = 0;
     let unexposedErrors = 0;
     for (let i = 0; i < picks.length; i++) {
       if (exposure !== null && exposure[at + i] === 1) {
+        if (exposedCalls === switchAt) exposedRate = rates.regressed;
         exposedCalls++;
         if (dice[i]! < exposedRate) exposedErrors++;
         pop.markExposed(picks[i]!);
       } else if (dice[i]! < unexposedRate) unexposedErrors++;
+    }
+    if (pop.regressionBegan === null && height !== undefined && this.spec.regression) {
+      const r = this.spec.regression;
+      if (r.from !== undefined ? height >= r.from && exposedCalls > 0 : before + exposedCalls > r.afterExposedCalls!) {
+        pop.regressionBegan = { height, exposedCalls: r.from !== undefined ? before : r.afterExposedCalls! };
+      }
     }
     const n = picks.length;
     pop.calls += n;
@@ -216,6 +278,9 @@ export class TrafficStream {
     o.exposedCalls = exposedCalls;
     o.exposedErrors = exposedErrors;
     o.exposedSuccesses = exposedCalls - exposedErrors;
+    o.unexposedCalls = n - exposedCalls;
+    o.unexposedErrors = unexposedErrors;
+    o.unexposedSuccesses = n - exposedCalls - unexposedErrors;
     return o;
   }
 }

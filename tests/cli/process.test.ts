@@ -34,6 +34,12 @@ describe("bin/canary.js", () => {
     expect(r.stderr).toContain("blocks[1].txs[0].args.bps");
   }, 120_000);
 
+  it("exits 2 naming the path of a policy's analysis written wrong, and what was expected", () => {
+    const r = canary(["replay", "tests/cli/fixtures/invalid-analysis.yaml"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("tests/cli/fixtures/invalid-analysis.yaml:13: blocks[0].txs[1].args.policy.analysis.sequential.p1: expected a probability strictly between 0 and 1 (0.01 = 1 %, not bps), got number 200");
+  }, 120_000);
+
   it("canary bucket vita_recovery_v2 0x00…00 prints 6765", () => {
     const r = canary(["bucket", "vita_recovery_v2", "0x0000000000000000000000000000000000000000"]);
     expect(r).toEqual({ status: 0, stdout: "6765\n", stderr: "" });

@@ -86,6 +86,11 @@ const FEATURE: FeatureView = {
   rollbackReason: null,
   createdBy: OPS,
   policy: { ...DEFAULT_POLICY, steps: [500, 2500], incrementBlocks: 100 },
+  runSuccesses: 40n,
+  runErrors: 2n,
+  baseSuccesses: 700n,
+  baseErrors: 3n,
+  statistic: -1234567n,
 };
 
 describe("CanaryClient encodes each call to exactly the expected bytes", () => {

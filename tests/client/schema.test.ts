@@ -47,6 +47,11 @@ const POLICY_FULL: Policy = {
   maxPeakLatency: 0xffffffffffffffffn,
   progressDeadlineBlocks: 0x2f303132,
   salt: "sé",
+  seqFloorPpm: 0x3334353637383940n,
+  compExcessPpm: 0x41424344,
+  compLnRatioPpm: 0x45464748,
+  compThresholdPpm: 0x494a4b4c4d4e4f50n,
+  compFloorPpm: 0x5152535455565758n,
 };
 
 // Written by hand from SPEC section 2's field order, little-endian: [bytes, field].
@@ -65,13 +70,19 @@ const POLICY_FULL_HEX = [
   ["ffffffff ffffffff", "maxPeakLatency u64 = 2^64-1"],
   ["3231302f", "progressDeadlineBlocks u32"],
   ["03000000 73c3a9", 'salt "sé" (UTF-8 73 c3 a9)'],
+  ["40393837 36353433", "seqFloorPpm u64 (Revision 2: appended)"],
+  ["44434241", "compExcessPpm u32"],
+  ["48474645", "compLnRatioPpm u32"],
+  ["504f4e4d 4c4b4a49", "compThresholdPpm u64"],
+  ["58575655 54535251", "compFloorPpm u64"],
 ]
   .map(([bytes]) => bytes)
   .join(" ");
 
 const DEFAULT_POLICY_HEX = `
-  00000000 e803 c0210000 6400 64000000 6400000000000000 00 00000000
-  0000000000000000 00000000 0000000000000000 0000000000000000 00000000 00000000`;
+  00000000 e803 c0210000 6400 64000000 6400000000000000 01 63380000
+  a3b53e0000000000 00000000 0000000000000000 0000000000000000 00000000 00000000
+  466b7d0000000000 40420f00 9b930a00 841a2c0000000000 0835580000000000`;
 
 const VIEW_FULL: FeatureView = {
   name: "ab",
@@ -87,6 +98,11 @@ const VIEW_FULL: FeatureView = {
   rollbackReason: 6,
   createdBy: ACC,
   policy: { ...DEFAULT_POLICY, steps: [] },
+  runSuccesses: 0x0102030405060708n,
+  runErrors: 0x11n,
+  baseSuccesses: 0xffffffffffffffffn,
+  baseErrors: 0x22n,
+  statistic: -0x0102030405060708n,
 };
 
 const VIEW_FULL_HEX =
@@ -102,7 +118,12 @@ const VIEW_FULL_HEX =
   "9900000000000000" + // windowErrors
   "01 06" + // rollbackReason Some(Deadline)
   "000102030405060708090a0b0c0d0e0f10111213" + // createdBy
-  DEFAULT_POLICY_HEX;
+  DEFAULT_POLICY_HEX +
+  "0807060504030201" + // runSuccesses
+  "1100000000000000" + // runErrors
+  "ffffffffffffffff" + // baseSuccesses 2^64-1
+  "2200000000000000" + // baseErrors
+  "f8f8f9fafbfcfdfe"; // statistic i64 −0x0102030405060708 (two's complement)
 
 describe("golden encodings (SPEC field order, little-endian)", () => {
   it("a full Policy encodes to the hand-written bytes, field by field in SPEC order", () => {
@@ -198,6 +219,11 @@ const policyArb: fc.Arbitrary<Policy> = fc.record({
   maxPeakLatency: u64,
   progressDeadlineBlocks: u32,
   salt: str,
+  seqFloorPpm: u64,
+  compExcessPpm: u32,
+  compLnRatioPpm: u32,
+  compThresholdPpm: u64,
+  compFloorPpm: u64,
 });
 
 const viewArb: fc.Arbitrary<FeatureView> = fc.record({
@@ -214,6 +240,11 @@ const viewArb: fc.Arbitrary<FeatureView> = fc.record({
   rollbackReason: fc.option(u8, { nil: null }),
   createdBy: acct,
   policy: policyArb,
+  runSuccesses: u64,
+  runErrors: u64,
+  baseSuccesses: u64,
+  baseErrors: u64,
+  statistic: fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n }),
 });
 
 describe("Borsh round trips", () => {
@@ -231,7 +262,8 @@ describe("Borsh round trips", () => {
     expect(decodePolicy(bytes)).toEqual(p);
     // The 4-byte emoji and 3-byte CJK are encoded as UTF-8, length-prefixed by byte count.
     const saltBytes = new TextEncoder().encode(p.salt);
-    const tail = bytes.slice(bytes.length - saltBytes.length - 4);
+    // The salt is the last v1 field; the five Revision 2 fields (8 + 4 + 4 + 8 + 8 bytes) follow it.
+    const tail = bytes.slice(bytes.length - 32 - saltBytes.length - 4, bytes.length - 32);
     expect(bytesToHex(tail)).toBe(bytesToHex(new Uint8Array([saltBytes.length, 0, 0, 0, ...saltBytes])));
   });
 
@@ -337,6 +369,16 @@ function referenceFeatureView(v: FeatureView): Uint8Array {
   le(p.maxPeakLatency, 8);
   le(BigInt(p.progressDeadlineBlocks), 4);
   s(p.salt);
+  le(p.seqFloorPpm, 8);
+  le(BigInt(p.compExcessPpm), 4);
+  le(BigInt(p.compLnRatioPpm), 4);
+  le(p.compThresholdPpm, 8);
+  le(p.compFloorPpm, 8);
+  le(v.runSuccesses, 8);
+  le(v.runErrors, 8);
+  le(v.baseSuccesses, 8);
+  le(v.baseErrors, 8);
+  le(BigInt.asUintN(64, v.statistic), 8);
   return new Uint8Array(out);
 }
 
@@ -435,8 +477,8 @@ describe("display form", () => {
   });
 
   it("schemas are exported for reuse", () => {
-    expect(Object.keys(POLICY.struct)).toHaveLength(14);
-    expect(Object.keys(FEATURE_VIEW.struct)).toHaveLength(13);
+    expect(Object.keys(POLICY.struct)).toHaveLength(19); // 14 of the first release + 5 appended by Revision 2
+    expect(Object.keys(FEATURE_VIEW.struct)).toHaveLength(18); // 13 + run, baseline and statistic (Revision 2)
     expect(Object.keys(METRICS.struct)).toHaveLength(7);
     expect(Object.keys(HISTORY_ENTRY.struct)).toHaveLength(7);
   });

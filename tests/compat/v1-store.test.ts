@@ -16,6 +16,7 @@ import { releaseWasm } from "../helpers/contract.ts";
 import { tempDir } from "../helpers/temp.ts";
 import { acct, captureExposure, captureViews } from "../fixtures/stores/views.ts";
 import { expectFields } from "./fields.ts";
+import { SPEC_DEFAULT_POLICY } from "../helpers/spec.ts";
 
 const DIR = fileURLToPath(new URL("../fixtures/stores/v1/", import.meta.url));
 const state = JSON.parse(readFileSync(path.join(DIR, "state.json"), "utf8")) as {
@@ -115,6 +116,61 @@ describe("release v1's store, opened by the current module", () => {
     } finally {
       store.discardStaged();
       await store.close();
+    }
+  });
+
+  // Revision 2 appends five policy fields and the run (run and baseline counters, the
+  // statistic): a v1 record opens with the fields at their defaults and the run at 0.
+  const APPENDED = {
+    seqFloorPpm: SPEC_DEFAULT_POLICY.seqFloorPpm,
+    compExcessPpm: SPEC_DEFAULT_POLICY.compExcessPpm,
+    compLnRatioPpm: SPEC_DEFAULT_POLICY.compLnRatioPpm,
+    compThresholdPpm: SPEC_DEFAULT_POLICY.compThresholdPpm,
+    compFloorPpm: SPEC_DEFAULT_POLICY.compFloorPpm,
+  };
+  const RUN_ZERO = { runSuccesses: 0n, runErrors: 0n, baseSuccesses: 0n, baseErrors: 0n, statistic: 0n };
+
+  it("every v1 feature: the appended policy fields at their defaults, run counters and statistic 0 (getFeature and listFeatures)", () => {
+    const chain = new Chain(releaseWasm(), loaded());
+    const client = new CanaryClient(chain, { height: () => chain.currentHeight });
+    chain.beginBlock(expected.viewHeight);
+    const live = expected.names.filter((n) => client.getFeature(n) !== null);
+    expect(live.length).toBeGreaterThanOrEqual(15);
+    for (const n of live) {
+      const f = client.getFeature(n)!;
+      expect(f.policy, n).toMatchObject(APPENDED);
+      expect(f, n).toMatchObject(RUN_ZERO);
+    }
+    const listed = client.listFeatures({ limit: 100 });
+    expect(listed.map((f) => f.name)).toEqual([...live].sort());
+    for (const f of listed) {
+      expect(f.policy, f.name).toMatchObject(APPENDED);
+      expect(f, f.name).toMatchObject(RUN_ZERO);
+    }
+    chain.abortBlock();
+  });
+
+  it("a v1 record is upgraded to version 2 when it is next written whole: a report counts in the run, nothing else moves", () => {
+    const chain = new Chain(releaseWasm(), loaded());
+    const client = new CanaryClient(chain, { height: () => chain.currentHeight });
+    const featureKey = (n: string) => Uint8Array.from([0xd0, ...new TextEncoder().encode(n), 0]);
+    chain.beginBlock(expected.viewHeight);
+    expect(client.setGlobal(acct("guardian"), false, false).ok).toBe(true); // the halt mirror: patched in place, still v1
+    const live = expected.names.filter((n) => { const f = client.getFeature(n); return f !== null && (f.status === 1 || f.status === 3); });
+    expect(live.length).toBeGreaterThanOrEqual(3);
+    const before = new Map(live.map((n) => [n, { view: client.getFeature(n)!, metrics: client.getMetrics(n)! }]));
+    chain.endBlock();
+    for (const n of live) expect(chain.store.get(featureKey(n))![0], `${n} is still stored as v1`).toBe(1);
+    chain.beginBlock(expected.viewHeight + 1);
+    for (const n of live) {
+      const r = client.transact("recordCohorts", { name: n, canarySuccesses: 0, canaryErrors: 0, baseSuccesses: 7, baseErrors: 1 }, acct("reporter"));
+      expect(r.ok, `${n}: ${r.codeName}`).toBe(true);
+    }
+    chain.endBlock();
+    for (const n of live) {
+      expect(chain.store.get(featureKey(n))![0], `${n} is now stored as v2`).toBe(2);
+      expect(client.getFeature(n)).toEqual({ ...before.get(n)!.view, baseSuccesses: 7n, baseErrors: 1n });
+      expect(client.getMetrics(n)).toEqual(before.get(n)!.metrics);
     }
   });
 });

@@ -195,6 +195,7 @@ function signerFor(m: string): (keyof typeof ACCOUNTS)[] {
     case "recordSuccess":
     case "recordError":
     case "recordBatch":
+    case "recordCohorts":
     case "recordLatency":
     case "recordInvariant":
       return ["reporter"];
@@ -230,7 +231,7 @@ export function randomSequence(seed: number, blocks: number, maxTxs = 8): Random
     maxErrorRateBps: valid([100, 1000, 5000, 10000], [10001]),
     minSamples: rng.pick([0, 1, 5, 100]),
     minSuccessCount: rng.pick([0n, 0n, 1n, 5n, 100n]),
-    analysis: valid([0, 0, 1], [2]),
+    analysis: valid([0, 0, 1, 2], [3]),
     seqSlopePpm: rng.pick([0, 14435, 100000]),
     seqInterceptPpm: rng.pick([0n, 4110000n]),
     maxInvariantFailures: rng.pick([0, 1, 3]),
@@ -238,6 +239,11 @@ export function randomSequence(seed: number, blocks: number, maxTxs = 8): Random
     maxPeakLatency: rng.pick([0n, 500n, 5000n]),
     progressDeadlineBlocks: rng.pick([0, 0, 0, 4, 10, 100]),
     salt: valid(["", "", "salt-1"], ["x".repeat(65)]),
+    seqFloorPpm: rng.pick([0n, 8219462n, 2n ** 64n - 1n]),
+    compExcessPpm: valid([1, 1000000, 9000000], [0, 9000001]),
+    compLnRatioPpm: valid([1, 693147], [0, 9000001]),
+    compThresholdPpm: valid([1n, 2890372n], [0n]),
+    compFloorPpm: rng.pick([0n, 5780744n]),
   });
   const argsFor = (m: MethodName): unknown => {
     switch (m) {
@@ -266,6 +272,8 @@ export function randomSequence(seed: number, blocks: number, maxTxs = 8): Random
         return { paused: rng.bool(0.15), halted: rng.bool(0.15) };
       case "recordBatch":
         return { name: name(), successes: u64(), errors: u64() };
+      case "recordCohorts":
+        return { name: name(), canarySuccesses: u64(), canaryErrors: u64(), baseSuccesses: u64(), baseErrors: u64() };
       case "recordLatency":
         return { name: name(), value: u64() };
       case "recordInvariant":
@@ -291,7 +299,7 @@ export function randomSequence(seed: number, blocks: number, maxTxs = 8): Random
   };
   const live = METHOD_NAMES.filter((m) => m !== "init");
   // Well-formed calls are weighted towards the lifecycle so features actually move.
-  const hot: MethodName[] = ["createFeature", "startCanary", "startRollout", "recordSuccess", "recordBatch", "recordError", "processRollout", "setOverride", "isEnabled", "pause", "resume"];
+  const hot: MethodName[] = ["createFeature", "startCanary", "startRollout", "recordSuccess", "recordBatch", "recordCohorts", "recordError", "processRollout", "setOverride", "isEnabled", "pause", "resume"];
   const out: RandomBlock[] = [];
   let height = 1;
   for (let b = 0; b < blocks; b++) {

@@ -6,6 +6,7 @@ import { expect } from "vitest";
 import type { BlockResult } from "../../src/host/chain.ts";
 import type { RawEvent } from "../../src/host/types.ts";
 import {
+  Analysis,
   Status,
   decodeTypedEvent,
   type CanaryClient,
@@ -101,6 +102,7 @@ export function height(fx: Fixture): number {
 
 /** Rules that can never fire (threshold 100 %, unlimited invariant failures, latency off). */
 export const LAX: PolicyInput = {
+  analysis: 0,
   maxErrorRateBps: 10000,
   maxInvariantFailures: U32_MAX,
   maxAvgLatency: 0,
@@ -115,9 +117,13 @@ export function chainAt(at = 10): Fixture {
   return fx;
 }
 
-/** createFeature + startCanary(bps) in the open block. */
+/**
+ * createFeature + startCanary(bps) in the open block. The policy's analysis is Threshold
+ * unless it says otherwise (these tests were written when Threshold was the default; what
+ * they pin is the rule they name, so they name it).
+ */
 export function canary(fx: Fixture, name: string, policy: PolicyInput = {}, bps = 500): void {
-  ok(fx.client.createFeature(OPERATOR, name, "", policy));
+  ok(fx.client.createFeature(OPERATOR, name, "", { analysis: Analysis.Threshold, ...policy }));
   ok(fx.client.startCanary(OPERATOR, name, bps));
 }
 
@@ -172,4 +178,23 @@ export function statusChanges(events: readonly RawEvent[]) {
 
 export function advances(events: readonly RawEvent[]) {
   return typed(events).filter((e) => e.name === "RolloutAdvanced").map((e) => e.data as { name: string; fromBps: number; toBps: number });
+}
+
+/** recordCohorts (Reporter by default): the canary's and the baseline's successes and errors. */
+export function cohorts(
+  fx: Fixture,
+  name: string,
+  canarySuccesses: bigint | number,
+  canaryErrors: bigint | number,
+  baseSuccesses: bigint | number,
+  baseErrors: bigint | number,
+  signer: Uint8Array = REPORTER,
+): TxResult<null> {
+  return fx.client.transact("recordCohorts", { name, canarySuccesses, canaryErrors, baseSuccesses, baseErrors }, signer);
+}
+
+/** The run part of a FeatureView: run and baseline counters, the statistic. */
+export function runOf(client: CanaryClient, name: string) {
+  const f = feature(client, name);
+  return { runSuccesses: f.runSuccesses, runErrors: f.runErrors, baseSuccesses: f.baseSuccesses, baseErrors: f.baseErrors, statistic: f.statistic };
 }

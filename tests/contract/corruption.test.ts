@@ -39,6 +39,10 @@ const emptied: Mutation = ["empty", () => new Uint8Array(0)];
 const trailing: Mutation = ["one trailing byte", (v) => concat(v, [0])];
 const version2: Mutation = ["version 2", (v) => withByte(v, 0, 2)];
 const version0: Mutation = ["version 0", (v) => withByte(v, 0, 0)];
+/** The feature record is at version 2 since Revision 2: 3 is the unknown newer version. */
+const version3: Mutation = ["version 3 (newer than this release)", (v) => withByte(v, 0, 3)];
+/** A version 2 body under version 1's byte: the v1 reader finds no run and a 32-byte tail after the salt. */
+const version1Body2: Mutation = ["version 1 over a version 2 body", (v) => withByte(v, 0, 1)];
 
 /** A feature due for its next step at every block (the window lacks samples), so onPersist reads it. */
 const DUE_POLICY: PolicyInput = { ...TEST_POLICY, incrementBlocks: 10 };
@@ -48,8 +52,10 @@ const dueChain = (): Fixture => {
   return fx;
 };
 
-/** The feature record's tail is its policy; for DUE_POLICY (no steps, empty salt) it is 65 bytes. */
-const POLICY_BYTES = 65;
+/** The feature record's tail is its policy; for DUE_POLICY (no steps, empty salt) it is 97 bytes (65 + the 32 appended). */
+const POLICY_BYTES = 97;
+/** The appended fields' first byte, from the policy's start (no steps, empty salt): 4 + 57 + 4. */
+const APPENDED_AT = 65;
 const CALL_NEXT = 101;
 
 const FEATURE_MUTATIONS: Mutation[] = [
@@ -57,14 +63,26 @@ const FEATURE_MUTATIONS: Mutation[] = [
   halved,
   emptied,
   trailing,
-  version2,
+  version3,
+  version1Body2,
   version0,
   ["status 9", (v) => withByte(v, 1, 9)],
   ["status 5", (v) => withByte(v, 1, 5)],
   ["flags byte 4 (only bit 0 paused and bit 1 halted exist)", (v) => withByte(v, 6, 4)],
   ["rolloutBps 10001", (v) => withByte(withByte(v, 2, 0x11), 3, 0x27)],
   ["rollbackReason Option tag 2", (v) => withByte(v, 35, 2)],
-  ["policy analysis 2", (v) => withByte(v, v.length - POLICY_BYTES + 4 + 2 + 4 + 2 + 4 + 8, 2)],
+  ["policy analysis 3", (v) => withByte(v, v.length - POLICY_BYTES + 4 + 2 + 4 + 2 + 4 + 8, 3)],
+  ["policy Sequential with seqInterceptPpm 0", (v) => {
+    const at = v.length - POLICY_BYTES + 4 + 2 + 4 + 2 + 4 + 8;
+    let out = withByte(v, at, 1);
+    for (let i = 0; i < 8; i++) out = withByte(out, at + 5 + i, 0);
+    return out;
+  }],
+  ["policy Comparative with compExcessPpm 0", (v) => {
+    let out = withByte(v, v.length - POLICY_BYTES + 4 + 2 + 4 + 2 + 4 + 8, 2);
+    for (let i = 0; i < 4; i++) out = withByte(out, v.length - POLICY_BYTES + APPENDED_AT + 8 + i, 0);
+    return out;
+  }],
   ["policy incrementBlocks 0", (v) => {
     const at = v.length - POLICY_BYTES + 4 + 2;
     return withByte(withByte(withByte(withByte(v, at, 0), at + 1, 0), at + 2, 0), at + 3, 0);
@@ -85,6 +103,7 @@ const FEATURE_READERS: [MethodName, unknown, Uint8Array][] = [
   ["recordSuccess", { name: F }, REPORTER],
   ["recordError", { name: F }, REPORTER],
   ["recordBatch", { name: F, successes: 1, errors: 1 }, REPORTER],
+  ["recordCohorts", { name: F, canarySuccesses: 1, canaryErrors: 1, baseSuccesses: 1, baseErrors: 1 }, REPORTER],
   ["recordLatency", { name: F, value: 3 }, REPORTER],
   ["recordInvariant", { name: F, ok: false }, REPORTER],
   ["startCanary", { name: F, bps: 100 }, OPERATOR],

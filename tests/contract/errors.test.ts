@@ -58,6 +58,7 @@ const VALID: { [M in MethodName]: MethodArgs[M] } = {
   recordSuccess: { name: F },
   recordError: { name: F },
   recordBatch: { name: F, successes: 1, errors: 0 },
+  recordCohorts: { name: F, canarySuccesses: 1, canaryErrors: 0, baseSuccesses: 3, baseErrors: 0 },
   recordLatency: { name: F, value: 5 },
   recordInvariant: { name: F, ok: true },
   reportIncident: { name: F, reason: 3 },
@@ -209,9 +210,9 @@ describe("SPEC 6 BadInput: arguments that are not exactly one Borsh value, for e
     rejectRaw(fx, "updatePolicy", withByte(b, stepsAt, 200), "BadInput");
   });
 
-  it("policy fields are validated as policy, never decoded as enums: analysis 2 → InvalidPolicy, not BadInput", () => {
+  it("policy fields are validated as policy, never decoded as enums: analysis 3 → InvalidPolicy, not BadInput", () => {
     const fx = ready();
-    expectRejected(fx, "InvalidPolicy", () => send(fx, "updatePolicy", { name: F, policy: { ...TEST_POLICY, analysis: 2 } }, OPERATOR));
+    expectRejected(fx, "InvalidPolicy", () => send(fx, "updatePolicy", { name: F, policy: { ...TEST_POLICY, analysis: 3 } }, OPERATOR));
   });
 });
 
@@ -388,9 +389,16 @@ describe("SPEC 2 InvalidPolicy: every rule, on createFeature and on updatePolicy
     ["incrementBps 10001", { incrementBps: 10001 }],
     ["incrementBlocks 0", { incrementBlocks: 0 }],
     ["maxErrorRateBps 10001", { maxErrorRateBps: 10001 }],
-    ["analysis 2", { analysis: 2 }],
+    ["analysis 3", { analysis: 3 }],
     ["analysis 255", { analysis: 255 }],
     ["Sequential with slope 0", { analysis: 1, seqSlopePpm: 0, seqInterceptPpm: 4_110_000 }],
+    ["Sequential with threshold (seqInterceptPpm) 0", { analysis: 1, seqSlopePpm: 14435, seqInterceptPpm: 0 }],
+    ["Comparative with compExcessPpm 0", { analysis: 2, compExcessPpm: 0, compLnRatioPpm: 1 }],
+    ["Comparative with compExcessPpm 9000001", { analysis: 2, compExcessPpm: 9_000_001 }],
+    ["Comparative with compExcessPpm 2^32 − 1", { analysis: 2, compExcessPpm: 0xffffffff }],
+    ["Comparative with compLnRatioPpm 0", { analysis: 2, compLnRatioPpm: 0 }],
+    ["Comparative with compLnRatioPpm k + 1", { analysis: 2, compExcessPpm: 1000000, compLnRatioPpm: 1000001 }],
+    ["Comparative with compThresholdPpm 0", { analysis: 2, compThresholdPpm: 0 }],
     ["deadline = incrementBlocks", { incrementBlocks: 100, progressDeadlineBlocks: 100 }],
     ["deadline < incrementBlocks", { incrementBlocks: 100, progressDeadlineBlocks: 50 }],
     ["deadline 1 with incrementBlocks 1", { incrementBlocks: 1, progressDeadlineBlocks: 1 }],
@@ -408,6 +416,14 @@ describe("SPEC 2 InvalidPolicy: every rule, on createFeature and on updatePolicy
     ["maxErrorRateBps 10000", { maxErrorRateBps: 10000 }],
     ["Sequential with slope 1", { analysis: 1, seqSlopePpm: 1 }],
     ["Threshold with slope 0", { analysis: 0, seqSlopePpm: 0 }],
+    ["Threshold with slope 0, threshold 0 and every comp* field 0", { analysis: 0, seqSlopePpm: 0, seqInterceptPpm: 0, compExcessPpm: 0, compLnRatioPpm: 0, compThresholdPpm: 0 }],
+    ["Sequential with threshold 1 and floor 0", { analysis: 1, seqInterceptPpm: 1, seqFloorPpm: 0 }],
+    ["Sequential with every comp* field 0 (not its rule)", { analysis: 1, compExcessPpm: 0, compLnRatioPpm: 0, compThresholdPpm: 0 }],
+    ["Comparative with the defaults (r = 2)", { analysis: 2 }],
+    ["Comparative with k = 1, L = 1, threshold 1, floor 0", { analysis: 2, compExcessPpm: 1, compLnRatioPpm: 1, compThresholdPpm: 1, compFloorPpm: 0 }],
+    ["Comparative with k = 9000000, L = k", { analysis: 2, compExcessPpm: 9_000_000, compLnRatioPpm: 9_000_000 }],
+    ["Comparative with slope 0 and threshold 0 (not its rule)", { analysis: 2, seqSlopePpm: 0, seqInterceptPpm: 0 }],
+    ["extreme appended fields", { seqFloorPpm: 2n ** 64n - 1n, compThresholdPpm: 2n ** 64n - 1n, compFloorPpm: 2n ** 64n - 1n }],
     ["deadline = incrementBlocks + 1", { incrementBlocks: 100, progressDeadlineBlocks: 101 }],
     ["deadline 0 (off)", { incrementBlocks: 100, progressDeadlineBlocks: 0 }],
     ["extreme u32/u64 fields", { minSamples: 0xffffffff, minSuccessCount: 2n ** 64n - 1n, maxAvgLatency: 2n ** 64n - 1n, incrementBlocks: 0xfffffffe, progressDeadlineBlocks: 0xffffffff }],
@@ -531,6 +547,7 @@ describe("SPEC 6 FeatureNotFound: every method taking a name, for an unknown fea
     ["recordSuccess", (name) => ({ name }), REPORTER],
     ["recordError", (name) => ({ name }), REPORTER],
     ["recordBatch", (name) => ({ name, successes: 1, errors: 1 }), REPORTER],
+    ["recordCohorts", (name) => ({ name, canarySuccesses: 1, canaryErrors: 1, baseSuccesses: 1, baseErrors: 1 }), REPORTER],
     ["recordLatency", (name) => ({ name, value: 1 }), REPORTER],
     ["recordInvariant", (name) => ({ name, ok: false }), REPORTER],
     ["reportIncident", (name) => ({ name, reason: 4 }), REPORTER],
@@ -565,6 +582,7 @@ describe("SPEC 6 FeatureDisabled: reports on a Disabled or RolledBack feature co
     ["recordSuccess", { name: F }, REPORTER],
     ["recordError", { name: F }, REPORTER],
     ["recordBatch", { name: F, successes: 5, errors: 5 }, REPORTER],
+    ["recordCohorts", { name: F, canarySuccesses: 5, canaryErrors: 5, baseSuccesses: 5, baseErrors: 5 }, REPORTER],
     ["recordLatency", { name: F, value: 10 }, REPORTER],
     ["recordInvariant", { name: F, ok: false }, REPORTER],
     ["recordInvariant", { name: F, ok: true }, REPORTER],
@@ -620,7 +638,7 @@ describe("SPEC 6: every error code 1..16 is produced", () => {
     ["InvalidPolicy", (fx) => send(fx, "updatePolicy", { name: F, policy: { incrementBlocks: 0 } }, OPERATOR)],
     ["LimitExceeded", (fx) => send(fx, "createFeature", { name: "x", description: "d".repeat(257), policy: null }, OPERATOR)],
     ["CorruptState", (fx) => {
-      tamper(fx, KEY.feature(F), (v) => withByte(v!, 0, 2));
+      tamper(fx, KEY.feature(F), (v) => withByte(v!, 0, 3));
       return send(fx, "enable", { name: F }, OPERATOR);
     }],
     ["LastAdmin", (fx) => send(fx, "revokeRole", { role: 0, account: ADMIN }, ADMIN)],
@@ -645,7 +663,7 @@ describe("SPEC 6: every error code 1..16 is produced", () => {
 describe("control: every method exists in the ABI table used here", () => {
   it("VALID names every method of SPEC section 6", () => {
     expect(Object.keys(VALID).sort()).toEqual([...METHOD_NAMES].sort());
-    expect(Object.keys(METHODS)).toHaveLength(31);
+    expect(Object.keys(METHODS)).toHaveLength(32);
   });
   it("a fresh initialized chain answers hasRole for the fixture's roles (sanity)", () => {
     const fx = initializedChain();

@@ -5,6 +5,7 @@
 
 import { describe, expect, it } from "vitest";
 import type { ErrorCodeName, FeatureView, HistoryEntry, TypedEvent } from "../../src/client/index.ts";
+import { Analysis } from "../../src/client/index.ts";
 import {
   ADMIN,
   BUILT_ROLLBACK_REASON,
@@ -372,7 +373,7 @@ describe("SPEC 5 startRollout(target): rolloutBps < target ≤ 10000, enough win
   }
 
   it("window successes < minSuccessCount: InsufficientData, nothing changes; one more success unlocks it", () => {
-    const fx = chainAt("Disabled", { ...TEST_POLICY, minSuccessCount: 2, maxErrorRateBps: 10000 });
+    const fx = chainAt("Disabled", { ...TEST_POLICY, analysis: Analysis.Threshold, minSuccessCount: 2, maxErrorRateBps: 10000 });
     must(fx.client.startCanary(OPERATOR, F, 500));
     must(fx.client.recordSuccess(REPORTER, F));
     must(fx.client.recordBatch(REPORTER, F, 0, 50)); // errors are not successes

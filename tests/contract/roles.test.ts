@@ -231,6 +231,7 @@ const GUARDED: Guarded[] = [
   { method: "recordSuccess", roles: ["Reporter"], start: "Canary", args: { name: F } },
   { method: "recordError", roles: ["Reporter"], start: "Canary", args: { name: F } },
   { method: "recordBatch", roles: ["Reporter"], start: "Canary", args: { name: F, successes: 1, errors: 0 } },
+  { method: "recordCohorts", roles: ["Reporter"], start: "Canary", args: { name: F, canarySuccesses: 1, canaryErrors: 0, baseSuccesses: 1, baseErrors: 0 } },
   { method: "recordLatency", roles: ["Reporter"], start: "Canary", args: { name: F, value: 7 } },
   { method: "recordInvariant", roles: ["Reporter"], start: "Canary", args: { name: F, ok: true } },
   { method: "reportIncident", roles: ["Reporter", "Guardian"], start: "Canary", args: { name: F, reason: 3 } },

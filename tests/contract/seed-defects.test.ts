@@ -3,7 +3,7 @@
 // seed, the seed's rule is modelled in a few lines of TypeScript from seed/canary_deployment.go.
 
 import { describe, expect, it } from "vitest";
-import { CanaryClient, RollbackReason, Status, type PolicyInput, type TxResult } from "../../src/client/index.ts";
+import { Analysis, CanaryClient, RollbackReason, Status, type PolicyInput, type TxResult } from "../../src/client/index.ts";
 import { Chain } from "../../src/host/index.ts";
 import { ADMIN, GUARDIAN, OPERATOR, OUTSIDER, REPORTER, account, releaseWasm, type Fixture } from "../helpers/contract.ts";
 import {
@@ -259,7 +259,7 @@ describe("seed defects (SPEC section 10) are absent", () => {
   describe("defect 7: two status changes in one block are two history entries, every field kept", () => {
     it("startCanary and an automatic rollback in block 10", () => {
       const fx = chainAt(10);
-      ok(fx.client.createFeature(OPERATOR, "f", "", { minSamples: 1 }));
+      ok(fx.client.createFeature(OPERATOR, "f", "", { analysis: Analysis.Threshold, minSamples: 1 }));
       ok(fx.client.startCanary(OPERATOR, "f", 700));
       ok(fx.client.recordError(REPORTER, "f"));
       expect(history(fx.client, "f")).toEqual([

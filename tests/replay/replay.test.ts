@@ -22,6 +22,7 @@ describe("the scenarios in scenarios/", () => {
     expect(scenarioFiles()).toEqual(
       expect.arrayContaining([
         "bad-feature-error-rate.yaml",
+        "comparative-shared-outage.yaml",
         "explicit-steps.yaml",
         "global-halt-resume.yaml",
         "held-canary-25.yaml",
@@ -141,7 +142,9 @@ describe("--json records", () => {
     expect(result.summary.txs).toBe(lines.filter((l) => l.type === "tx").length);
     expect(result.summary.features).toEqual([expect.objectContaining({ name: "fast_sync", status: "RolledBack", rollbackReason: "ErrorRate", createdBy: "0x00000000000000000000000000000000000000c2" })]);
     const [e] = result.summary.exposure;
-    expect(Object.keys(e!)).toEqual(["feature", "calls", "exposedCalls", "exposedAccounts", "exposedErrors"]);
+    // REPLAY.md's four (after the feature), then the baseline's two (Revision 2).
+    expect(Object.keys(e!)).toEqual(["feature", "calls", "exposedCalls", "exposedAccounts", "exposedErrors", "unexposedCalls", "unexposedErrors"]);
+    expect(e!.unexposedCalls).toBe(e!.calls - e!.exposedCalls);
     expect(e).toMatchObject({ feature: "fast_sync", calls: 399 * 200 });
     expect(e!.exposedAccounts).toBeLessThanOrEqual(e!.exposedCalls);
     expect(e!.exposedErrors).toBeGreaterThan(0);
@@ -258,6 +261,43 @@ describe("traffic through the contract", () => {
     const at2 = lines.filter((l) => l.type === "tx" && l.height === 2);
     expect(at2.map((l) => (l.type === "tx" ? l.method : ""))).toEqual(["recordBatch", "recordLatency"]);
   }, 60_000);
+});
+
+describe("report: cohorts (Revision 2)", () => {
+  const cohorts = () => loadScenario(fixturePath("cohorts.yaml"));
+
+  it("sends one recordCohorts per block with exposed calls, whose counts are that block's two cohorts", () => {
+    const { result, lines } = run(cohorts());
+    const reports = lines.filter((l): l is TxLine => l.type === "tx" && l.sender === "monitor");
+    expect(new Set(reports.map((l) => l.method))).toEqual(new Set(["recordCohorts"]));
+    expect(reports.every((l) => l.ok)).toBe(true);
+    expect(new Set(reports.map((l) => l.height)).size).toBe(reports.length); // one per block
+    expect(reports.length).toBe(59); // at 50 % of 100 calls, every block 2..60 has exposed calls
+    // The contract counted exactly what the traffic produced: canary = exposed, baseline = unexposed.
+    const [e] = result.exposure;
+    const v = result.features[0]!.view;
+    expect(v.status).toBe(1); // a held Canary: no rollout started
+    expect(Number(v.runSuccesses + v.runErrors)).toBe(e!.exposedCalls);
+    expect(Number(v.runErrors)).toBe(e!.exposedErrors);
+    expect(Number(v.baseSuccesses + v.baseErrors)).toBe(e!.unexposedCalls);
+    expect(Number(v.baseErrors)).toBe(e!.unexposedErrors);
+    expect(result.summary.exposure[0]).toMatchObject({ unexposedCalls: e!.unexposedCalls, unexposedErrors: e!.unexposedErrors });
+  });
+
+  it("is reproducible: the same transcript and state root twice", () => {
+    const a = run(cohorts(), "all");
+    const b = run(cohorts(), "all");
+    expect(JSON.stringify(b.lines)).toBe(JSON.stringify(a.lines));
+  });
+
+  it("the same traffic reported as a batch counts no baseline (and draws the same calls)", () => {
+    const s = cohorts();
+    const batch = run({ ...s, traffic: s.traffic.map((t) => ({ ...t, report: "batch" as const })) }).result;
+    const coh = run(s).result;
+    const v = batch.features[0]!.view;
+    expect(v.baseSuccesses + v.baseErrors).toBe(0n);
+    expect(batch.exposure).toEqual(coh.exposure);
+  });
 });
 
 describe("refusals", () => {

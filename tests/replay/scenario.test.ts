@@ -104,6 +104,15 @@ describe("invalid scenarios are refused with the file, the path and what was exp
     ["an account that is not 20 bytes", '"0x00000000000000000000000000000000000000a2"', '"0x00a2"', /^accounts\.ops$/],
     ["an unknown top-level field", "until: 60", "until: 60\nuntill: 70", /^untill$/],
     ["a missing until", "until: 60\n", "", /^until$/],
+    ["an unknown report kind", "reporter: monitor }", "reporter: monitor, report: both }", /^traffic\[0\]\.report$/],
+    ["an outage ending before it starts", "reporter: monitor }", "reporter: monitor, outages: [{ from: 20, to: 10, addBps: 300 }] }", /^traffic\[0\]\.outages\[0\]\.to$/],
+    ["an outage of 0 bps", "reporter: monitor }", "reporter: monitor, outages: [{ from: 10, to: 20, addBps: 0 }] }", /^traffic\[0\]\.outages\[0\]\.addBps$/],
+    ["an outage outside the entry", "reporter: monitor }", "reporter: monitor, outages: [{ from: 40, to: 55, addBps: 300 }] }", /^traffic\[0\]\.outages\[0\]$/],
+    ["an outage with an unknown field", "reporter: monitor }", "reporter: monitor, outages: [{ from: 10, to: 20, bps: 300 }] }", /^traffic\[0\]\.outages\[0\]\.(bps|addBps)$/],
+    ["a regression with neither from nor afterExposedCalls", "reporter: monitor }", "reporter: monitor, regression: { exposedErrorRateBps: 500 } }", /^traffic\[0\]\.regression$/],
+    ["a regression with both", "reporter: monitor }", "reporter: monitor, regression: { from: 10, afterExposedCalls: 5, exposedErrorRateBps: 500 } }", /^traffic\[0\]\.regression$/],
+    ["a regression rate above 10000", "reporter: monitor }", "reporter: monitor, regression: { from: 10, exposedErrorRateBps: 20000 } }", /^traffic\[0\]\.regression\.exposedErrorRateBps$/],
+    ["a regression after the entry", "reporter: monitor }", "reporter: monitor, regression: { from: 55, exposedErrorRateBps: 500 } }", /^traffic\[0\]\.regression\.from$/],
   ];
 
   for (const [kind, from, to, path] of cases) {
@@ -119,6 +128,74 @@ describe("invalid scenarios are refused with the file, the path and what was exp
     });
   }
 
+  it("says when a regression begins must be one of two things", () => {
+    const p = refusal(variant("reporter: monitor }", "reporter: monitor, regression: { exposedErrorRateBps: 500 } }")).problems[0]!;
+    expect(p.message).toBe("expected exactly one of from (a height) or afterExposedCalls (a number of the feature's exposed calls) saying when the regression begins, got neither");
+  });
+});
+
+describe("a policy's analysis written as statistics (client/statistics.ts)", () => {
+  const POLICY = "policy: { incrementBlocks: 10, minSuccessCount: 10, minSamples: 10 }";
+  const withPolicy = (policy: string) => variant(POLICY, `policy: ${policy}`);
+  const policyOf = (text: string) => parseScenario(text, "s.yaml").blocks[0]!.txs[2]!.args.policy as Record<string, unknown>;
+
+  it.each([
+    ["{ analysis: { sequential: { p0: 0.01, p1: 0.02, alpha: 0.05, beta: 0.1 } } }", { analysis: 1, seqSlopePpm: 14435, seqInterceptPpm: 4109731n, seqFloorPpm: 8219462n }],
+    ["{ analysis: { sequential: { p0: 0.01, p1: 0.02, alpha: 0.05, beta: 0.1, floor: 3 } } }", { analysis: 1, seqFloorPpm: 3000000n }],
+    ["{ analysis: { comparative: { ratio: 2, alpha: 0.05, beta: 0.1 } }, minSamples: 50 }",
+      { analysis: 2, compExcessPpm: 1000000, compLnRatioPpm: 693147, compThresholdPpm: 2890372n, compFloorPpm: 5780744n, minSamples: 50 }],
+    ["{ analysis: { comparative: { ratio: 3, alpha: 0.01, beta: 0.2, floor: 0 } } }", { analysis: 2, compExcessPpm: 2000000, compLnRatioPpm: 1098612, compFloorPpm: 0n }],
+    ["{ analysis: Comparative }", { analysis: 2 }],
+    ["{ analysis: Sequential, seqSlopePpm: 100 }", { analysis: 1, seqSlopePpm: 100 }],
+    ["{ analysis: 7 }", { analysis: 7 }],
+  ])("%s → %o", (policy, fields) => {
+    expect(policyOf(withPolicy(policy))).toMatchObject(fields);
+  });
+
+  it("an expectation may match a policy written the same way", () => {
+    const text = variant("{ tx: 0, ok: true }", "{ view: getFeature, args: { name: small_feature }, match: { policy: { analysis: { comparative: { ratio: 2, alpha: 0.05, beta: 0.1 } } } } }");
+    const e = parseScenario(text, "s.yaml").blocks[1]!.expect[0]!;
+    expect(e).toMatchObject({ kind: "view", match: { policy: { analysis: 2, compLnRatioPpm: 693147, compThresholdPpm: 2890372n } } });
+  });
+
+  const refused: [string, string, RegExp, RegExp][] = [
+    ["p1 not above p0", "{ analysis: { sequential: { p0: 0.02, p1: 0.01, alpha: 0.05, beta: 0.1 } } }", /\.policy\.analysis\.sequential$/, /^expected sequential parameters the contract can carry: .*need p0 < p1/],
+    ["a rate in bps", "{ analysis: { sequential: { p0: 100, p1: 200, alpha: 0.05, beta: 0.1 } } }", /\.policy\.analysis\.sequential\.p0$/, /^expected a probability strictly between 0 and 1 \(0\.01 = 1 %, not bps\), got number 100$/],
+    ["a missing beta", "{ analysis: { sequential: { p0: 0.01, p1: 0.02, alpha: 0.05 } } }", /\.policy\.analysis\.sequential\.beta$/, /^expected a probability/],
+    ["an unknown parameter", "{ analysis: { sequential: { p0: 0.01, p1: 0.02, alpha: 0.05, beta: 0.1, h: 4 } } }", /\.policy\.analysis\.sequential\.h$/, /^unknown field "h" in Sequential parameters; expected p0, p1, alpha, beta, floor$/],
+    ["alpha + beta ≥ 1", "{ analysis: { comparative: { ratio: 2, alpha: 0.5, beta: 0.6 } } }", /\.policy\.analysis\.comparative$/, /alpha \+ beta < 1/],
+    ["a ratio of 1", "{ analysis: { comparative: { ratio: 1, alpha: 0.05, beta: 0.1 } } }", /\.policy\.analysis\.comparative\.ratio$/, /^expected a ratio > 1 and ≤ 10/],
+    ["a ratio above 10", "{ analysis: { comparative: { ratio: 12, alpha: 0.05, beta: 0.1 } } }", /\.policy\.analysis\.comparative\.ratio$/, /^expected a ratio > 1 and ≤ 10/],
+    ["a ratio too close to 1 for L ≥ 1", "{ analysis: { comparative: { ratio: 1.000001, alpha: 0.05, beta: 0.1 } } }", /\.policy\.analysis\.comparative$/, /compLnRatioPpm 0/],
+    ["a negative floor", "{ analysis: { comparative: { ratio: 2, alpha: 0.05, beta: 0.1, floor: -1 } } }", /\.policy\.analysis\.comparative\.floor$/, /^expected a number ≥ 0/],
+    ["an unknown analysis form", "{ analysis: { cusum: { k: 1 } } }", /\.policy\.analysis$/, /^expected an analysis: Threshold, Sequential or Comparative .*got an object with cusum$/],
+    ["two forms at once", "{ analysis: { sequential: {}, comparative: {} } }", /\.policy\.analysis$/, /got an object with sequential, comparative$/],
+    ["a derived field written as well", "{ analysis: { sequential: { p0: 0.01, p1: 0.02, alpha: 0.05, beta: 0.1 } }, seqSlopePpm: 100 }", /\.policy\.seqSlopePpm$/, /^expected no seqSlopePpm: analysis: \{ sequential: … \} derives it/],
+    ["parameters that are not an object", "{ analysis: { sequential: 0.01 } }", /\.policy\.analysis\.sequential$/, /^expected Sequential parameters \(an object with p0, p1, alpha, beta, floor\), got number 0\.01$/],
+  ];
+  it.each(refused)("refuses %s before anything runs, with the file, the path and what was expected", (_kind, policy, path, message) => {
+    const e = refusal(withPolicy(policy));
+    const p = e.problems[0]!;
+    expect(p.path).toMatch(/^blocks\[0\]\.txs\[2\]\.args\.policy/);
+    expect(p.path).toMatch(path);
+    expect(p.message).toMatch(message);
+    expect(p.line).toBe(15);
+    expect(e.message).toContain(`s.yaml:15: ${p.path}: `);
+  });
+});
+
+describe("traffic: report, outages, regression", () => {
+  const trafficOf = (text: string) => parseScenario(text, "s.yaml").traffic[0]!;
+  it("report defaults to batch; cohorts, outages and a regression are normalized", () => {
+    expect(trafficOf(SMALL).report).toBe("batch");
+    expect(trafficOf(SMALL).outages).toBeUndefined();
+    const t = trafficOf(variant("reporter: monitor }", "reporter: monitor, report: cohorts, outages: [{ from: 10, to: 20, addBps: 300 }], regression: { afterExposedCalls: 0, exposedErrorRateBps: 500 } }"));
+    expect(t).toMatchObject({ report: "cohorts", outages: [{ from: 10, to: 20, addBps: 300 }], regression: { afterExposedCalls: 0, exposedErrorRateBps: 500 } });
+    expect(trafficOf(variant("reporter: monitor }", "reporter: monitor, regression: { from: 30, exposedErrorRateBps: 500 } }")).regression).toEqual({ from: 30, exposedErrorRateBps: 500 });
+  });
+});
+
+describe("invalid scenarios: the messages", () => {
   it("names the alias and the known aliases for an unknown one", () => {
     const p = refusal(variant("account: ops", "account: opz")).problems[0]!;
     expect(p.message).toBe('unknown account alias "opz"; expected an account: an alias (admin, ops, monitor) or 0x + 40 hex digits');

@@ -35,6 +35,6 @@ describe.skipIf(!enabled)("threshold vs sequential over many seeds (SWEEP=1)", (
       lines.push(`${name.padEnd(20)}${String(s.rolledBack).padStart(11)}  ${String(s.enabled).padStart(7)}  ${String(median).padStart(21)}  ${mean}`);
     }
     console.log(lines.join("\n"));
-    expect(stats.size).toBe(4);
+    expect(stats.size).toBe(6);
   }, 3_600_000);
 });
