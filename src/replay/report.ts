@@ -60,7 +60,10 @@ function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 }
 
-const fmt = (n: number) => (Math.round(n * 100) / 100).toString();
+/** Coordinates to 0.1 of a viewBox unit (a 960-unit-wide chart). */
+const fmt = (n: number) => (Math.round(n * 10) / 10).toString();
+/** Axis labels: at most two decimals. */
+const lab = (n: number) => (Math.round(n * 100) / 100).toString();
 const int = (n: number) => Math.round(n).toLocaleString("en-US");
 const pct = (r: number, digits = 2) => `${(r * 100).toFixed(digits)} %`;
 
@@ -273,7 +276,7 @@ export function rollbackReasons(s: FeatureSeries | undefined, f: FeatureFinal, a
           const fired = ws >= rule.gate && we * 10000 > p.maxErrorRateBps * ws;
           const [r, m] = ws > 0 ? pair((we / ws) * 100, p.maxErrorRateBps / 100) : ["—", (p.maxErrorRateBps / 100).toFixed(2)];
           return out(
-            `${head}: window error rate ${r} % ${fired ? ">" : "≤"} ${m} % (maxErrorRateBps ${p.maxErrorRateBps}) after ${plural(ws, "window sample")} (${plural(we, "error")})${fired ? "" : `: the rule did not hold at the end of that block; rolled back by ${who(e)}`}`,
+            `${head}: window error rate ${r} % ${fired ? ">" : "≤"} ${m} % (maxErrorRateBps ${p.maxErrorRateBps}) after ${plural(ws, "window sample")} (${plural(we, "error")})${fired ? "" : `: the rule does not hold in the view at the end of that block (the rollback came in a transaction of ${who(e)})`}`,
             fired,
           );
         }
@@ -285,7 +288,7 @@ export function rollbackReasons(s: FeatureSeries | undefined, f: FeatureFinal, a
         const rate = rs > 0 ? `, ${pct(re / rs)}` : "";
         return out(
           `${head}: ${sym[0]} = ${a} ${v >= rule.threshold ? "≥" : "<"} ${sym[1]} = ${b} after ${plural(rs, "run sample")} (${plural(re, "error")}${rate})${base}` +
-            (fired ? "" : rs < rule.gate ? ` — fewer than minSamples ${int(rule.gate)} run samples: not this rule; rolled back by ${who(e)}` : `: the rule did not hold at the end of that block; rolled back by ${who(e)}`),
+            (fired ? "" : rs < rule.gate ? `: fewer run samples than minSamples ${int(rule.gate)}, so not this rule (the rollback came in a transaction of ${who(e)})` : `: the rule does not hold in the view at the end of that block (the rollback came in a transaction of ${who(e)})`),
           fired,
         );
       }
@@ -314,12 +317,15 @@ type Pt = number | null;
 function linePath(xs: readonly number[], vs: readonly Pt[], y: (v: number) => number): string {
   let d = "";
   let open = false;
+  const def = (v: Pt | undefined): v is number => v !== null && v !== undefined && !Number.isNaN(v);
   for (let i = 0; i < xs.length; i++) {
     const v = vs[i];
-    if (v === null || v === undefined || Number.isNaN(v)) {
+    if (!def(v)) {
       open = false;
       continue;
     }
+    // A point inside a flat stretch (same value before and after) adds nothing to the line.
+    if (open && vs[i - 1] === v && i + 1 < xs.length && vs[i + 1] === v) continue;
     d += `${open ? "L" : "M"}${fmt(xs[i]!)} ${fmt(y(v))}`;
     open = true;
   }
@@ -386,7 +392,50 @@ interface ChartData {
   cols: (number | null)[][];
 }
 
-const round = (v: number | null, d = 4) => (v === null || Number.isNaN(v) ? null : Math.round(v * 10 ** d) / 10 ** d);
+const round = (v: number | null, d: number) => (v === null || Number.isNaN(v) ? null : Math.round(v * 10 ** d) / 10 ** d);
+
+/** What the scenario's traffic did to a feature's paths: shared outages and a regression's start. */
+export interface TrafficMarks {
+  outages: { from: number; to: number; addBps: number }[];
+  regression: { height: number; label: string } | null;
+}
+
+export function trafficMarks(r: ReplayResult, feature: string): TrafficMarks {
+  const outages: TrafficMarks["outages"] = [];
+  let regression: TrafficMarks["regression"] = null;
+  const began = r.exposure.find((e) => e.feature === feature)?.regressionBegan ?? null;
+  for (const t of r.scenario.traffic) {
+    if (t.feature !== feature) continue;
+    for (const o of t.outages ?? []) if (!outages.some((x) => x.from === o.from && x.to === o.to && x.addBps === o.addBps)) outages.push({ from: o.from, to: o.to, addBps: o.addBps });
+    const g = t.regression;
+    if (g && !regression) {
+      const rate = `the new path at ${pct(g.exposedErrorRateBps / 10000)}`;
+      if (began) regression = { height: began.height, label: `regression: ${rate} from block ${int(began.height)}${g.afterExposedCalls !== undefined ? `, after ${int(began.exposedCalls)} exposed calls` : ""}` };
+      else if (g.from !== undefined) regression = { height: g.from, label: `regression: ${rate} from block ${int(g.from)}` };
+    }
+  }
+  outages.sort((a, b) => a.from - b.from);
+  return { outages, regression };
+}
+
+function marksSvg(m: TrafficMarks, x: (h: number) => number, top: number, bottom: number): string {
+  let out = "";
+  for (const o of m.outages) {
+    out += `<rect class="outage" x="${fmt(x(o.from - 1))}" y="${top}" width="${fmt(Math.max(1, x(o.to) - x(o.from - 1)))}" height="${bottom - top}"><title>shared outage: both paths +${o.addBps} bps, heights ${o.from}..${o.to}</title></rect>`;
+  }
+  if (m.regression) {
+    const px = fmt(x(m.regression.height));
+    out += `<line class="regression" x1="${px}" x2="${px}" y1="${top}" y2="${bottom}"><title>${esc(m.regression.label)}</title></line>`;
+  }
+  return out;
+}
+
+function marksLegend(m: TrafficMarks): string {
+  let out = "";
+  if (m.outages.length) out += `<span><svg class="key" width="14" height="10" aria-hidden="true"><rect class="outage" x="1" y="0" width="12" height="10"/></svg>shared outage (traffic)</span>`;
+  if (m.regression) out += `<span><svg class="key" width="22" height="10" aria-hidden="true"><line class="regression" x1="11" x2="11" y1="0" y2="10"/></svg>${esc(m.regression.label)}</span>`;
+  return out;
+}
 
 // ---------------------------------------------------------------- the main chart (rollout)
 
@@ -478,7 +527,7 @@ function mainChart(s: FeatureSeries, f: FeatureFinal | undefined, until: number,
     const b = i * 2500;
     const y = fmt(yB(b));
     axes += `<line class="grid" x1="${M.left}" x2="${M.left + PW}" y1="${y}" y2="${y}"/><text class="axis bps" x="${M.left - 6}" y="${y}" text-anchor="end" dy="4">${b}</text>`;
-    axes += `<text class="axis err" x="${M.left + PW + 6}" y="${y}" dy="4">${fmt((errTop * i) / 4)}</text>`;
+    axes += `<text class="axis err" x="${M.left + PW + 6}" y="${y}" dy="4">${lab((errTop * i) / 4)}</text>`;
   }
   axes += xAxis(until, x, M.top + PH + BAND + 4);
   axes += `<text class="axis bps" x="14" y="${M.top + PH / 2}" transform="rotate(-90 14 ${M.top + PH / 2})" text-anchor="middle">rollout bps</text>`;
@@ -548,7 +597,7 @@ function trailingRates(errors: readonly number[], calls: readonly number[]): Pt[
   });
 }
 
-function cohortChart(cs: CohortSeries, s: FeatureSeries, f: FeatureFinal | undefined, until: number, group: number): { svg: string; data: ChartData } {
+function cohortChart(cs: CohortSeries, s: FeatureSeries, f: FeatureFinal | undefined, until: number, group: number, marks: TrafficMarks): { svg: string; data: ChartData } {
   const x = x2(until);
   const pts = cs.points;
   const xs = pts.map((p) => x(p.to));
@@ -569,13 +618,14 @@ function cohortChart(cs: CohortSeries, s: FeatureSeries, f: FeatureFinal | undef
   let axes = "";
   for (let i = 0; i <= 4; i++) {
     const v = (top * i) / 4;
-    axes += `<line class="grid" x1="${M.left}" x2="${M.left + PW}" y1="${fmt(y(v))}" y2="${fmt(y(v))}"/><text class="axis" x="${M.left - 6}" y="${fmt(y(v))}" text-anchor="end" dy="4">${fmt(v * 100)}</text>`;
+    axes += `<line class="grid" x1="${M.left}" x2="${M.left + PW}" y1="${fmt(y(v))}" y2="${fmt(y(v))}"/><text class="axis" x="${M.left - 6}" y="${fmt(y(v))}" text-anchor="end" dy="4">${lab(v * 100)}</text>`;
   }
   axes += xAxis(until, x, M2.top + PH2) + yLabel("error rate (%)", "");
   const src = cs.source === "traffic" ? "calls of the synthetic traffic: exposed (canary) and unexposed (baseline) accounts" : "reports: increments of the run (canary) and baseline counters";
   const svg =
-    svgOpen("cohorts", `cohorts-${group}`, group, s.name, H2, `${s.name}: error rate per cohort, canary against baseline`, `Error rate in percent at the end of each interval of about ${Math.ceil(until / pts.length)} blocks, over the cohort's last ${MIN_CALLS} or more calls, from ${src}; dashed: the run's cumulative rates as the contract counts them. Values above ${fmt(top * 100)} % are drawn at the top. The data table below lists the same values.`) +
+    svgOpen("cohorts", `cohorts-${group}`, group, s.name, H2, `${s.name}: error rate per cohort, canary against baseline`, `Error rate in percent at the end of each interval of about ${Math.ceil(until / pts.length)} blocks, over the cohort's last ${MIN_CALLS} or more calls, from ${src}; dashed: the run's cumulative rates as the contract counts them. Values above ${lab(top * 100)} % are drawn at the top. The data table below lists the same values.`) +
     plotFrame() +
+    marksSvg(marks, x, M2.top, M2.top + PH2) +
     axes +
     (ref ? hline("ref", y(ref.v), ref.label) : "") +
     `<path class="base" d="${linePath(xs, base, y)}"/>` +
@@ -592,12 +642,12 @@ function cohortChart(cs: CohortSeries, s: FeatureSeries, f: FeatureFinal | undef
       left: M.left,
       width: PW,
       fields: [["canary", "%"], ["baseline", "%"], ["canary calls", "int"], ["baseline calls", "int"], ["canary run", "%"], ["baseline run", "%"]],
-      cols: pts.map((p, i) => [p.to, round(canary[i]!, 6), round(base[i]!, 6), p.canaryCalls, p.baseCalls, round(run[i]!, 6), round(baseRun[i]!, 6)]),
+      cols: pts.map((p, i) => [p.to, round(canary[i]!, 5), round(base[i]!, 5), p.canaryCalls, p.baseCalls, round(run[i]!, 5), round(baseRun[i]!, 5)]),
     },
   };
 }
 
-function statisticChart(cs: CohortSeries, s: FeatureSeries, f: FeatureFinal | undefined, until: number, group: number): { svg: string; data: ChartData } {
+function statisticChart(cs: CohortSeries, s: FeatureSeries, f: FeatureFinal | undefined, until: number, group: number, marks: TrafficMarks): { svg: string; data: ChartData } {
   const x = x2(until);
   const pts = cs.points;
   const xs = pts.map((p) => x(p.to));
@@ -619,7 +669,7 @@ function statisticChart(cs: CohortSeries, s: FeatureSeries, f: FeatureFinal | un
   lo = Math.floor(lo / step) * step;
   hi = Math.ceil(hi / step) * step;
   const y = (v: number) => Y2((Math.max(lo, Math.min(hi, v)) - lo) / (hi - lo));
-  const label = (v: number) => (threshold ? fmt(v * 100) : fmt(v));
+  const label = (v: number) => (threshold ? lab(v * 100) : lab(v));
   let axes = "";
   for (let v = lo; v <= hi + step / 2; v += step) {
     axes += `<line class="grid${Math.abs(v) < step / 2 ? " zero" : ""}" x1="${M.left}" x2="${M.left + PW}" y1="${fmt(y(v))}" y2="${fmt(y(v))}"/><text class="axis" x="${M.left - 6}" y="${fmt(y(v))}" text-anchor="end" dy="4">${label(Math.abs(v) < step / 2 ? 0 : v)}</text>`;
@@ -638,6 +688,7 @@ function statisticChart(cs: CohortSeries, s: FeatureSeries, f: FeatureFinal | un
     svgOpen("statistic", `statistic-${group}`, group, s.name, H2, `${s.name}: ${name} against its threshold ${hName}`, threshold ? `The window error rate in percent (highest per interval, band: lowest to highest) against maxErrorRateBps (red dashed). Shaded: fewer window samples than minSamples.` : `The ${analysisName(cs.analysis)} statistic ${name} (highest per interval, band: lowest to highest) against the rollback threshold ${hName} (red dashed) and the floor (grey dashed); shaded: fewer run samples than minSamples, no verdict. The data table below lists the same values.`) +
     plotFrame() +
     gated +
+    marksSvg(marks, x, M2.top, M2.top + PH2) +
     axes +
     `<path class="stat-band" d="${bandPath(xs, pts.map((p) => p.statLo), pts.map((p) => p.statHi), y)}"/>` +
     `<path class="floor" d="${linePath(xs, pts.map((p) => p.floor), y)}"/>` +
@@ -654,7 +705,7 @@ function statisticChart(cs: CohortSeries, s: FeatureSeries, f: FeatureFinal | un
       left: M.left,
       width: PW,
       fields: [[`${name} (highest)`, k], [`${name} (lowest)`, k], [hName, k]],
-      cols: pts.map((p) => [p.to, round(p.statHi, 6), round(p.statLo, 6), round(p.threshold, 6)]),
+      cols: pts.map((p) => [p.to, round(p.statHi, threshold ? 5 : 3), round(p.statLo, threshold ? 5 : 3), round(p.threshold, 6)]),
     },
   };
 }
@@ -699,7 +750,7 @@ function legend(items: [cls: string, label: string][], extra = ""): string {
   return `<div class="legend">${items.map(([cls, label]) => `<span><svg class="key" width="22" height="10" aria-hidden="true"><line class="${cls}" x1="1" x2="21" y1="5" y2="5"/></svg>${esc(label)}</span>`).join("")}${extra}</div>`;
 }
 
-function cohortLegend(cs: CohortSeries): string {
+function cohortLegend(cs: CohortSeries, marks: string): string {
   const traffic = cs.source === "traffic";
   const hasBase = cs.points.some((p) => p.baseCalls > 0);
   const items: [string, string][] = [["canary", `canary (exposed${traffic ? " calls" : ", reported"})`]];
@@ -711,7 +762,7 @@ function cohortLegend(cs: CohortSeries): string {
   const notes = [`solid: each cohort's last ${MIN_CALLS}+ calls`];
   if (!hasBase) notes.push("no baseline: no traffic for this feature in the scenario and no recordCohorts");
   else if (!cs.baseReported) notes.push("the baseline is the traffic's; the contract saw only the canary (recordBatch)");
-  return legend(items, notes.map((n) => `<span class="dim">${esc(n)}</span>`).join(""));
+  return legend(items, marks + notes.map((n) => `<span class="dim">${esc(n)}</span>`).join(""));
 }
 
 function policyText(p: Policy | undefined): string {
@@ -841,6 +892,7 @@ path.stat,line.stat{fill:none;stroke:${COLORS.statistic};stroke-width:1.8}path.s
 path.threshold-line,line.threshold-line{fill:none;stroke:#c92a2a;stroke-width:1.6;stroke-dasharray:6 4}path.floor,line.floor{fill:none;stroke:#868e96;stroke-width:1.2;stroke-dasharray:3 3}
 line.ref{stroke:#c2701b;stroke-width:1;stroke-dasharray:2 3}line.gate{stroke:#444;stroke-width:1;stroke-dasharray:5 4}
 .gated{fill:#e9ecef}rect.gated-key{fill:#e9ecef;stroke:#ccc}
+rect.outage{fill:#f59f00;fill-opacity:.16}line.regression{stroke:#862e9c;stroke-width:1.6;stroke-dasharray:2 2}
 .tip{position:absolute;pointer-events:none;background:#222;color:#fff;font-size:12px;padding:4px 7px;border-radius:4px;white-space:nowrap;display:none;z-index:2}
 .legend{margin:8px 0 2px}.legend span{display:inline-block;margin-right:14px}.sw{display:inline-block;width:12px;height:12px;vertical-align:-2px;margin-right:4px}
 svg.key{vertical-align:0;margin-right:4px}
@@ -892,8 +944,9 @@ function featureSection(fs: FeatureSeries, f: FeatureFinal | undefined, r: Repla
   const policy = f?.view.policy ?? fs.policies[fs.policies.length - 1]?.policy;
   const cs = cohortSeries(fs, until, COHORT_POINTS, policy);
   const main = mainChart(fs, f, until, group);
-  const coh = cohortChart(cs, fs, f, until, group);
-  const stat = statisticChart(cs, fs, f, until, group);
+  const marks = trafficMarks(r, fs.name);
+  const coh = cohortChart(cs, fs, f, until, group, marks);
+  const stat = statisticChart(cs, fs, f, until, group, marks);
   const samp = samplesChart(cs, fs, f, until, group);
   datas.push(main.data, coh.data, stat.data, samp.data);
   const whys = f ? rollbackReasons(fs, f, r.scenario.accounts) : [];
@@ -910,9 +963,9 @@ function featureSection(fs: FeatureSeries, f: FeatureFinal | undefined, r: Repla
     notes.map((n) => `<p class="note">${esc(n)}</p>`).join("") +
     fig(main.svg, "Rollout and window error rate", "") +
     `<h3>Error rate per cohort: canary against baseline</h3>` +
-    fig(coh.svg, "Error rate per cohort", cohortLegend(cs)) +
+    fig(coh.svg, "Error rate per cohort", cohortLegend(cs, marksLegend(marks))) +
     `<h3>${cs.analysis === Analysis.Threshold ? "Window error rate against maxErrorRateBps" : `Statistic ${sName} against its ${hName}`}</h3>` +
-    fig(stat.svg, "Statistic against threshold", legend([["stat", `${sName} (highest per interval)`], ["threshold-line", hName], ...(cs.analysis !== Analysis.Threshold ? [["floor", "floor"] as [string, string]] : [])], `<span><svg class="key" width="14" height="10" aria-hidden="true"><rect class="gated-key" x="1" y="0" width="12" height="10"/></svg>too few samples: no verdict</span>`)) +
+    fig(stat.svg, "Statistic against threshold", legend([["stat", `${sName} (highest per interval)`], ["threshold-line", hName], ...(cs.analysis !== Analysis.Threshold ? [["floor", "floor"] as [string, string]] : [])], `<span><svg class="key" width="14" height="10" aria-hidden="true"><rect class="gated-key" x="1" y="0" width="12" height="10"/></svg>too few samples: no verdict</span>${marksLegend(marks)}`)) +
     `<h3>Samples</h3>` +
     fig(samp.svg, "Sample counts", legend([["window", "window"], ["canary", "run (canary)"], ["base", "baseline"], ["gate", "minSamples"]])) +
     dataTable(cs, fs, until) +

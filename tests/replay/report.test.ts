@@ -4,10 +4,10 @@
 // (numbers known in advance, tests/replay/report-fixture.ts), then on a real replay.
 // Rendering in a real browser: tests/replay/render.test.ts.
 import { beforeAll, describe, expect, it } from "vitest";
-import { Analysis } from "../../src/client/index.ts";
+import { Analysis, reasonName } from "../../src/client/index.ts";
 import { replay, type FaultRecord } from "../../src/replay/replay.ts";
-import { stepsOf } from "../../src/replay/output.ts";
-import { COHORT_POINTS, FAULT_ROWS, TABLE_ROWS, cohortSeries, renderReport, rollbackReasons } from "../../src/replay/report.ts";
+import { rollbacksOf, stepsOf } from "../../src/replay/output.ts";
+import { COHORT_POINTS, FAULT_ROWS, TABLE_ROWS, cohortSeries, renderReport, rollbackReasons, trafficMarks } from "../../src/replay/report.ts";
 import { loadScenario } from "../../src/replay/scenario.ts";
 import { releaseWasm, scenarioPath } from "./helpers.ts";
 import { fabricate, fabricatedResult } from "./report-fixture.ts";
@@ -123,9 +123,11 @@ describe("the HTML report on fabricated series", () => {
     expect(html).toContain("Window error rate against maxErrorRateBps");
     for (const name of ["comp_bad", "seq_bad", "thr_healthy"]) {
       expect(points(pathOf(html, "statistic", name, "stat"))).toBeGreaterThan(20);
-      expect(points(pathOf(html, "statistic", name, "threshold-line"))).toBeGreaterThan(20);
+      // A constant threshold is one horizontal segment (flat stretches keep their ends only).
+      const th = pathOf(html, "statistic", name, "threshold-line");
+      expect(th).toMatch(/^M[\d.]+ ([\d.]+)L[\d.]+ \1$/);
     }
-    expect(points(pathOf(html, "statistic", "seq_bad", "floor"))).toBeGreaterThan(20);
+    expect(pathOf(html, "statistic", "seq_bad", "floor")).toMatch(/^M[\d.]+ ([\d.]+)L[\d.]+ \1$/);
     expect(pathOf(html, "statistic", "thr_healthy", "floor")).toBe("");
     // The statistic's data: A = 2.890372 for the default Comparative policy, h = 4.109731 for Sequential.
     const data = seriesData(html);
@@ -157,7 +159,7 @@ describe("the HTML report on fabricated series", () => {
     });
     const [why] = rollbackReasons(close.series, close.final, { monitor: "0x00000000000000000000000000000000000000c3" });
     expect(why!.fired).toBe(false);
-    expect(why!.text).toBe("ErrorRate at block 300: T = 4.109 < h = 4.110 after 1,000 run samples (20 errors, 2.00 %): the rule did not hold at the end of that block; rolled back by monitor");
+    expect(why!.text).toBe("ErrorRate at block 300: T = 4.109 < h = 4.110 after 1,000 run samples (20 errors, 2.00 %): the rule does not hold in the view at the end of that block (the rollback came in a transaction of monitor)");
     const thr = fabricate(until, {
       name: "thr", policy: { analysis: Analysis.Threshold, maxErrorRateBps: 100 }, exposedRate: 0.01, unexposedRate: 0.01, cohorts: false, traffic: false, rollbackAt: 300,
       at: { statistic: 0, runSamples: 1000, runErrors: 20, baseSamples: 0, baseErrors: 0, windowSamples: 166, windowErrors: 2 },
@@ -209,6 +211,8 @@ describe("the HTML report on fabricated series", () => {
 });
 
 describe("the HTML report of a real replay", () => {
+  // threshold-vs-sequential: the same traffic judged by Threshold, Sequential and Comparative
+  // (whose reporters send recordCohorts), healthy and bad.
   let r: ReturnType<typeof replay>;
   let html: string;
   beforeAll(() => {
@@ -220,40 +224,57 @@ describe("the HTML report of a real replay", () => {
     selfContained(html);
   });
 
-  it("has four charts per feature, each rollout line non-empty", () => {
+  it("has four charts per feature, every rollout line drawn, canary against baseline for each", () => {
     const names = r.features.map((f) => f.view.name).sort();
-    expect(names).toHaveLength(4);
+    expect(names.length).toBeGreaterThanOrEqual(4);
     for (const name of names) {
       expect(html).toMatch(new RegExp(`<svg class="chart" id="chart-\\d+" data-kind="main" data-group="\\d+" data-feature="${name}"`));
       expect(points(pathOf(html, "cohorts", name, "canary"))).toBeGreaterThan(0);
+      expect(points(pathOf(html, "cohorts", name, "base"))).toBeGreaterThan(0);
       expect(points(pathOf(html, "statistic", name, "stat"))).toBeGreaterThan(0);
+      expect(points(pathOf(html, "samples", name, "canary"))).toBeGreaterThan(0);
     }
-    expect(count(html, /<svg class="chart"/)).toBe(16);
+    expect(count(html, /<svg class="chart"/)).toBe(4 * names.length);
     expect(html).not.toContain('<path class="bps" d=""');
-    expect(count(html, /<path class="err" d="M/)).toBe(4);
+    expect(count(html, /<path class="err" d="M/)).toBe(names.length);
   });
 
-  it("marks every step and every rollback with its reason and height", () => {
+  it("shows the contract's baseline exactly for the features whose reporter sends cohorts", () => {
+    const cohorts = new Set(r.scenario.traffic.filter((t) => t.report === "cohorts").map((t) => t.feature));
+    expect(cohorts.size).toBeGreaterThan(0);
+    for (const f of r.features) {
+      const name = f.view.name;
+      expect(f.view.baseSuccesses + f.view.baseErrors > 0n).toBe(cohorts.has(name));
+      if (cohorts.has(name)) expect(points(pathOf(html, "cohorts", name, "base run"))).toBeGreaterThan(0);
+      else expect(pathOf(html, "cohorts", name, "base run")).toBe("");
+    }
+  });
+
+  it("marks every step and every rollback (on each of the feature's charts) with its reason and height", () => {
     const steps = r.features.reduce((n, f) => n + stepsOf(f.history).length, 0);
-    expect(steps).toBe(18); // healthy_sequential 10, healthy_threshold 8
+    expect(steps).toBeGreaterThan(10);
     expect(count(html, /<path class="step"/)).toBe(steps);
     expect(html).toContain("<title>step at 300: 500 → 1500 bps</title>");
     expect(html).toContain("<title>step at 1200: 9500 → 10000 bps (Enabled)</title>");
-    expect(count(html, /<line class="rollback"/)).toBe(3 * 4);
-    expect(html).toContain("ErrorRate @1001");
+    const rollbacks = r.features.flatMap((f) => rollbacksOf(f.history));
+    expect(rollbacks.length).toBeGreaterThanOrEqual(2);
+    expect(count(html, /<line class="rollback"/)).toBe(4 * rollbacks.length);
+    for (const h of rollbacks) expect(html).toContain(`${reasonName(h.reason!)} @${h.block}`);
     // The threshold rule's line on the Threshold features' main charts.
-    expect(count(html, /<line class="threshold"/)).toBe(2);
+    expect(count(html, /<line class="threshold"/)).toBe(r.features.filter((f) => f.view.policy.analysis === Analysis.Threshold).length);
   });
 
-  it("explains each rollback with the view's numbers, and the rule held", () => {
+  it("explains each rollback with the view's numbers at its block, and the rule they show held", () => {
     const whys = r.features.flatMap((f) => rollbackReasons(r.series!.find((s) => s.name === f.view.name), f, r.scenario.accounts));
-    expect(whys).toHaveLength(3);
+    expect(whys.length).toBeGreaterThanOrEqual(2);
     for (const w of whys) {
-      expect(w.fired).toBe(true);
-      expect(html).toContain(w.text.replace(/</g, "&lt;"));
+      expect(w.fired, w.text).toBe(true);
+      expect(html).toContain(`<p class="why"><strong>Rolled back</strong> — ${w.text.replace(/</g, "&lt;").replace(/>/g, "&gt;")}</p>`);
     }
-    expect(whys.map((w) => w.text).join("\n")).toMatch(/ErrorRate at block 1,001: window error rate [\d.]+ % > 1\.00 % \(maxErrorRateBps 100\) after [\d,]+ window samples/);
-    expect(whys.map((w) => w.text).join("\n")).toMatch(/T = [\d.]+ ≥ h = 4\.11 after [\d,]+ run samples/);
+    const text = whys.map((w) => w.text).join("\n");
+    expect(text).toMatch(/ErrorRate at block [\d,]+: window error rate [\d.]+ % > 1\.00 % \(maxErrorRateBps 100\) after [\d,]+ window samples \(\d+ errors?\)/);
+    expect(text).toMatch(/ErrorRate at block [\d,]+: T = [\d.]+ ≥ h = 4\.11 after [\d,]+ run samples \([\d,]+ errors?, [\d.]+ %\)/);
+    expect(text).toMatch(/ErrorRate at block [\d,]+: S = [\d.]+ ≥ A = 2\.89 after [\d,]+ run samples \([\d,]+ errors?, [\d.]+ %\) against [\d,]+ baseline samples/);
   });
 
   it("embeds its data and a script that marks the charts ready", () => {
@@ -267,5 +288,18 @@ describe("the HTML report of a real replay", () => {
     const page = renderReport(empty);
     expect(page).toContain("No feature was created.");
     expect(page).not.toContain('<svg class="chart"');
+    expect(page).toContain("None: every transaction succeeded.");
+  });
+});
+
+describe("the report's shared-outage marks (comparative-shared-outage.yaml)", () => {
+  it("shades the outage and marks the regression on the cohort and statistic charts", () => {
+    const r = replay(loadScenario(scenarioPath("comparative-shared-outage.yaml")), { wasm: releaseWasm(), series: true });
+    const html = renderReport(r);
+    const marks = trafficMarks(r, "regressed_comparative");
+    expect(marks.outages).toEqual([{ from: 400, to: 499, addBps: 300 }]);
+    expect(marks.regression?.height).toBe(600);
+    expect(count(html, /<rect class="outage"[^>]*><title>shared outage: both paths \+300 bps, heights 400\.\.499<\/title>/)).toBe(2 * 3);
+    expect(count(html, /<line class="regression"[^>]*><title>regression: the new path at 1\.00 % from block 600<\/title>/)).toBe(2);
   });
 });
