@@ -84,13 +84,42 @@ function niceStep(span: number, n: number): number {
 }
 
 const live = (st: number) => st === Status.Canary || st === Status.RollingOut || st === Status.Enabled;
+/** Whether height h's values are drawn: the feature was live, or was rolled back in that block (its view then holds the numbers that fired). */
+const drawn = (s: FeatureSeries, h: number) => live(s.status[h]!) || (s.status[h] === Status.RolledBack && h > 0 && live(s.status[h - 1]!));
 
-/** Heights 1..until cut into `n` consecutive intervals of (nearly) equal length. */
-export function intervals(until: number, n: number): { from: number; to: number }[] {
-  const k = Math.max(1, Math.min(until, n));
+/** A range of heights lo..hi drawn across a chart's width. */
+export interface Span {
+  lo: number;
+  hi: number;
+}
+
+/** Heights lo..hi cut into `n` consecutive intervals of (nearly) equal length. */
+export function intervals(span: Span, n: number): { from: number; to: number }[] {
+  const len = span.hi - span.lo + 1;
+  const k = Math.max(1, Math.min(len, n));
   const out: { from: number; to: number }[] = [];
-  for (let c = 0; c < k; c++) out.push({ from: Math.floor((c * until) / k) + 1, to: Math.floor(((c + 1) * until) / k) });
+  for (let c = 0; c < k; c++) out.push({ from: span.lo + Math.floor((c * len) / k), to: span.lo - 1 + Math.floor(((c + 1) * len) / k) });
   return out;
+}
+
+/**
+ * The heights the cohort, statistic and samples charts show: from the feature's creation to
+ * a little after it was last live (Canary, RollingOut, Enabled), so that a feature rolled
+ * back in its first blocks is not a few pixels wide; the whole run when that span covers
+ * most of it (then every chart of the page shares one axis) or the feature was never live.
+ */
+export function liveSpan(s: FeatureSeries, until: number): Span {
+  let first = 0;
+  let last = 0;
+  for (let h = 1; h <= until; h++) {
+    const st = s.status[h]!;
+    if (st >= 0 && first === 0) first = h;
+    if (live(st)) last = h;
+  }
+  if (first === 0 || last === 0) return { lo: 1, hi: until };
+  const hi = Math.min(until, last + Math.max(10, Math.ceil((last - first + 1) / 10)));
+  const lo = first;
+  return hi - lo + 1 >= 0.8 * until ? { lo: 1, hi: until } : { lo, hi };
 }
 
 // ---------------------------------------------------------------- what the charts show
@@ -141,6 +170,8 @@ export interface CohortPoint {
 }
 
 export interface CohortSeries {
+  /** The heights the intervals cover. */
+  span: Span;
   /** Where the cohort rates come from. */
   source: "traffic" | "reports";
   /** The analysis the statistic chart draws (the last policy's). */
@@ -155,7 +186,8 @@ export interface CohortSeries {
  * traffic when the feature has some (exposed vs unexposed calls: what happened), else from
  * what was reported (run and baseline counters' increments: what the contract saw).
  */
-export function cohortSeries(s: FeatureSeries, until: number, n: number, finalPolicy?: Policy): CohortSeries {
+export function cohortSeries(s: FeatureSeries, range: Span | number, n: number, finalPolicy?: Policy): CohortSeries {
+  const span = typeof range === "number" ? { lo: 1, hi: range } : range;
   const c = s.counters;
   const t = s.traffic;
   const last = s.policies[s.policies.length - 1]?.policy ?? finalPolicy;
@@ -166,8 +198,19 @@ export function cohortSeries(s: FeatureSeries, until: number, n: number, finalPo
   let rule = policy ? ruleOf(policy) : undefined;
   // Previous cumulative values (traffic counts start at 0 with the run; view counters reset at startCanary).
   let pe = 0, pec = 0, pu = 0, puc = 0, prs = 0, pre = 0, pbs = 0, pbe = 0;
+  const before = span.lo - 1;
+  if (t && before >= 1 && !Number.isNaN(t.exposedCalls[before]!)) {
+    [pec, pe, puc, pu] = [t.exposedCalls[before]!, t.exposedErrors[before]!, t.unexposedCalls[before]!, t.unexposedErrors[before]!];
+  }
+  if (before >= 1 && !Number.isNaN(c.runSamples[before]!)) {
+    [prs, pre, pbs, pbe] = [c.runSamples[before]!, c.runErrors[before]!, c.baseSamples[before]!, c.baseErrors[before]!];
+  }
+  while (policyIdx + 1 < s.policies.length && s.policies[policyIdx + 1]!.height <= before) {
+    policy = s.policies[++policyIdx]!.policy;
+    rule = ruleOf(policy);
+  }
   let baseReported = false;
-  for (const iv of intervals(until, n)) {
+  for (const iv of intervals(span, n)) {
     const p: CohortPoint = {
       ...iv, status: s.status[iv.to]!, bps: s.bps[iv.to]!, canaryCalls: 0, canaryErrors: 0, baseCalls: 0, baseErrors: 0,
       runRate: null, baseRunRate: null, statLo: null, statHi: null, stat: null, threshold: null, floor: null, gated: false,
@@ -178,7 +221,6 @@ export function cohortSeries(s: FeatureSeries, until: number, n: number, finalPo
         policy = s.policies[++policyIdx]!.policy;
         rule = ruleOf(policy);
       }
-      const st = s.status[h]!;
       if (t) {
         const ec = t.exposedCalls[h]!;
         if (!Number.isNaN(ec)) {
@@ -206,19 +248,20 @@ export function cohortSeries(s: FeatureSeries, until: number, n: number, finalPo
         }
         prs = rs; pre = re; pbs = bs; pbe = be;
       }
-      if (!live(st) || !rule || Number.isNaN(rs)) continue;
-      if (rule.analysis !== analysis) continue;
+      if (!rule || Number.isNaN(rs) || rule.analysis !== analysis) continue;
+      // The threshold wherever the feature exists; the judged value only while it is live.
+      p.threshold = rule.threshold;
+      p.floor = rule.floor;
+      if (!drawn(s, h)) continue;
       const v = analysis === Analysis.Threshold ? s.errorRateBps[h]! / 10000 : c.statistic[h]! / 1e6;
       const samples = analysis === Analysis.Threshold ? c.windowSamples[h]! : rs;
       if (samples < rule.gate) p.gated = true;
       if (Number.isNaN(v)) continue;
       if (p.statLo === null || v < p.statLo) p.statLo = v;
       if (p.statHi === null || v > p.statHi) p.statHi = v;
-      p.threshold = rule.threshold;
-      p.floor = rule.floor;
     }
     const h = iv.to;
-    if (live(p.status) && !Number.isNaN(c.runSamples[h]!)) {
+    if (drawn(s, h) && !Number.isNaN(c.runSamples[h]!)) {
       const rs = c.runSamples[h]!, bs = c.baseSamples[h]!;
       p.runSamples = rs;
       p.baseSamples = bs;
@@ -230,7 +273,7 @@ export function cohortSeries(s: FeatureSeries, until: number, n: number, finalPo
     }
     points.push(p);
   }
-  return { source: t ? "traffic" : "reports", analysis, points, baseReported };
+  return { span, source: t ? "traffic" : "reports", analysis, points, baseReported };
 }
 
 // ---------------------------------------------------------------- rollback reasons
@@ -355,17 +398,18 @@ function bandPath(xs: readonly number[], lo: readonly Pt[], hi: readonly Pt[], y
 }
 
 /** The x axis labels (heights) under a plot whose bottom is at `yBottom`. */
-function xAxis(until: number, x: (h: number) => number, yBottom: number): string {
+function xAxis(span: Span, x: (h: number) => number, yBottom: number): string {
   let out = "";
   for (let i = 0; i <= 5; i++) {
-    const h = Math.round((until * i) / 5);
+    const h = span.lo - 1 + Math.round(((span.hi - span.lo + 1) * i) / 5);
     out += `<text class="axis" x="${fmt(x(h))}" y="${yBottom + 16}" text-anchor="middle">${h}</text>`;
   }
   return out;
 }
 
-function rollbackLines(history: readonly HistoryEntry[], x: (h: number) => number, top: number, bottom: number): string {
+function rollbackLines(history: readonly HistoryEntry[], span: Span, x: (h: number) => number, top: number, bottom: number): string {
   return rollbacksOf(history)
+    .filter((h) => h.block >= span.lo && h.block <= span.hi)
     .map((h) => {
       const px = fmt(x(h.block));
       return `<line class="rollback" x1="${px}" x2="${px}" y1="${top}" y2="${bottom}"><title>rolled back at ${h.block}: ${h.reason === null ? "Manual" : reasonName(h.reason)}</title></line>`;
@@ -374,7 +418,7 @@ function rollbackLines(history: readonly HistoryEntry[], x: (h: number) => numbe
 }
 
 /** The svg element of a chart: labelled by its title and description (screen readers), grouped by feature for the crosshair. */
-function svgOpen(kind: string, id: string, group: number, feature: string, height: number, title: string, desc: string): string {
+function svgOpen(kind: string, id: string, group: string, feature: string, height: number, title: string, desc: string): string {
   return (
     `<svg class="chart" id="${id}" data-kind="${kind}" data-group="${group}" data-feature="${esc(feature)}" viewBox="0 0 ${W} ${height}" width="${W}" height="${height}" role="img" aria-labelledby="${id}-t ${id}-d">` +
     `<title id="${id}-t">${esc(title)}</title><desc id="${id}-d">${esc(desc)}</desc>`
@@ -385,10 +429,11 @@ const cross = (top: number, bottom: number) => `<line class="cross" x1="0" x2="0
 
 /** What the script's tooltip shows for a chart: one row per column (height first), fields formatted by kind. */
 interface ChartData {
-  group: number;
+  /** Charts that share a crosshair: a feature's charts on the same heights. */
+  group: string;
   left: number;
   width: number;
-  fields: [label: string, kind: "status" | "int" | "bps%" | "%" | "num"][];
+  fields: [label: string, kind: "status" | "int" | "bps" | "bps%" | "%" | "num"][];
   cols: (number | null)[][];
 }
 
@@ -418,12 +463,15 @@ export function trafficMarks(r: ReplayResult, feature: string): TrafficMarks {
   return { outages, regression };
 }
 
-function marksSvg(m: TrafficMarks, x: (h: number) => number, top: number, bottom: number): string {
+function marksSvg(m: TrafficMarks, span: Span, x: (h: number) => number, top: number, bottom: number): string {
   let out = "";
   for (const o of m.outages) {
-    out += `<rect class="outage" x="${fmt(x(o.from - 1))}" y="${top}" width="${fmt(Math.max(1, x(o.to) - x(o.from - 1)))}" height="${bottom - top}"><title>shared outage: both paths +${o.addBps} bps, heights ${o.from}..${o.to}</title></rect>`;
+    const from = Math.max(o.from, span.lo);
+    const to = Math.min(o.to, span.hi);
+    if (from > to) continue;
+    out += `<rect class="outage" x="${fmt(x(from - 1))}" y="${top}" width="${fmt(Math.max(1, x(to) - x(from - 1)))}" height="${bottom - top}"><title>shared outage: both paths +${o.addBps} bps, heights ${o.from}..${o.to}</title></rect>`;
   }
-  if (m.regression) {
+  if (m.regression && m.regression.height >= span.lo && m.regression.height <= span.hi) {
     const px = fmt(x(m.regression.height));
     out += `<line class="regression" x1="${px}" x2="${px}" y1="${top}" y2="${bottom}"><title>${esc(m.regression.label)}</title></line>`;
   }
@@ -444,11 +492,11 @@ function marksLegend(m: TrafficMarks): string {
  * while the feature was live (Canary, RollingOut, Enabled).
  */
 function columns(s: FeatureSeries, until: number): { h: number; st: number; bps: number; err: number }[] {
-  return intervals(until, PW).map(({ from, to }) => {
+  return intervals({ lo: 1, hi: until }, PW).map(({ from, to }) => {
     let err = NaN;
     for (let h = from; h <= to; h++) {
       // A rolled-back or disabled feature's window is frozen: not a rate any more.
-      if (!live(s.status[h]!)) continue;
+      if (!drawn(s, h)) continue;
       const e = s.errorRateBps[h]!;
       if (!Number.isNaN(e) && !(e <= err)) err = e;
     }
@@ -460,6 +508,7 @@ function mainChart(s: FeatureSeries, f: FeatureFinal | undefined, until: number,
   const x = (h: number) => M.left + (h / until) * PW;
   const yB = (bps: number) => M.top + PH - (bps / 10000) * PH;
   const cols = columns(s, until);
+  const full = { lo: 1, hi: until };
   const threshold = f && f.view.policy.analysis === Analysis.Threshold ? f.view.policy.maxErrorRateBps : undefined;
   let maxErr = threshold !== undefined ? threshold * 1.5 : 0;
   for (const c of cols) if (!Number.isNaN(c.err) && c.err > maxErr) maxErr = c.err;
@@ -529,7 +578,7 @@ function mainChart(s: FeatureSeries, f: FeatureFinal | undefined, until: number,
     axes += `<line class="grid" x1="${M.left}" x2="${M.left + PW}" y1="${y}" y2="${y}"/><text class="axis bps" x="${M.left - 6}" y="${y}" text-anchor="end" dy="4">${b}</text>`;
     axes += `<text class="axis err" x="${M.left + PW + 6}" y="${y}" dy="4">${lab((errTop * i) / 4)}</text>`;
   }
-  axes += xAxis(until, x, M.top + PH + BAND + 4);
+  axes += xAxis(full, x, M.top + PH + BAND + 4);
   axes += `<text class="axis bps" x="14" y="${M.top + PH / 2}" transform="rotate(-90 14 ${M.top + PH / 2})" text-anchor="middle">rollout bps</text>`;
   axes += `<text class="axis err" x="${W - 12}" y="${M.top + PH / 2}" transform="rotate(90 ${W - 12} ${M.top + PH / 2})" text-anchor="middle">window error rate (bps)</text>`;
   const thresholdLine =
@@ -538,7 +587,7 @@ function mainChart(s: FeatureSeries, f: FeatureFinal | undefined, until: number,
       : "";
 
   const svg =
-    svgOpen("main", `chart-${group}`, group, s.name, H, `${s.name}: rollout bps and window error rate per block`, `Rollout bps (left axis, 0 to 10000) and the window error rate in bps (right axis) for heights 1 to ${until}; the band under the plot is the status; triangles mark steps and red dashed lines rollbacks. The data table below lists the same values.`) +
+    svgOpen("main", `chart-${group}`, String(group), s.name, H, `${s.name}: rollout bps and window error rate per block`, `Rollout bps (left axis, 0 to 10000) and the window error rate in bps (right axis) for heights 1 to ${until}; the band under the plot is the status; triangles mark steps and red dashed lines rollbacks. The data table below lists the same values.`) +
     `<rect class="plot" x="${M.left}" y="${M.top}" width="${PW}" height="${PH}"/>` +
     axes +
     thresholdLine +
@@ -552,10 +601,10 @@ function mainChart(s: FeatureSeries, f: FeatureFinal | undefined, until: number,
   return {
     svg,
     data: {
-      group,
+      group: String(group),
       left: M.left,
       width: PW,
-      fields: [["status", "status"], ["rollout", "int"], ["window errors", "bps%"]],
+      fields: [["status", "status"], ["rollout", "bps"], ["window errors", "bps%"]],
       cols: cols.map((c) => [c.h, c.st, c.bps < 0 ? null : c.bps, Number.isNaN(c.err) ? null : Math.round(c.err * 100) / 100]),
     },
   };
@@ -563,7 +612,8 @@ function mainChart(s: FeatureSeries, f: FeatureFinal | undefined, until: number,
 
 // ---------------------------------------------------------------- the cohort, statistic and samples charts
 
-const x2 = (until: number) => (h: number) => M.left + (h / until) * PW;
+/** x of the end of height h in a chart of `span`. */
+const x2 = (span: Span) => (h: number) => M.left + ((h - span.lo + 1) / (span.hi - span.lo + 1)) * PW;
 const Y2 = (v01: number) => M2.top + PH2 - v01 * PH2;
 
 function plotFrame(): string {
@@ -597,8 +647,8 @@ function trailingRates(errors: readonly number[], calls: readonly number[]): Pt[
   });
 }
 
-function cohortChart(cs: CohortSeries, s: FeatureSeries, f: FeatureFinal | undefined, until: number, group: number, marks: TrafficMarks): { svg: string; data: ChartData } {
-  const x = x2(until);
+function cohortChart(cs: CohortSeries, s: FeatureSeries, f: FeatureFinal | undefined, group: number, key: string, marks: TrafficMarks): { svg: string; data: ChartData } {
+  const x = x2(cs.span);
   const pts = cs.points;
   const xs = pts.map((p) => x(p.to));
   const canary = trailingRates(pts.map((p) => p.canaryErrors), pts.map((p) => p.canaryCalls));
@@ -620,35 +670,35 @@ function cohortChart(cs: CohortSeries, s: FeatureSeries, f: FeatureFinal | undef
     const v = (top * i) / 4;
     axes += `<line class="grid" x1="${M.left}" x2="${M.left + PW}" y1="${fmt(y(v))}" y2="${fmt(y(v))}"/><text class="axis" x="${M.left - 6}" y="${fmt(y(v))}" text-anchor="end" dy="4">${lab(v * 100)}</text>`;
   }
-  axes += xAxis(until, x, M2.top + PH2) + yLabel("error rate (%)", "");
+  axes += xAxis(cs.span, x, M2.top + PH2) + yLabel("error rate (%)", "");
   const src = cs.source === "traffic" ? "calls of the synthetic traffic: exposed (canary) and unexposed (baseline) accounts" : "reports: increments of the run (canary) and baseline counters";
   const svg =
-    svgOpen("cohorts", `cohorts-${group}`, group, s.name, H2, `${s.name}: error rate per cohort, canary against baseline`, `Error rate in percent at the end of each interval of about ${Math.ceil(until / pts.length)} blocks, over the cohort's last ${MIN_CALLS} or more calls, from ${src}; dashed: the run's cumulative rates as the contract counts them. Values above ${lab(top * 100)} % are drawn at the top. The data table below lists the same values.`) +
+    svgOpen("cohorts", `cohorts-${group}`, key, s.name, H2, `${s.name}: error rate per cohort, canary against baseline`, `Error rate in percent at the end of each interval of about ${Math.ceil((cs.span.hi - cs.span.lo + 1) / pts.length)} blocks of heights ${cs.span.lo} to ${cs.span.hi}, over the cohort's last ${MIN_CALLS} or more calls, from ${src}; dashed: the run's cumulative rates as the contract counts them. Values above ${lab(top * 100)} % are drawn at the top. The data table below lists the same values.`) +
     plotFrame() +
-    marksSvg(marks, x, M2.top, M2.top + PH2) +
+    marksSvg(marks, cs.span, x, M2.top, M2.top + PH2) +
     axes +
     (ref ? hline("ref", y(ref.v), ref.label) : "") +
     `<path class="base" d="${linePath(xs, base, y)}"/>` +
     `<path class="canary" d="${linePath(xs, canary, y)}"/>` +
     `<path class="base run" d="${linePath(xs, baseRun, y)}"/>` +
     `<path class="canary run" d="${linePath(xs, run, y)}"/>` +
-    rollbackLines(f?.history ?? [], x, M2.top, M2.top + PH2) +
+    rollbackLines(f?.history ?? [], cs.span, x, M2.top, M2.top + PH2) +
     cross(M2.top, M2.top + PH2) +
     `</svg>`;
   return {
     svg,
     data: {
-      group,
+      group: key,
       left: M.left,
       width: PW,
-      fields: [["canary", "%"], ["baseline", "%"], ["canary calls", "int"], ["baseline calls", "int"], ["canary run", "%"], ["baseline run", "%"]],
+      fields: [[`canary (last ${MIN_CALLS}+ calls)`, "%"], ["baseline", "%"], ["interval calls: canary", "int"], ["baseline", "int"], ["run so far: canary", "%"], ["baseline", "%"]],
       cols: pts.map((p, i) => [p.to, round(canary[i]!, 5), round(base[i]!, 5), p.canaryCalls, p.baseCalls, round(run[i]!, 5), round(baseRun[i]!, 5)]),
     },
   };
 }
 
-function statisticChart(cs: CohortSeries, s: FeatureSeries, f: FeatureFinal | undefined, until: number, group: number, marks: TrafficMarks): { svg: string; data: ChartData } {
-  const x = x2(until);
+function statisticChart(cs: CohortSeries, s: FeatureSeries, f: FeatureFinal | undefined, group: number, key: string, marks: TrafficMarks): { svg: string; data: ChartData } {
+  const x = x2(cs.span);
   const pts = cs.points;
   const xs = pts.map((p) => x(p.to));
   const threshold = cs.analysis === Analysis.Threshold;
@@ -674,7 +724,7 @@ function statisticChart(cs: CohortSeries, s: FeatureSeries, f: FeatureFinal | un
   for (let v = lo; v <= hi + step / 2; v += step) {
     axes += `<line class="grid${Math.abs(v) < step / 2 ? " zero" : ""}" x1="${M.left}" x2="${M.left + PW}" y1="${fmt(y(v))}" y2="${fmt(y(v))}"/><text class="axis" x="${M.left - 6}" y="${fmt(y(v))}" text-anchor="end" dy="4">${label(Math.abs(v) < step / 2 ? 0 : v)}</text>`;
   }
-  axes += xAxis(until, x, M2.top + PH2) + yLabel(threshold ? "window error rate (%)" : `statistic ${name}`, "stat");
+  axes += xAxis(cs.span, x, M2.top + PH2) + yLabel(threshold ? "window error rate (%)" : `statistic ${name}`, "stat");
   // Shade where the rule had too few samples for a verdict.
   let gated = "";
   for (let i = 0; i < pts.length; i++) {
@@ -685,23 +735,23 @@ function statisticChart(cs: CohortSeries, s: FeatureSeries, f: FeatureFinal | un
   }
   if (gated) gated = `<g><title>fewer ${threshold ? "window" : "run"} samples than minSamples: no verdict</title>${gated}</g>`;
   const svg =
-    svgOpen("statistic", `statistic-${group}`, group, s.name, H2, `${s.name}: ${name} against its threshold ${hName}`, threshold ? `The window error rate in percent (highest per interval, band: lowest to highest) against maxErrorRateBps (red dashed). Shaded: fewer window samples than minSamples.` : `The ${analysisName(cs.analysis)} statistic ${name} (highest per interval, band: lowest to highest) against the rollback threshold ${hName} (red dashed) and the floor (grey dashed); shaded: fewer run samples than minSamples, no verdict. The data table below lists the same values.`) +
+    svgOpen("statistic", `statistic-${group}`, key, s.name, H2, `${s.name}: ${name} against its threshold ${hName}`, threshold ? `The window error rate in percent (highest per interval, band: lowest to highest) against maxErrorRateBps (red dashed). Shaded: fewer window samples than minSamples.` : `The ${analysisName(cs.analysis)} statistic ${name} (highest per interval, band: lowest to highest) against the rollback threshold ${hName} (red dashed) and the floor (grey dashed); shaded: fewer run samples than minSamples, no verdict. The data table below lists the same values.`) +
     plotFrame() +
     gated +
-    marksSvg(marks, x, M2.top, M2.top + PH2) +
+    marksSvg(marks, cs.span, x, M2.top, M2.top + PH2) +
     axes +
     `<path class="stat-band" d="${bandPath(xs, pts.map((p) => p.statLo), pts.map((p) => p.statHi), y)}"/>` +
     `<path class="floor" d="${linePath(xs, pts.map((p) => p.floor), y)}"/>` +
     `<path class="threshold-line" d="${linePath(xs, pts.map((p) => p.threshold), y)}"/>` +
     `<path class="stat" d="${linePath(xs, pts.map((p) => p.statHi), y)}"/>` +
-    rollbackLines(f?.history ?? [], x, M2.top, M2.top + PH2) +
+    rollbackLines(f?.history ?? [], cs.span, x, M2.top, M2.top + PH2) +
     cross(M2.top, M2.top + PH2) +
     `</svg>`;
   const k = threshold ? "%" : "num";
   return {
     svg,
     data: {
-      group,
+      group: key,
       left: M.left,
       width: PW,
       fields: [[`${name} (highest)`, k], [`${name} (lowest)`, k], [hName, k]],
@@ -710,8 +760,8 @@ function statisticChart(cs: CohortSeries, s: FeatureSeries, f: FeatureFinal | un
   };
 }
 
-function samplesChart(cs: CohortSeries, s: FeatureSeries, f: FeatureFinal | undefined, until: number, group: number): { svg: string; data: ChartData } {
-  const x = x2(until);
+function samplesChart(cs: CohortSeries, s: FeatureSeries, f: FeatureFinal | undefined, group: number, key: string): { svg: string; data: ChartData } {
+  const x = x2(cs.span);
   const pts = cs.points;
   const xs = pts.map((p) => x(p.to));
   const policy = f?.view.policy ?? s.policies[s.policies.length - 1]?.policy;
@@ -726,21 +776,21 @@ function samplesChart(cs: CohortSeries, s: FeatureSeries, f: FeatureFinal | unde
     const label = v >= 1e6 ? `${v / 1e6}M` : v >= 1e3 ? `${v / 1e3}k` : String(v);
     axes += `<line class="grid" x1="${M.left}" x2="${M.left + PW}" y1="${fmt(y(v))}" y2="${fmt(y(v))}"/><text class="axis" x="${M.left - 6}" y="${fmt(y(v))}" text-anchor="end" dy="4">${label}</text>`;
   }
-  axes += xAxis(until, x, M2.top + PH2) + yLabel("samples (log)", "");
+  axes += xAxis(cs.span, x, M2.top + PH2) + yLabel("samples (log)", "");
   const svg =
-    svgOpen("samples", `samples-${group}`, group, s.name, H2, `${s.name}: sample counts`, `Samples on a logarithmic axis at the end of each interval: the current window's (grey), the run's canary samples (orange) and the baseline's (teal, from recordCohorts); the dashed line is minSamples. The data table below lists the same values.`) +
+    svgOpen("samples", `samples-${group}`, key, s.name, H2, `${s.name}: sample counts`, `Samples on a logarithmic axis at the end of each interval: the current window's (grey), the run's canary samples (orange) and the baseline's (teal, from recordCohorts); the dashed line is minSamples. The data table below lists the same values.`) +
     plotFrame() +
     axes +
     (gate !== null ? hline("gate", y(gate), `minSamples ${int(gate)}`) : "") +
     `<path class="window" d="${linePath(xs, pts.map((p) => p.windowSamples), y)}"/>` +
     `<path class="base" d="${linePath(xs, pts.map((p) => (cs.baseReported ? p.baseSamples : null)), y)}"/>` +
     `<path class="canary" d="${linePath(xs, pts.map((p) => p.runSamples), y)}"/>` +
-    rollbackLines(f?.history ?? [], x, M2.top, M2.top + PH2) +
+    rollbackLines(f?.history ?? [], cs.span, x, M2.top, M2.top + PH2) +
     cross(M2.top, M2.top + PH2) +
     `</svg>`;
   return {
     svg,
-    data: { group, left: M.left, width: PW, fields: [["window", "int"], ["run", "int"], ["baseline", "int"]], cols: pts.map((p) => [p.to, p.windowSamples, p.runSamples, p.baseSamples]) },
+    data: { group: key, left: M.left, width: PW, fields: [["window", "int"], ["run", "int"], ["baseline", "int"]], cols: pts.map((p) => [p.to, p.windowSamples, p.runSamples, p.baseSamples]) },
   };
 }
 
@@ -778,7 +828,7 @@ function policyText(p: Policy | undefined): string {
   return `analysis ${analysisName(p.analysis)}`;
 }
 
-function dataTable(cs: CohortSeries, s: FeatureSeries, until: number): string {
+function dataTable(cs: CohortSeries, s: FeatureSeries): string {
   // Coarser than the charts: merge chart intervals into at most TABLE_ROWS rows.
   const pts = cs.points;
   const per = Math.max(1, Math.ceil(pts.length / TABLE_ROWS));
@@ -818,7 +868,7 @@ function dataTable(cs: CohortSeries, s: FeatureSeries, until: number): string {
   }
   const rows = merged.map((c) => `<tr><td class="n">${c.from}–${c.to}</td>${c.text}</tr>`).join("");
   return (
-    `<details><summary>Data table (${merged.length} rows of about ${Math.ceil(until / cells.length)} blocks)</summary>` +
+    `<details><summary>Data table (${merged.length} rows of about ${Math.ceil((cs.span.hi - cs.span.lo + 1) / cells.length)} blocks)</summary>` +
     `<table class="data"><caption>${esc(s.name)}: per interval of heights, cohort error rates (errors/calls), the highest ${esc(name)} and its threshold, samples at the interval's end</caption>` +
     `<thead><tr><th scope="col">heights</th><th scope="col">status</th><th scope="col">bps</th><th scope="col">canary errors</th><th scope="col">baseline errors</th><th scope="col">${esc(name)} (highest)</th><th scope="col">threshold</th><th scope="col">window samples</th><th scope="col">run samples</th><th scope="col">baseline samples</th></tr></thead>` +
     `<tbody>${rows}</tbody></table></details>`
@@ -879,6 +929,7 @@ td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}capti
 table.data{font-size:12px}details{margin:6px 0 10px}summary{cursor:pointer;color:#3a62b8}
 .ok{color:#2a7d3f}.bad{color:#c0392b}
 .why{margin:6px 0;padding:6px 10px;border-left:4px solid #d64545;background:#fdf1f1}.why.unsure{border-left-color:#e08a2c;background:#fdf6ec}
+.span{margin:10px 0 0;padding:4px 10px;background:#f1f3f5;color:#444}
 .note{margin:6px 0;padding:6px 10px;border-left:4px solid #e08a2c;background:#fdf6ec}
 .figure{position:relative;display:block;margin:0}
 svg.chart{display:block;max-width:100%;height:auto}
@@ -907,6 +958,7 @@ const SCRIPT = `
     if (v === null || v === undefined) return "—";
     if (kind === "status") return v < 0 ? "not created" : names[v];
     if (kind === "int") return Math.round(v).toLocaleString("en-US");
+    if (kind === "bps") return Math.round(v).toLocaleString("en-US") + " bps";
     if (kind === "bps%") return (v / 100).toFixed(2) + " %";
     if (kind === "%") return (v * 100).toFixed(2) + " %";
     return v.toFixed(3);
@@ -942,12 +994,15 @@ const SCRIPT = `
 function featureSection(fs: FeatureSeries, f: FeatureFinal | undefined, r: ReplayResult, group: number, datas: ChartData[]): string {
   const until = r.scenario.until;
   const policy = f?.view.policy ?? fs.policies[fs.policies.length - 1]?.policy;
-  const cs = cohortSeries(fs, until, COHORT_POINTS, policy);
+  const span = liveSpan(fs, until);
+  const zoomed = span.lo !== 1 || span.hi !== until;
+  const cs = cohortSeries(fs, span, COHORT_POINTS, policy);
   const main = mainChart(fs, f, until, group);
   const marks = trafficMarks(r, fs.name);
-  const coh = cohortChart(cs, fs, f, until, group, marks);
-  const stat = statisticChart(cs, fs, f, until, group, marks);
-  const samp = samplesChart(cs, fs, f, until, group);
+  const key = zoomed ? `${group}z` : String(group);
+  const coh = cohortChart(cs, fs, f, group, key, marks);
+  const stat = statisticChart(cs, fs, f, group, key, marks);
+  const samp = samplesChart(cs, fs, f, group, key);
   datas.push(main.data, coh.data, stat.data, samp.data);
   const whys = f ? rollbackReasons(fs, f, r.scenario.accounts) : [];
   const why = whys.map((w) => `<p class="why${w.fired === false ? " unsure" : ""}"><strong>Rolled back</strong> — ${esc(w.text)}</p>`).join("");
@@ -962,13 +1017,14 @@ function featureSection(fs: FeatureSeries, f: FeatureFinal | undefined, r: Repla
     why +
     notes.map((n) => `<p class="note">${esc(n)}</p>`).join("") +
     fig(main.svg, "Rollout and window error rate", "") +
+    (zoomed ? `<p class="span">The charts below show heights ${span.lo}–${span.hi}: from the feature's creation to a little after it was last live.</p>` : "") +
     `<h3>Error rate per cohort: canary against baseline</h3>` +
     fig(coh.svg, "Error rate per cohort", cohortLegend(cs, marksLegend(marks))) +
     `<h3>${cs.analysis === Analysis.Threshold ? "Window error rate against maxErrorRateBps" : `Statistic ${sName} against its ${hName}`}</h3>` +
     fig(stat.svg, "Statistic against threshold", legend([["stat", `${sName} (highest per interval)`], ["threshold-line", hName], ...(cs.analysis !== Analysis.Threshold ? [["floor", "floor"] as [string, string]] : [])], `<span><svg class="key" width="14" height="10" aria-hidden="true"><rect class="gated-key" x="1" y="0" width="12" height="10"/></svg>too few samples: no verdict</span>${marksLegend(marks)}`)) +
     `<h3>Samples</h3>` +
     fig(samp.svg, "Sample counts", legend([["window", "window"], ["canary", "run (canary)"], ["base", "baseline"], ["gate", "minSamples"]])) +
-    dataTable(cs, fs, until) +
+    dataTable(cs, fs) +
     `</section>`
   );
 }

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { Analysis, reasonName } from "../../src/client/index.ts";
 import { replay, type FaultRecord } from "../../src/replay/replay.ts";
 import { rollbacksOf, stepsOf } from "../../src/replay/output.ts";
-import { COHORT_POINTS, FAULT_ROWS, TABLE_ROWS, cohortSeries, renderReport, rollbackReasons, trafficMarks } from "../../src/replay/report.ts";
+import { COHORT_POINTS, FAULT_ROWS, TABLE_ROWS, cohortSeries, liveSpan, renderReport, rollbackReasons, trafficMarks } from "../../src/replay/report.ts";
 import { loadScenario } from "../../src/replay/scenario.ts";
 import { releaseWasm, scenarioPath } from "./helpers.ts";
 import { fabricate, fabricatedResult } from "./report-fixture.ts";
@@ -15,7 +15,7 @@ import { fabricate, fabricatedResult } from "./report-fixture.ts";
 const count = (html: string, re: RegExp) => (html.match(new RegExp(re.source, "g")) ?? []).length;
 /** The `d` of the first path with class `cls` in the chart of `kind` of feature `name`. */
 function pathOf(html: string, kind: string, name: string, cls: string): string {
-  const svg = new RegExp(`<svg class="chart" id="[^"]+" data-kind="${kind}" data-group="\\d+" data-feature="${name}"[\\s\\S]*?</svg>`).exec(html);
+  const svg = new RegExp(`<svg class="chart" id="[^"]+" data-kind="${kind}" data-group="\\d+z?" data-feature="${name}"[\\s\\S]*?</svg>`).exec(html);
   if (!svg) throw new Error(`no ${kind} chart for ${name}`);
   const p = new RegExp(`<path class="${cls}" d="([^"]*)"`).exec(svg[0]);
   if (!p) throw new Error(`no path.${cls} in the ${kind} chart of ${name}`);
@@ -77,7 +77,7 @@ describe("the HTML report on fabricated series", () => {
   it("draws four charts per feature on one axis: rollout, cohorts, statistic, samples", () => {
     for (const name of ["comp_bad", "seq_bad", "thr_healthy"]) {
       for (const kind of ["main", "cohorts", "statistic", "samples"]) {
-        expect(html).toMatch(new RegExp(`<svg class="chart" id="${kind === "main" ? "chart" : kind}-\\d" data-kind="${kind}" data-group="\\d" data-feature="${name}"`));
+        expect(html).toMatch(new RegExp(`<svg class="chart" id="${kind === "main" ? "chart" : kind}-\\d" data-kind="${kind}" data-group="\\d+z?" data-feature="${name}"`));
       }
     }
     expect(count(html, /<svg class="chart"/)).toBe(12);
@@ -167,6 +167,23 @@ describe("the HTML report on fabricated series", () => {
     expect(rollbackReasons(thr.series, thr.final, {})[0]!.text).toBe("ErrorRate at block 300: window error rate 1.20 % > 1.00 % (maxErrorRateBps 100) after 166 window samples (2 errors)");
   });
 
+  it("zooms the cohort, statistic and samples charts of a feature rolled back early to its live span", () => {
+    // comp_bad: created at 1, live until 411: heights 1..453 (a tenth of the span, 42 blocks, after it).
+    expect(liveSpan(comparative.series, until)).toEqual({ lo: 1, hi: 453 });
+    expect(html).toContain("The charts below show heights 1–453");
+    expect(liveSpan(threshold.series, until)).toEqual({ lo: 1, hi: until });
+    const cs = cohortSeries(comparative.series, liveSpan(comparative.series, until), COHORT_POINTS);
+    expect(cs.points[0]!.from).toBe(1);
+    expect(cs.points[cs.points.length - 1]!.to).toBe(453);
+    // The main chart keeps the whole run; the zoomed charts share their own crosshair group.
+    expect(html).toMatch(/id="chart-0" data-kind="main" data-group="0" data-feature="comp_bad"/);
+    expect(html).toMatch(/id="cohorts-0" data-kind="cohorts" data-group="0z" data-feature="comp_bad"/);
+    // A span that starts later counts only what happened inside it.
+    const later = cohortSeries(comparative.series, { lo: 301, hi: 400 }, 10);
+    const t = comparative.series.traffic!;
+    expect(later.points.reduce((a, p) => a + p.canaryCalls, 0)).toBe(t.exposedCalls[400]! - t.exposedCalls[300]!);
+  });
+
   it("notes a Comparative feature that never received a baseline", () => {
     const lonely = fabricate(300, { name: "lonely", policy: { analysis: Analysis.Comparative }, exposedRate: 0.01, unexposedRate: 0.01, cohorts: false, traffic: true });
     expect(renderReport(fabricatedResult(300, [lonely]))).toContain("no baseline was reported (recordCohorts): S cannot move");
@@ -228,7 +245,7 @@ describe("the HTML report of a real replay", () => {
     const names = r.features.map((f) => f.view.name).sort();
     expect(names.length).toBeGreaterThanOrEqual(4);
     for (const name of names) {
-      expect(html).toMatch(new RegExp(`<svg class="chart" id="chart-\\d+" data-kind="main" data-group="\\d+" data-feature="${name}"`));
+      expect(html).toMatch(new RegExp(`<svg class="chart" id="chart-\\d+" data-kind="main" data-group="\\d+z?" data-feature="${name}"`));
       expect(points(pathOf(html, "cohorts", name, "canary"))).toBeGreaterThan(0);
       expect(points(pathOf(html, "cohorts", name, "base"))).toBeGreaterThan(0);
       expect(points(pathOf(html, "statistic", name, "stat"))).toBeGreaterThan(0);
