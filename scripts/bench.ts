@@ -17,7 +17,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { invocationOverhead, moduleAlone, OnPersistBench, rssGrowth, SeedLikeBench } from "../src/bench/ours.ts";
 import { buildSeed, runSeedBench, type SeedRow } from "../src/bench/seed.ts";
-import { ROWS, type MeteredRoundResult, type RoundResult, type Row } from "../src/bench/round.ts";
+import { EXTRA_ROWS, ROWS, type ExtraRow, type MeteredRoundResult, type RoundResult, type Row } from "../src/bench/round.ts";
 import { median, spread } from "../src/bench/stats.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -55,6 +55,7 @@ function main(): void {
   const ours: Record<Row, number[]> = { isEnabled: [], recordSuccess: [], recordError: [], step: [], createFeature: [], listActive: [] };
   const seed: Record<Row, number[]> = { isEnabled: [], recordSuccess: [], recordError: [], step: [], createFeature: [], listActive: [] };
   const isEnabledRuntime: number[] = [];
+  const extra: Record<ExtraRow, number[]> = { recordBatch: [], recordCohorts: [] };
   // The metered module (docs/GAS.md) on the same workload, in a process of its own each round.
   const meteredPath = path.join(root, "build/canary.metered.wasm");
   const meteredWasm = new Uint8Array(readFileSync(meteredPath));
@@ -75,6 +76,7 @@ function main(): void {
     const run = (...args: string[]) => execFileSync(process.execPath, [tsx, roundScript, JSON.stringify(N), ...args], { encoding: "utf8", maxBuffer: 1 << 20 });
     const o = JSON.parse(run(wasmPath)) as RoundResult;
     for (const k of rows) ours[k].push(o[k]);
+    for (const k of EXTRA_ROWS) extra[k].push(o[k]);
     isEnabledRuntime.push(o.isEnabledRuntime);
     const m = JSON.parse(run(meteredPath, "metered")) as MeteredRoundResult;
     metered.isEnabled.push(m.isEnabled);
@@ -127,6 +129,15 @@ function main(): void {
     perCall[k] = { oursNs: o, seedNs: s, ratio: ratio(o, s), oursMinNs: oMin, seedMinNs: sMin, ratioOfMins: ratio(oMin, sMin), oursSpread: spread(ours[k]), seedSpread: seed[k].length ? spread(seed[k]) : null, oursRounds: ours[k], seedRounds: seed[k] };
     if (k !== "listActive") ratios[k] = ratio(o, s);
   }
+  // Revision 2: recordCohorts (Comparative) beside recordBatch (Sequential), ours only.
+  const cohortsRow = {
+    recordBatchNs: median(extra.recordBatch),
+    recordCohortsNs: median(extra.recordCohorts),
+    ratio: median(extra.recordCohorts) / median(extra.recordBatch),
+    perRoundRatios: extra.recordCohorts.map((c, i) => c / extra.recordBatch[i]!),
+    target: 1.3,
+    rounds: extra,
+  };
   const persistMed: Record<string, number> = {};
   for (const n of SCALE) persistMed[n] = median(onPersist[n]!);
   const lo = persistMed[SCALE[0]!]!;
@@ -153,6 +164,7 @@ function main(): void {
   };
   const results = {
     ratios,
+    cohorts: cohortsRow,
     gas,
     storageOps,
     wasmBytes: wasm.length,
@@ -186,6 +198,7 @@ function main(): void {
         "onPersistScale = onPersist time with the largest feature count / with 10 features, 10 due each time",
         "moduleAlone: the contract on one instance whose imports serve two constant records and drop writes (no Chain, no store, no copies), _reset included; over the seed's median",
         "createFeature runs on a chain of its own, so the features it creates do not grow the state the other rows run on",
+        "recordBatch (99 successes, 1 error; a Sequential feature) and recordCohorts (99/1 canary, 1881/19 baseline; a Comparative feature) run on a chain of their own, in interleaved halves of the recordSuccess count; cohorts.ratio = recordCohorts / recordBatch (median ns), target ≤ 1.3",
       ],
     },
   };
@@ -239,7 +252,12 @@ function printTable(r: any): void {
     const sp = `${(p.oursSpread * 100).toFixed(0)}%/${p.seedSpread === null ? "—" : (p.seedSpread * 100).toFixed(0) + "%"}`;
     lines.push(pad([k, fmtNs(p.oursNs), fmtNs(p.seedNs), fmtX(p.ratio), fmtX(p.ratioOfMins), sp, so ? so.ours.toFixed(2) : "—", so && so.seed !== null ? so.seed.toFixed(2) : "—"]));
   }
+  for (const k of ["recordBatch", "recordCohorts"]) {
+    const so = r.storageOps[k];
+    lines.push(pad([k, fmtNs(r.cohorts[`${k}Ns`]), "—", "—", "—", "—", so ? so.ours.toFixed(2) : "—", "—"]));
+  }
   lines.push("");
+  lines.push(`recordCohorts (Comparative) / recordBatch (Sequential): ${fmtX(r.cohorts.ratio)} (target ≤ ${r.cohorts.target}×; per round ${r.cohorts.perRoundRatios.map((x: number) => x.toFixed(2)).join(", ")})`);
   lines.push(`isEnabled on the bare runtime (no Chain): ${fmtNs(r.isEnabledRuntimeNs)}`);
   lines.push(`onPersist, 10 due: ${Object.entries(r.onPersistNs).map(([n, ns]) => `${n} features ${fmtNs(ns as number)}`).join(", ")}; scale ${r.ratios.onPersistScale.toFixed(2)}`);
   lines.push(`invocation overhead (getGlobal): reused instance ${fmtNs(r.invocationOverhead.reusedNs)}, fresh instance ${fmtNs(r.invocationOverhead.freshNs)}`);

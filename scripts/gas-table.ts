@@ -49,6 +49,8 @@ function measure(worst: boolean): Map<string, number> {
   tx("recordSuccess", "recordSuccess", { name }, REP);
   tx("recordError", "recordError", { name }, REP);
   tx("recordBatch", "recordBatch", { name, successes: 1000, errors: 0 }, REP);
+  // On the default (Sequential) feature: the canary part moves T, the baseline part is counted.
+  tx("recordCohorts", "recordCohorts", { name, canarySuccesses: 99, canaryErrors: 1, baseSuccesses: 1881, baseErrors: 19 }, REP);
   tx("recordLatency", "recordLatency", { name, value: 10 }, REP);
   tx("recordInvariant", "recordInvariant", { name, ok: true }, REP);
   tx("setOverride", "setOverride", { name, account: "0x" + "11".repeat(20), mode: "ForceOn" }, OP);
@@ -76,6 +78,21 @@ function measure(worst: boolean): Map<string, number> {
   }
   const end = chain.endBlock();
   out.set("onPersist (nothing due)", end.onPersist.gasUsed ?? NaN);
+  // Revision 2's Comparative analysis, on a feature of its own (a fresh chain, so the rows
+  // above are unchanged): recordBatch beside recordCohorts, the latter with 64-bit counts
+  // (q by one division) and with counts past 2^64 (q by the 128-bit restoring division).
+  const c = fresh(worst);
+  const cmp = { ...c.policy, analysis: 2 };
+  const ctx = (label: string, method: MethodName, args: unknown, signer: Uint8Array) =>
+    out.set(label, gasOf(c.client.call(method, args, { sender: signer, height: c.chain.currentHeight }), label));
+  ctx("createFeature (Comparative)", "createFeature", { name: c.name, description: c.description, policy: cmp }, OP);
+  ctx("startCanary (Comparative)", "startCanary", { name: c.name, bps: 500 }, OP);
+  ctx("recordBatch (Comparative)", "recordBatch", { name: c.name, successes: 99, errors: 1 }, REP);
+  ctx("recordCohorts (Comparative)", "recordCohorts", { name: c.name, canarySuccesses: 99, canaryErrors: 1, baseSuccesses: 1881, baseErrors: 19 }, REP);
+  const big = (1n << 64n) - 1n;
+  ctx("recordCohorts (Comparative, counts past 2^64)", "recordCohorts", { name: c.name, canarySuccesses: big - 5n, canaryErrors: 5, baseSuccesses: big, baseErrors: 20 }, REP);
+  out.delete("createFeature (Comparative)");
+  out.delete("startCanary (Comparative)");
   return out;
 }
 

@@ -4,11 +4,13 @@
 // in the stored record's bytes, which are written back as they are unless a rule fires; a
 // first-release (v1) record, which has no room for the run, is written whole (upgraded to v2).
 
-import { HEALTHY, windowVerdict } from "./health";
+import { HEALTHY, healthVerdict } from "./health";
+import { comparativeStep, sequentialStep } from "./statistics";
 import { rollBack } from "./lifecycle";
 import { Tx } from "./tx";
 import { Counters, satAdd } from "../model/counters";
-import { ErrorCode } from "../shared/codes";
+import { Analysis, ErrorCode } from "../shared/codes";
+import { Policy } from "../model/policy";
 import { isCurrent } from "../storage/record";
 import { RecordLoad, saveFeature } from "../storage/state";
 
@@ -17,10 +19,10 @@ function liveCounters(rec: RecordLoad): Counters | null {
   return rec.isOff() ? null : rec.counters;
 }
 
-/** Saves the counted report, or rolls back when a window rule now fires. */
-function settle(rec: RecordLoad, tx: Tx): i32 {
+/** Saves the counted report, or rolls back when a health rule now fires (`p`: the record's policy). */
+function settle(rec: RecordLoad, p: Policy, tx: Tx): i32 {
   if (rec.isActive()) {
-    const verdict = windowVerdict(rec.counters, rec.policy());
+    const verdict = healthVerdict(rec.counters, rec.run, p);
     if (verdict != HEALTHY) return rollBack(rec.feature(), verdict, tx);
   }
   // Counters only: status, pause and due clock unchanged, indexes too.
@@ -29,34 +31,43 @@ function settle(rec: RecordLoad, tx: Tx): i32 {
   return ErrorCode.Ok;
 }
 
-/** Successes and errors of the feature (exposed accounts): window, run and metrics. */
-function countOutcomes(rec: RecordLoad, c: Counters, successes: u64, errors: u64): void {
+/**
+ * Successes and errors of the feature (exposed accounts): window, run and metrics, and under
+ * Sequential the statistic T (n = successes + errors, exact). In Enabled too (DESIGN.md).
+ */
+function countOutcomes(rec: RecordLoad, c: Counters, p: Policy, successes: u64, errors: u64): void {
   c.addWindowSuccesses(successes);
   c.addWindowErrors(errors);
   c.addMetricsSuccessful(successes);
   c.addMetricsFailed(errors);
   c.addMetricsTotal(satAdd(successes, errors));
-  rec.run.addOutcomes(successes, errors);
+  const run = rec.run;
+  run.addOutcomes(successes, errors);
+  if (p.analysis == Analysis.Sequential) sequentialStep(run, p, successes, errors);
 }
 
-/** recordSuccess, recordError and recordBatch. */
+/** recordSuccess, recordError and recordBatch (they move no Comparative S). */
 export function recordOutcomes(rec: RecordLoad, successes: u64, errors: u64, tx: Tx): i32 {
   const c = liveCounters(rec);
   if (!c) return ErrorCode.FeatureDisabled;
-  countOutcomes(rec, c, successes, errors);
-  return settle(rec, tx);
+  const p = rec.policy();
+  countOutcomes(rec, c, p, successes, errors);
+  return settle(rec, p, tx);
 }
 
 /**
- * recordCohorts: the canary part counts as recordBatch would (window, run, metrics); the
- * baseline part only in the baseline counters.
+ * recordCohorts: the canary part counts as recordBatch would (window, run, metrics; T under
+ * Sequential); the baseline part only in the baseline counters; under Comparative the two
+ * parts move S.
  */
 export function recordCohorts(rec: RecordLoad, canarySuccesses: u64, canaryErrors: u64, baseSuccesses: u64, baseErrors: u64, tx: Tx): i32 {
   const c = liveCounters(rec);
   if (!c) return ErrorCode.FeatureDisabled;
-  countOutcomes(rec, c, canarySuccesses, canaryErrors);
+  const p = rec.policy();
+  countOutcomes(rec, c, p, canarySuccesses, canaryErrors);
   rec.run.addBaseline(baseSuccesses, baseErrors);
-  return settle(rec, tx);
+  if (p.analysis == Analysis.Comparative) comparativeStep(rec.run, p, canarySuccesses, canaryErrors, baseSuccesses, baseErrors);
+  return settle(rec, p, tx);
 }
 
 export function recordLatency(rec: RecordLoad, value: u64, tx: Tx): i32 {
@@ -64,7 +75,7 @@ export function recordLatency(rec: RecordLoad, value: u64, tx: Tx): i32 {
   if (!c) return ErrorCode.FeatureDisabled;
   c.addWindowLatency(value);
   c.addMetricsLatency(value);
-  return settle(rec, tx);
+  return settle(rec, rec.policy(), tx);
 }
 
 export function recordInvariant(rec: RecordLoad, ok: bool, tx: Tx): i32 {
@@ -76,5 +87,5 @@ export function recordInvariant(rec: RecordLoad, ok: bool, tx: Tx): i32 {
     c.addWindowInvariantFailures(1);
     c.addMetricsInvariantFailures(1);
   }
-  return settle(rec, tx);
+  return settle(rec, rec.policy(), tx);
 }

@@ -9,7 +9,7 @@ import { Overlay } from "../host/overlay.ts";
 import { ContractRuntime } from "../host/runtime.ts";
 import { MemoryStore } from "../host/store.ts";
 import type { CallContext } from "../host/types.ts";
-import { CanaryClient, expectOk } from "../client/index.ts";
+import { Analysis, CanaryClient, expectOk } from "../client/index.ts";
 import { encodeArgs } from "../client/schema.ts";
 import { CountingStore } from "./countingStore.ts";
 import { nsPerOp } from "./stats.ts";
@@ -67,6 +67,11 @@ export class SeedLikeBench {
   private created = 0;
   private createChain: Chain | null = null;
   private createHeight = 2;
+  // recordBatch and recordCohorts (Revision 2), side by side on a chain of their own: one
+  // period of a canary at 5 % with 1 % errors in both cohorts (100 exposed, 1900 unexposed).
+  private readonly batchArgs = encodeArgs("recordBatch", { name: "seq", successes: 99, errors: 1 });
+  private readonly cohortsArgs = encodeArgs("recordCohorts", { name: "cmp", canarySuccesses: 99, canaryErrors: 1, baseSuccesses: 1881, baseErrors: 19 });
+  private reports: { chain: Chain; height: number } | null = null;
 
   constructor(private readonly wasm: Uint8Array) {
     ({ chain: this.chain, client: this.client } = chainWithRoles(wasm));
@@ -77,6 +82,10 @@ export class SeedLikeBench {
       client.createFeature(OPERATOR, name, "a feature under canary");
       client.startCanary(OPERATOR, name, 500);
     }
+    // feature_043 takes the recordError row's errors: under the Sequential default 13 errors in
+    // a row after any number of successes roll it back (as they should: the floor, DESIGN.md),
+    // so it keeps the seed's own rule, a threshold that 10^7 successes keep far away.
+    client.updatePolicy(OPERATOR, "feature_043", { analysis: Analysis.Threshold });
     client.recordBatch(REPORTER, "feature_043", 10_000_000n, 0n);
     client.createFeature(OPERATOR, "rollout", "", { incrementBlocks: 4_000_000_000 });
     client.startCanary(OPERATOR, "rollout", 500);
@@ -159,6 +168,51 @@ export class SeedLikeBench {
     }
   }
 
+  /**
+   * The chain of the recordBatch/recordCohorts rows (made at the first call): "seq" under the
+   * default policy (Sequential: T moves on every report), "cmp" under Comparative (S moves on
+   * every report: q, x, c and the 128-bit update), both Canary at 5 %. Their statistics sink
+   * to the floor and stay there: healthy, so every call is the full report path.
+   */
+  private reportsChain(): { chain: Chain; height: number } {
+    if (!this.reports) {
+      const { chain, client } = chainWithRoles(this.wasm);
+      chain.beginBlock(2);
+      client.createFeature(OPERATOR, "seq", "the default policy");
+      client.createFeature(OPERATOR, "cmp", "comparative", { analysis: Analysis.Comparative });
+      client.startCanary(OPERATOR, "seq", 500);
+      client.startCanary(OPERATOR, "cmp", 500);
+      chain.endBlock();
+      this.reports = { chain, height: 3 };
+    }
+    return this.reports;
+  }
+
+  private reportRow(n: number, method: string, args: Uint8Array): number {
+    const r = this.reportsChain();
+    const chain = r.chain;
+    chain.beginBlock(r.height++);
+    try {
+      const ctx: CallContext = { height: chain.currentHeight!, sender: REPORTER, witnesses: [REPORTER] };
+      return nsPerOp(n, () => {
+        const res = chain.transact(method, args, ctx);
+        if (!res.ok) throw new Error(`${method} failed: code ${res.code} ${res.trap ?? ""}`);
+      });
+    } finally {
+      chain.endBlock();
+    }
+  }
+
+  /** recordBatch(99 successes, 1 error) on a Sequential (default) Canary feature. */
+  recordBatch(n: number): number {
+    return this.reportRow(n, "recordBatch", this.batchArgs);
+  }
+
+  /** recordCohorts(99, 1, 1881, 19) on a Comparative Canary feature. */
+  recordCohorts(n: number): number {
+    return this.reportRow(n, "recordCohorts", this.cohortsArgs);
+  }
+
   /** Every active feature (101: the seed lists 101 canaries), in pages of 100. */
   listActive(n: number): number {
     const chain = this.chain;
@@ -173,8 +227,8 @@ export class SeedLikeBench {
   storageOps(): Record<string, { reads: number; writes: number; nexts: number; ours: number }> {
     const rt = this.chain.runtime;
     const h = this.height;
-    const run = (method: string, args: (i: number) => Uint8Array, sender: Uint8Array, n: number) => {
-      const ov = new Overlay(this.chain.store);
+    const run = (method: string, args: (i: number) => Uint8Array, sender: Uint8Array, n: number, chain = this.chain) => {
+      const ov = new Overlay(chain.store);
       const cs = new CountingStore(ov);
       const ctx: CallContext = { height: h, sender, witnesses: [sender] };
       for (let i = 0; i < n; i++) {
@@ -193,6 +247,8 @@ export class SeedLikeBench {
       recordError: run("recordError", () => this.errorArgs, REPORTER, 100),
       step: run("processRollout", () => this.stepArgs, REPORTER, 100),
       createFeature: run("createFeature", (i) => encodeArgs("createFeature", { name: `count${i}`, description: "d", policy: null }), OPERATOR, 100),
+      recordBatch: run("recordBatch", () => this.batchArgs, REPORTER, 100, this.reportsChain().chain),
+      recordCohorts: run("recordCohorts", () => this.cohortsArgs, REPORTER, 100, this.reportsChain().chain),
     };
   }
 }

@@ -14,7 +14,10 @@ import { SeedLikeBench } from "./ours.ts";
 
 export const ROWS = ["isEnabled", "recordSuccess", "recordError", "step", "createFeature", "listActive"] as const;
 export type Row = (typeof ROWS)[number];
-export type RoundResult = Record<Row, number> & { isEnabledRuntime: number };
+/** Rows the seed has no counterpart for (Revision 2's reports), measured in the same round. */
+export const EXTRA_ROWS = ["recordBatch", "recordCohorts"] as const;
+export type ExtraRow = (typeof EXTRA_ROWS)[number];
+export type RoundResult = Record<Row, number> & Record<ExtraRow, number> & { isEnabledRuntime: number };
 export type MeteredRoundResult = { isEnabled: number; recordSuccess: number };
 
 /**
@@ -35,6 +38,8 @@ function round(n: Record<Row, number>, wasmPath: string): RoundResult {
   b.recordError(n.recordError);
   b.createFeature(n.createFeature);
   b.listActive(n.listActive);
+  b.recordBatch(n.recordSuccess);
+  b.recordCohorts(n.recordSuccess);
   const out = {} as RoundResult;
   out.isEnabled = b.isEnabled(n.isEnabled);
   out.isEnabledRuntime = b.isEnabledRuntime(n.isEnabled);
@@ -43,6 +48,14 @@ function round(n: Record<Row, number>, wasmPath: string): RoundResult {
   out.step = b.step(n.step);
   out.createFeature = b.createFeature(n.createFeature);
   out.listActive = b.listActive(n.listActive);
+  // Side by side, interleaved in halves so that neither always runs second.
+  const half = Math.max(1, n.recordSuccess >> 1);
+  const batch1 = b.recordBatch(half);
+  const cohorts1 = b.recordCohorts(half);
+  const cohorts2 = b.recordCohorts(half);
+  const batch2 = b.recordBatch(half);
+  out.recordBatch = (batch1 + batch2) / 2;
+  out.recordCohorts = (cohorts1 + cohorts2) / 2;
   return out;
 }
 

@@ -205,7 +205,6 @@ suite("Threshold: samples ≥ max(minSamples, 1) and errors × 10000 > maxErrorR
 
 const SPEC_SEQ = sequentialConstants(0.01, 0.02, 0.05, 0.1);
 const SEQ = { analysis: 1, seqSlopePpm: SPEC_SEQ.seqSlopePpm, seqInterceptPpm: SPEC_SEQ.seqInterceptPpm } as const;
-const BIG_E = (U64_MAX + 999_998n) / 999_999n;
 const SEQ_EXACT = { analysis: 1, seqSlopePpm: 10000, seqInterceptPpm: 2_000_000n } as const; // errors ≥ 2 + samples/100
 
 describe("the SPEC example's Sequential constants", () => {
@@ -215,7 +214,10 @@ describe("the SPEC example's Sequential constants", () => {
   });
 });
 
-suite("Sequential: samples ≥ max(minSamples, 1) and errors × 10^6 ≥ seqInterceptPpm + seqSlopePpm × samples → ErrorRate", [
+// From T = 0, one report of n samples with e errors gives T = e × 10^6 − s × n (the floor only
+// matters below 0), so a single report fires exactly when e × 10^6 ≥ h + s × n: these cases pin
+// that boundary. Multi-report sequences with the floor are in statistics.test.ts.
+suite("Sequential: run samples ≥ max(minSamples, 1) and T ≥ seqInterceptPpm → ErrorRate, T := max(T + e × 10^6 − seqSlopePpm × n, −seqFloorPpm)", [
   // SPEC constants: at 1000 samples the boundary is 18.544731 errors.
   { title: "SPEC constants, 1000 samples, 18 errors: healthy", policy: { ...SEQ }, last: batch(982, 18), fires: null },
   { title: "SPEC constants, 1000 samples, 19 errors: ErrorRate", policy: { ...SEQ }, last: batch(981, 19), fires: ER },
@@ -236,8 +238,9 @@ suite("Sequential: samples ≥ max(minSamples, 1) and errors × 10^6 ≥ seqInte
   { title: "intercept 1, minSamples 0: one error fires", policy: { analysis: 1, seqSlopePpm: 1, seqInterceptPpm: 1, minSamples: 0 }, last: "error", fires: ER },
   { title: "1 % slope at 10^19 samples (products past 2^64): 10^17 errors in 10^19 samples healthy (0 ≥ 1 is false)", policy: { analysis: 1, seqSlopePpm: 10000, seqInterceptPpm: 1 }, last: batch(10n ** 19n - 10n ** 17n, 10n ** 17n), fires: null, dueStep: false },
   { title: "1 % slope at 10^19 samples (products past 2^64): 10^17 errors in 10^19 − 1 samples fire", policy: { analysis: 1, seqSlopePpm: 10000, seqInterceptPpm: 1 }, last: batch(10n ** 19n - 10n ** 17n - 1n, 10n ** 17n), fires: ER, dueStep: false },
-  // All errors: e × 10^6 ≥ (2^64 − 1) + e ⇔ e ≥ ⌈(2^64 − 1) / 999999⌉ = E.
-  { title: "intercept 2^64 − 1 ppm, slope 1: E − 1 errors alone are healthy, the E-th fires", policy: { analysis: 1, seqSlopePpm: 1, seqInterceptPpm: U64_MAX, minSamples: 0 }, before: [batch(0, BIG_E - 1n)], last: batch(0, 1), fires: ER, dueStep: false },
+  // T is an i64 (clamped); the threshold a u64: above 2^63 − 1 it can never be reached.
+  { title: "T clamps at 2^63 − 1: 2^64 − 1 errors with threshold 2^63 − 1 ppm fire", policy: { analysis: 1, seqSlopePpm: 1, seqInterceptPpm: (1n << 63n) - 1n, minSamples: 0 }, last: batch(0, U64_MAX), fires: ER, dueStep: false },
+  { title: "T clamps at 2^63 − 1: 2^64 − 1 errors twice with threshold 2^63 ppm never fire", policy: { analysis: 1, seqSlopePpm: 1, seqInterceptPpm: 1n << 63n, minSamples: 0 }, before: [batch(0, U64_MAX)], last: batch(0, U64_MAX), fires: null, dueStep: false },
 ]);
 
 const IV = RollbackReason.InvariantViolation;
@@ -474,21 +477,32 @@ interface P {
   minSamples: number;
   slope: number;
   intercept: bigint;
+  floor: bigint;
 }
 
-/** The SPEC's error-rate decision in BigInt, with samples = successes + errors saturated at 2^64 − 1. */
-function modelFires(p: P, s: bigint, e: bigint): boolean {
+const I64_MAX = (1n << 63n) - 1n;
+const I64_MIN = -(1n << 63n);
+
+/**
+ * SPEC's error-rate rules in BigInt. Threshold: the window (samples saturated at 2^64 − 1).
+ * Sequential: T moved by each batch (n exact), floored at −F, clamped to i64, gated on run
+ * samples (saturated). Returns [fires, T].
+ */
+function modelStep(p: P, t: bigint, s: bigint, e: bigint, bs: bigint, be: bigint): [boolean, bigint] {
   const sum = s + e;
   const n = sum > U64_MAX ? U64_MAX : sum;
   const needed = BigInt(Math.max(p.minSamples, 1));
-  if (n < needed) return false;
-  if (p.analysis === 0) return e * 10000n > BigInt(p.bps) * n;
-  return e * 1_000_000n >= p.intercept + BigInt(p.slope) * n;
+  if (p.analysis === 0) return [n >= needed && e * 10000n > BigInt(p.bps) * n, 0n];
+  let v = t + be * 1_000_000n - BigInt(p.slope) * (bs + be);
+  if (v < -p.floor) v = -p.floor;
+  if (v > I64_MAX) v = I64_MAX;
+  if (v < I64_MIN) v = I64_MIN;
+  return [n >= needed && v >= p.intercept, v];
 }
 
 const satAdd = (a: bigint, b: bigint) => (a + b > U64_MAX ? U64_MAX : a + b);
 
-describe("exact 128-bit decisions (fast-check, BigInt model)", () => {
+describe("exact 128-bit decisions and statistic (fast-check, BigInt model)", () => {
   const u64 = fc.oneof(
     { weight: 3, arbitrary: fc.bigInt({ min: 0n, max: U64_MAX }) },
     { weight: 3, arbitrary: fc.bigInt({ min: U64_MAX - (1n << 20n), max: U64_MAX }) },
@@ -502,6 +516,7 @@ describe("exact 128-bit decisions (fast-check, BigInt model)", () => {
     minSamples: u32,
     slope: fc.oneof(fc.integer({ min: 1, max: U32_MAX }), fc.integer({ min: 1, max: 100_000 })),
     intercept: u64.map((x) => (x === 0n ? 1n : x)), // Sequential needs a threshold ≥ 1
+    floor: fc.oneof(u64, fc.constantFrom(0n, 8_219_462n)),
   });
   /** Counters placed at the rule's boundary (±1 error) for a random sample count. */
   const nearBoundary = fc
@@ -531,12 +546,14 @@ describe("exact 128-bit decisions (fast-check, BigInt model)", () => {
         minSamples: p.minSamples,
         seqSlopePpm: p.slope,
         seqInterceptPpm: p.intercept,
+        seqFloorPpm: p.floor,
         minSuccessCount: 0,
       };
       if (status === Status.Canary) canary(fx, name, pol);
       else rollingOut(fx, name, pol);
       let s = 0n;
       let e = 0n;
+      let t = 0n;
       let fired = false;
       for (const [bs, be] of batches) {
         const r = fx.client.recordBatch(REPORTER, name, bs, be);
@@ -547,10 +564,11 @@ describe("exact 128-bit decisions (fast-check, BigInt model)", () => {
         ok(r);
         s = satAdd(s, bs);
         e = satAdd(e, be);
-        fired = modelFires(p, s, e);
+        [fired, t] = modelStep(p, t, s, e, bs, be);
         const f = feature(fx.client, name);
+        expect(f.statistic, "the statistic after the report").toBe(t);
         if (fired) expect(f).toMatchObject({ status: Status.RolledBack, rollbackReason: ER });
-        else expect(f).toMatchObject({ status, windowSuccesses: s, windowErrors: e });
+        else expect(f).toMatchObject({ status, windowSuccesses: s, windowErrors: e, runSuccesses: s, runErrors: e });
       }
     };
   };
