@@ -399,12 +399,15 @@ function bandPath(xs: readonly number[], lo: readonly Pt[], hi: readonly Pt[], y
 
 /** The x axis labels (heights) under a plot whose bottom is at `yBottom`. */
 function xAxis(span: Span, x: (h: number) => number, yBottom: number): string {
-  let out = "";
-  for (let i = 0; i <= 5; i++) {
-    const h = span.lo - 1 + Math.round(((span.hi - span.lo + 1) * i) / 5);
-    out += `<text class="axis" x="${fmt(x(h))}" y="${yBottom + 16}" text-anchor="middle">${h}</text>`;
-  }
-  return out;
+  // Round heights, about six of them, and the span's ends when no tick is close to them.
+  const lo = span.lo - 1;
+  const len = span.hi - lo;
+  const step = Math.max(1, niceStep(len, 6));
+  const ticks: number[] = [];
+  for (let h = Math.ceil(lo / step) * step; h <= span.hi; h += step) ticks.push(h);
+  if (ticks.length === 0 || ticks[0]! - lo > step / 2) ticks.unshift(lo);
+  if (span.hi - ticks[ticks.length - 1]! > step / 2) ticks.push(span.hi);
+  return ticks.map((h) => `<text class="axis" x="${fmt(x(h))}" y="${yBottom + 16}" text-anchor="middle">${h}</text>`).join("");
 }
 
 function rollbackLines(history: readonly HistoryEntry[], span: Span, x: (h: number) => number, top: number, bottom: number): string {
