@@ -1041,10 +1041,12 @@ export function renderReport(r: ReplayResult): string {
   const sections = series.map((fs, i) => featureSection(fs, finals.get(fs.name), r, i, datas));
   const failed = r.expectations.filter((e) => !e.ok);
 
+  const sectionOf = new Map(series.map((fs, i) => [fs.name, i]));
   const featureRows = r.features
     .map((f) => {
       const rb = rollbacksOf(f.history).map((h) => `${h.reason === null ? "Manual" : reasonName(h.reason)} at ${h.block}`);
-      return `<tr><td>${esc(f.view.name)}</td><td>${analysisName(f.view.policy.analysis)}</td><td>${statusName(f.view.status)}</td><td class="n">${f.view.rolloutBps}</td><td class="n">${stepsOf(f.history).length}</td><td>${rb.length ? esc(rb.join("; ")) : "—"}</td></tr>`;
+      const i = sectionOf.get(f.view.name);
+      return `<tr><td>${i === undefined ? esc(f.view.name) : `<a href="#f${i}">${esc(f.view.name)}</a>`}</td><td>${analysisName(f.view.policy.analysis)}</td><td>${statusName(f.view.status)}</td><td class="n">${f.view.rolloutBps}</td><td class="n">${stepsOf(f.history).length}</td><td>${rb.length ? esc(rb.join("; ")) : "—"}</td></tr>`;
     })
     .join("");
   const exposureRows = r.exposure
@@ -1077,7 +1079,7 @@ export function renderReport(r: ReplayResult): string {
 ${r.scenario.description ? `<p>${esc(r.scenario.description)}</p>` : ""}
 <h2>Features</h2>
 <table><thead><tr><th scope="col">feature</th><th scope="col">analysis</th><th scope="col">status</th><th scope="col">bps</th><th scope="col">steps</th><th scope="col">rollbacks</th></tr></thead><tbody>${featureRows}</tbody></table>
-${sections.length ? statusLegend : "<p>No feature was created.</p>"}
+${sections.length ? `<p class="meta">Per feature, on one time axis: the rollout; the error rate of the canary (exposed calls) against the baseline (unexposed calls); what the policy's rule judges against its threshold; the samples. Rollbacks come with the numbers that fired them. Point at a chart for its values; a data table follows each feature's charts.</p>${statusLegend}` : "<p>No feature was created.</p>"}
 ${sections.join("\n")}
 ${r.exposure.length ? `<h2>Exposure (synthetic traffic)</h2><table><thead><tr><th scope="col">feature</th><th scope="col">calls</th><th scope="col">exposed calls</th><th scope="col">exposed accounts</th><th scope="col">exposed errors</th><th scope="col">exposed error rate</th><th scope="col">unexposed calls</th><th scope="col">unexposed errors</th><th scope="col">unexposed error rate</th></tr></thead><tbody>${exposureRows}</tbody></table>` : ""}
 ${faultsSection(r.faults)}
