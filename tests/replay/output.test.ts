@@ -17,7 +17,9 @@ describe("the closing table", () => {
     expect(text).toContain("h 1001    RollingOut → RolledBack at 0 bps, ErrorRate  (monitor)");
     expect(text).toMatch(/exposure \(synthetic traffic\)\n +feature +calls +exposed +accounts +errors +error rate +old path/);
     expect(text).toMatch(/bad_threshold +299,800 +105 +105 +5 +4\.76 %/);
-    expect(text).toContain("expectations: 7 passed, 0 failed");
+    expect(text).toMatch(/healthy_comparative +Enabled +10000 +10000 +10 /);
+    expect(text).toMatch(/bad_comparative +RolledBack .* ErrorRate at 14/);
+    expect(text).toContain("expectations: 10 passed, 0 failed");
   }, 60_000);
 
   it("lists failed expectations and the scenario's faults", () => {
