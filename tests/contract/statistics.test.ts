@@ -258,7 +258,7 @@ table("Comparative: S := max(S + e_c·L − (e_c + e_b)·c, −compFloorPpm), ex
 // ------------------------------------------------------------------ named rules
 
 describe("Statistics: the named rules", () => {
-  it("seed defect 12 (the floor): after 100,000 healthy samples under the default policy, 13 consecutive errors fire (without the floor it would take 1,470)", () => {
+  it("seed defect 12 (the floor): after 100,000 healthy samples under the default policy, 13 consecutive errors fire (without the floor it would take 1,469)", () => {
     const fx = chainAt(10);
     canary(fx, "f", { ...LAX, ...SEQ_DEFAULT });
     ok(fx.client.recordBatch(REPORTER, "f", 100_000, 0));
@@ -267,6 +267,14 @@ describe("Statistics: the named rules", () => {
     expect(feature(fx.client, "f")).toMatchObject({ status: Status.Canary, statistic: 3_607_318n });
     ok(fx.client.recordError(REPORTER, "f"));
     expect(feature(fx.client, "f")).toMatchObject({ status: Status.RolledBack, rollbackReason: ER, statistic: 4_592_883n });
+    // The same run with the floor out of reach (2^64 − 1): 1,468 errors are not enough.
+    canary(fx, "g", { ...LAX, ...SEQ_DEFAULT, seqFloorPpm: U64_MAX });
+    ok(fx.client.recordBatch(REPORTER, "g", 100_000, 0));
+    expect(feature(fx.client, "g").statistic).toBe(-1_443_500_000n);
+    ok(fx.client.recordBatch(REPORTER, "g", 0, 1468));
+    expect(feature(fx.client, "g")).toMatchObject({ status: Status.Canary, statistic: 3_309_420n });
+    ok(fx.client.recordError(REPORTER, "g"));
+    expect(feature(fx.client, "g")).toMatchObject({ status: Status.RolledBack, rollbackReason: ER, statistic: 4_294_985n });
   });
 
   it("gating: T ≥ h does not fire before max(minSamples, 1) run samples; the report that reaches them fires, even a success", () => {
