@@ -1,18 +1,21 @@
 // `--report FILE.html`: one self-contained page (inline SVG, CSS and JS; nothing fetched).
 //
-// Per feature, four charts on one time axis (heights 1..until, aligned one under another):
+// Per feature, four charts one under another, on one time axis (heights 1..until; the last
+// three zoom to the feature's live span when that is under 80 % of the run, liveSpan):
 //   main       rollout bps (left axis) and window error rate (right axis), a status band,
 //              steps marked ▼ and rollbacks as red lines with their reason;
 //   cohorts    error rate per cohort: canary (exposed calls) against baseline (unexposed
-//              calls) per interval, and the run's cumulative rates the contract judges;
+//              calls) at each interval's end over the cohort's last MIN_CALLS+ calls, and
+//              the run's cumulative rates the contract counts; outages and a regression's
+//              start (the scenario's traffic) marked;
 //   statistic  what the policy's analysis judges against its threshold: Sequential T or
 //              Comparative S (× 10^6 in the view, drawn as numbers) with h or A and the floor,
 //              or under Threshold the window error rate against maxErrorRateBps; shaded
 //              where too few samples for a verdict;
 //   samples    window, run and baseline sample counts (log scale) and minSamples.
-// Under the charts, the rollback reason with the numbers that fired it (read from the view at
-// the block of the rollback) and a data table (the charts' text fallback); at the end the
-// failed transactions. Every per-block series is reduced to a bounded number of points (one
+// Above the charts, the rollback reason with the numbers that fired it (read from the view at
+// the end of the rollback's block); under them a data table (the charts' text fallback); at
+// the end of the page the failed transactions. Every per-block series is reduced to a bounded number of points (one
 // per pixel column for the main chart, at most COHORT_POINTS for the others), so a page for
 // a million blocks is as small as one for a thousand.
 //
@@ -871,7 +874,7 @@ function dataTable(cs: CohortSeries, s: FeatureSeries): string {
   }
   const rows = merged.map((c) => `<tr><td class="n">${c.from}–${c.to}</td>${c.text}</tr>`).join("");
   return (
-    `<details><summary>Data table (${merged.length} rows of about ${Math.ceil((cs.span.hi - cs.span.lo + 1) / cells.length)} blocks)</summary>` +
+    `<details><summary>Data table (${merged.length} rows of about ${plural(Math.ceil((cs.span.hi - cs.span.lo + 1) / cells.length), "block")})</summary>` +
     `<table class="data"><caption>${esc(s.name)}: per interval of heights, cohort error rates (errors/calls), the highest ${esc(name)} and its threshold, samples at the interval's end</caption>` +
     `<thead><tr><th scope="col">heights</th><th scope="col">status</th><th scope="col">bps</th><th scope="col">canary errors</th><th scope="col">baseline errors</th><th scope="col">${esc(name)} (highest)</th><th scope="col">threshold</th><th scope="col">window samples</th><th scope="col">run samples</th><th scope="col">baseline samples</th></tr></thead>` +
     `<tbody>${rows}</tbody></table></details>`
@@ -1079,7 +1082,7 @@ export function renderReport(r: ReplayResult): string {
 ${r.scenario.description ? `<p>${esc(r.scenario.description)}</p>` : ""}
 <h2>Features</h2>
 <table><thead><tr><th scope="col">feature</th><th scope="col">analysis</th><th scope="col">status</th><th scope="col">bps</th><th scope="col">steps</th><th scope="col">rollbacks</th></tr></thead><tbody>${featureRows}</tbody></table>
-${sections.length ? `<p class="meta">Per feature, on one time axis: the rollout; the error rate of the canary (exposed calls) against the baseline (unexposed calls); what the policy's rule judges against its threshold; the samples. Rollbacks come with the numbers that fired them. Point at a chart for its values; a data table follows each feature's charts.</p>${statusLegend}` : "<p>No feature was created.</p>"}
+${sections.length ? `<p class="meta">Per feature, one chart under another: the rollout; the error rate of the canary (exposed calls) against the baseline (unexposed calls); what the policy's rule judges against its threshold; the samples (the last three zoom to the feature's live span when that is a small part of the run). Rollbacks come with the numbers that fired them. Point at a chart for its values; a data table follows each feature's charts.</p>${statusLegend}` : "<p>No feature was created.</p>"}
 ${sections.join("\n")}
 ${r.exposure.length ? `<h2>Exposure (synthetic traffic)</h2><table><thead><tr><th scope="col">feature</th><th scope="col">calls</th><th scope="col">exposed calls</th><th scope="col">exposed accounts</th><th scope="col">exposed errors</th><th scope="col">exposed error rate</th><th scope="col">unexposed calls</th><th scope="col">unexposed errors</th><th scope="col">unexposed error rate</th></tr></thead><tbody>${exposureRows}</tbody></table>` : ""}
 ${faultsSection(r.faults)}
