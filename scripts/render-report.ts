@@ -4,10 +4,12 @@
 //
 // Two checks, both on what Chromium actually produced:
 // - the DOM after scripts ran (--dump-dom): <body data-charts="N"> with N = the number of
-//   charts, every `svg.chart` marked data-ready="1" by the page's script, each with a
-//   non-empty rollout path;
-// - a screenshot (--screenshot): decoded here (PNG, no dependency), it must contain pixels
-//   of the rollout line's colour — a blank or unstyled page has none.
+//   charts, every `svg.chart` marked data-ready="1" by the page's script; per feature the
+//   four charts (main, cohorts, statistic, samples); every rollout path non-empty, and some
+//   canary line drawn when the page has cohort charts;
+// - a screenshot (--screenshot, 1400×2400): decoded here (PNG, no dependency), it must
+//   contain pixels of the rollout line's colour and, when a canary line was drawn, of the
+//   canary's — a blank or unstyled page has none.
 // Exit status: 0 drawn, 1 not drawn (the problems are printed), 2 bad usage or no Chromium.
 
 import { spawnSync } from "node:child_process";
@@ -16,10 +18,19 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { inflateSync } from "node:zlib";
+import { COLORS } from "../src/replay/report.ts";
 
 export const DEFAULT_CHROMIUM = "/usr/bin/chromium";
-/** The rollout line's colour in the report (path.bps stroke #3a62b8). */
-const BPS_RGB = [0x3a, 0x62, 0xb8] as const;
+/** The chart kinds of one feature (svg.chart data-kind), in page order. */
+export const CHART_KINDS = ["main", "cohorts", "statistic", "samples"] as const;
+
+/** A drawn line across a chart has well over this many pixels of its colour; its legend key and axis labels have fewer. */
+const MIN_PIXELS = 400;
+
+function rgb(hex: string): [number, number, number] {
+  const n = parseInt(hex.slice(1), 16);
+  return [n >> 16, (n >> 8) & 0xff, n & 0xff];
+}
 
 export interface RenderCheck {
   ok: boolean;
@@ -27,8 +38,12 @@ export interface RenderCheck {
   /** Charts in the page, and charts the script marked ready. */
   charts: number;
   ready: number;
-  /** Pixels of the rollout line's colour in the screenshot. */
+  /** Charts per kind (data-kind). */
+  kinds: Record<string, number>;
+  /** Pixels of the rollout line's colour in the screenshot, and of the canary's and baseline's. */
   linePixels: number;
+  canaryPixels: number;
+  baselinePixels: number;
   width: number;
   height: number;
 }
@@ -117,29 +132,44 @@ export function checkReport(htmlFile: string, options: { chromium?: string; scre
   if (ready !== charts) problems.push(`${charts - ready} of ${charts} charts were not marked ready by the script`);
   const emptyPaths = (dom.stdout.match(/<path class="bps" d="">/g) ?? []).length;
   if (emptyPaths > 0) problems.push(`${emptyPaths} chart(s) have an empty rollout line`);
+  const kinds: Record<string, number> = {};
+  for (const m of dom.stdout.matchAll(/<svg class="chart"[^>]*data-kind="([a-z]+)"/g)) kinds[m[1]!] = (kinds[m[1]!] ?? 0) + 1;
+  const features = kinds.main ?? 0;
+  for (const k of CHART_KINDS) if ((kinds[k] ?? 0) !== features) problems.push(`${features} feature(s) but ${kinds[k] ?? 0} ${k} chart(s)`);
+  const canaryDrawn = /<path class="canary" d="M/.test(dom.stdout);
+  const baselineDrawn = /<path class="base" d="M/.test(dom.stdout);
+  if ((kinds.cohorts ?? 0) > 0 && !canaryDrawn) problems.push("no cohort chart has a canary line");
 
   const dir = mkdtempSync(path.join(tmpdir(), "canary-render-"));
   const shot = options.screenshot ?? path.join(dir, "report.png");
   let linePixels = 0;
+  let canaryPixels = 0;
+  let baselinePixels = 0;
   let width = 0;
   let height = 0;
   try {
-    const s = runChromium(chromium, [`--screenshot=${shot}`, "--window-size=1100,1400", url]);
+    const s = runChromium(chromium, [`--screenshot=${shot}`, "--window-size=1400,2400", url]);
     if (!existsSync(shot)) problems.push(`chromium --screenshot wrote nothing (exit ${s.status}): ${s.stderr.trim().split("\n").slice(-3).join(" | ")}`);
     else {
       const img = decodePng(readFileSync(shot));
       width = img.width;
       height = img.height;
       const px = img.rgba;
+      const near = (i: number, c: [number, number, number]) => Math.abs(px[i]! - c[0]) < 24 && Math.abs(px[i + 1]! - c[1]) < 24 && Math.abs(px[i + 2]! - c[2]) < 24;
+      const [bps, canary, baseline] = [rgb(COLORS.bps), rgb(COLORS.canary), rgb(COLORS.baseline)];
       for (let i = 0; i < px.length; i += 4) {
-        if (Math.abs(px[i]! - BPS_RGB[0]) < 24 && Math.abs(px[i + 1]! - BPS_RGB[1]) < 24 && Math.abs(px[i + 2]! - BPS_RGB[2]) < 24) linePixels++;
+        if (near(i, bps)) linePixels++;
+        else if (near(i, canary)) canaryPixels++;
+        else if (near(i, baseline)) baselinePixels++;
       }
-      if (linePixels < 100) problems.push(`the screenshot shows no rollout line (${linePixels} pixels of its colour)`);
+      if (linePixels < MIN_PIXELS) problems.push(`the screenshot shows no rollout line (${linePixels} pixels of its colour)`);
+      if (canaryDrawn && canaryPixels < MIN_PIXELS) problems.push(`the screenshot shows no canary line (${canaryPixels} pixels of its colour)`);
+      if (baselineDrawn && baselinePixels < MIN_PIXELS) problems.push(`the screenshot shows no baseline line (${baselinePixels} pixels of its colour)`);
     }
   } finally {
     if (!options.screenshot) rmSync(dir, { recursive: true, force: true });
   }
-  return { ok: problems.length === 0, problems, charts, ready, linePixels, width, height };
+  return { ok: problems.length === 0, problems, charts, ready, kinds, linePixels, canaryPixels, baselinePixels, width, height };
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -162,7 +192,9 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const r = checkReport(files[0]!, screenshot ? { chromium, screenshot } : { chromium });
-  process.stdout.write(`${r.ok ? "OK" : "FAIL"} ${files[0]}: ${r.ready}/${r.charts} charts ready, ${r.linePixels} rollout-line pixels in a ${r.width}×${r.height} screenshot\n`);
+  process.stdout.write(
+    `${r.ok ? "OK" : "FAIL"} ${files[0]}: ${r.ready}/${r.charts} charts ready (${CHART_KINDS.map((k) => `${r.kinds[k] ?? 0} ${k}`).join(", ")}), pixels of the rollout line ${r.linePixels}, canary ${r.canaryPixels}, baseline ${r.baselinePixels} in a ${r.width}×${r.height} screenshot\n`,
+  );
   for (const p of r.problems) process.stdout.write(`  ${p}\n`);
   return r.ok ? 0 : 1;
 }

@@ -22,6 +22,7 @@ import {
   toDisplay,
   type FeatureView,
   type HistoryEntry,
+  type Policy,
   type TxResult,
 } from "../client/index.ts";
 import type { Field } from "../client/codec.ts";
@@ -102,7 +103,21 @@ export interface FeatureSeries {
   bps: Int32Array;
   /** Window error rate in bps; NaN when the window has no samples (or no feature). */
   errorRateBps: Float64Array;
+  /** The view's counters and statistic (× 10^6) at each height; NaN where no feature. */
+  counters: Record<SeriesCounter, Float64Array>;
+  /** The policy from each height where it was first seen (one entry more per updatePolicy). */
+  policies: { height: number; policy: Policy }[];
+  /**
+   * The feature's synthetic traffic (all its entries), cumulative from the first tracked
+   * height: calls and errors of exposed and of unexposed accounts. Absent without traffic.
+   */
+  traffic?: Record<TrafficCounter, Float64Array>;
 }
+
+export const SERIES_COUNTERS = ["windowSamples", "windowErrors", "runSamples", "runErrors", "baseSamples", "baseErrors", "statistic"] as const;
+export type SeriesCounter = (typeof SERIES_COUNTERS)[number];
+export const TRAFFIC_COUNTERS = ["exposedCalls", "exposedErrors", "unexposedCalls", "unexposedErrors"] as const;
+export type TrafficCounter = (typeof TRAFFIC_COUNTERS)[number];
 
 export interface ExposureDetail extends ExposureOut {
   /** Where a traffic regression's first regressed exposed call fell: its height and the feature's exposed calls before it (null: none). */
@@ -277,7 +292,7 @@ class ReplayRun {
     // A continued chain: advance each stream past the heights already stored.
     for (const stream of this.streams) for (let h = 1; h < first; h++) if (stream.active(h)) stream.draw();
     this.byHeight = new Map<number, ScenarioBlock>(scenario.blocks.map((b) => [b.height, b]));
-    this.tracker = options.series ? new SeriesTracker(client, scenario.until) : null;
+    this.tracker = options.series ? new SeriesTracker(client, scenario.until, this.populations) : null;
     if (this.tracker && resumeAfter >= 0) this.tracker.adopt(client.listAllFeatures(false, { height: resumeAfter }).map((v) => v.name), resumeAfter);
     this.progressEvery = Math.max(1, Math.floor(scenario.until / 100));
   }
@@ -483,11 +498,15 @@ function checkEvent(e: Extract<Expectation, { kind: "event" }>, height: number, 
 
 class SeriesTracker {
   private readonly tracks = new Map<string, FeatureSeries>();
+  private readonly populations: Map<string, Population>;
 
   constructor(
     private readonly client: CanaryClient,
     private readonly until: number,
-  ) {}
+    populations: readonly Population[],
+  ) {
+    this.populations = new Map(populations.map((p) => [p.feature, p]));
+  }
 
   /** A continued chain: tracks the features that exist already, sampled at the stored height. */
   adopt(names: readonly string[], height: number): void {
@@ -497,7 +516,16 @@ class SeriesTracker {
   private track(name: string, height: number): void {
     if (this.tracks.has(name)) return;
     const n = this.until + 1;
-    const s: FeatureSeries = { name, status: new Int8Array(n).fill(-1), bps: new Int32Array(n).fill(-1), errorRateBps: new Float64Array(n).fill(NaN) };
+    const nan = () => new Float64Array(n).fill(NaN);
+    const s: FeatureSeries = {
+      name,
+      status: new Int8Array(n).fill(-1),
+      bps: new Int32Array(n).fill(-1),
+      errorRateBps: nan(),
+      counters: Object.fromEntries(SERIES_COUNTERS.map((k) => [k, nan()])) as FeatureSeries["counters"],
+      policies: [],
+    };
+    if (this.populations.has(name)) s.traffic = Object.fromEntries(TRAFFIC_COUNTERS.map((k) => [k, nan()])) as FeatureSeries["traffic"];
     this.tracks.set(name, s);
     this.sample(s, height);
   }
@@ -514,7 +542,17 @@ class SeriesTracker {
         s.status[height] = s.status[height - 1]!;
         s.bps[height] = s.bps[height - 1]!;
         s.errorRateBps[height] = s.errorRateBps[height - 1]!;
+        for (const k of SERIES_COUNTERS) s.counters[k][height] = s.counters[k][height - 1]!;
       }
+    }
+    for (const s of this.tracks.values()) {
+      const p = this.populations.get(s.name);
+      if (!p || !s.traffic) continue;
+      const t = s.traffic;
+      t.exposedCalls[height] = p.exposedCalls;
+      t.exposedErrors[height] = p.exposedErrors;
+      t.unexposedCalls[height] = p.unexposedCalls;
+      t.unexposedErrors[height] = p.unexposedErrors;
     }
   }
 
@@ -525,6 +563,16 @@ class SeriesTracker {
     s.bps[height] = v.rolloutBps;
     const samples = v.windowSuccesses + v.windowErrors;
     s.errorRateBps[height] = samples === 0n ? NaN : Number((v.windowErrors * 1_000_000n) / samples) / 100;
+    const c = s.counters;
+    c.windowSamples[height] = Number(samples);
+    c.windowErrors[height] = Number(v.windowErrors);
+    c.runSamples[height] = Number(v.runSuccesses + v.runErrors);
+    c.runErrors[height] = Number(v.runErrors);
+    c.baseSamples[height] = Number(v.baseSuccesses + v.baseErrors);
+    c.baseErrors[height] = Number(v.baseErrors);
+    c.statistic[height] = Number(v.statistic);
+    const last = s.policies[s.policies.length - 1];
+    if (!last || !samePolicy(last.policy, v.policy)) s.policies.push({ height, policy: v.policy });
   }
 
   series(): FeatureSeries[] {
@@ -532,3 +580,11 @@ class SeriesTracker {
   }
 }
 
+function samePolicy(a: Policy, b: Policy): boolean {
+  for (const k of Object.keys(b) as (keyof Policy)[]) {
+    const x = a[k];
+    const y = b[k];
+    if (Array.isArray(x) && Array.isArray(y) ? x.join() !== y.join() : x !== y) return false;
+  }
+  return true;
+}

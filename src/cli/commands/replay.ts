@@ -22,8 +22,9 @@ traffic and onPersist, and checks the expectations of that height.
   --json            one JSON object per line on stdout: tx, block, expect, summary
   --blocks MODE     which block lines --json writes: changed (default: blocks whose state
                     changed), all, none
-  --report FILE     also write a self-contained HTML page charting each feature's rollout
-                    bps and window error rate per block, steps and rollbacks marked
+  --report FILE     also write a self-contained HTML page: per feature its rollout, canary
+                    against baseline error rates, the statistic against its threshold, sample
+                    counts, steps and rollbacks (with the numbers that fired them), failed txs
   --wasm PATH       the module to run (default: build/canary.metered.wasm of this checkout:
                     the release module with gas metering; build/canary.wasm runs unmetered)
   --db DIR          persist the chain in DIR (LevelDB; created when missing): its state,
