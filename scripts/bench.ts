@@ -146,7 +146,11 @@ function main(): void {
   ratios.onPersistScale = hi / lo;
   ratios.listActive = ratio(med(ours.listActive), med(seed.listActive));
 
-  const seedOpsOf = (k: string): number | null => (seedOps ? seedOps[k]!.reads + seedOps[k]!.writes : null);
+  // A call the seed has no counterpart of (recordBatch, recordCohorts) has no seed column.
+  const seedOpsOf = (k: string): number | null => {
+    const s = seedOps?.[k];
+    return s ? s.reads + s.writes : null;
+  };
   const storageOps: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(ops)) {
     storageOps[k] = { ours: v.ours, seed: seedOpsOf(k), oursReads: v.reads, oursWrites: v.writes, seedReads: seedOps?.[k]?.reads ?? null, seedWrites: seedOps?.[k]?.writes ?? null };
