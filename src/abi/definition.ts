@@ -188,6 +188,18 @@ export const POLICY_FIELDS = {
   compFloorPpm: { default: 5780744n, doc: "Comparative: floor F of the statistic × 10^6 (default 2A)", valid: "any" },
 } as const satisfies Record<PolicyFieldName, FieldDoc>;
 
+/** Revision 2's run counters and statistic: stored after the counters (feature record v2), appended to FeatureView. */
+export const RUN = {
+  struct: {
+    runSuccesses: "u64",
+    runErrors: "u64",
+    baseSuccesses: "u64",
+    baseErrors: "u64",
+    /** Sequential T or Comparative S × 10^6: i64, exact then clamped. */
+    statistic: "i64",
+  },
+} as const satisfies Field;
+
 export const FEATURE_VIEW = {
   struct: {
     name: "string",
@@ -203,12 +215,8 @@ export const FEATURE_VIEW = {
     rollbackReason: { option: { enum: "RollbackReason" } },
     createdBy: "account",
     policy: POLICY,
-    // Revision 2: appended.
-    runSuccesses: "u64",
-    runErrors: "u64",
-    baseSuccesses: "u64",
-    baseErrors: "u64",
-    statistic: "i64",
+    // Revision 2: appended — the run counters and statistic as the record stores them.
+    ...RUN.struct,
   },
 } as const satisfies Field;
 
@@ -461,17 +469,6 @@ export const WINDOW_COUNTERS = 7;
 
 const VERSION_FIELD = { name: "version", type: "u8", doc: "the layout's version" } as const;
 
-/** Revision 2's run counters and statistic, stored after the counters (feature record v2). */
-export const RUN = {
-  struct: {
-    runSuccesses: "u64",
-    runErrors: "u64",
-    baseSuccesses: "u64",
-    baseErrors: "u64",
-    /** Sequential T or Comparative S × 10^6: i64, exact then clamped. */
-    statistic: "i64",
-  },
-} as const satisfies Field;
 
 /** The feature record's fields up to the counters: the same in every version so far. */
 const FEATURE_HEAD = [
