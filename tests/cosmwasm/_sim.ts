@@ -115,7 +115,18 @@ export interface Coin {
 // ---------------------------------------------------------------- accounts
 
 /** The bech32 address of 20 (or 32) raw bytes, or of a 0x-hex account. */
+const BECH32_CACHE = new Map<string, string>();
+
 export function bech32Of(account: Uint8Array | string): string {
+  if (typeof account === "string") {
+    let a = BECH32_CACHE.get(account);
+    if (a === undefined) {
+      a = toBech32(PREFIX, Uint8Array.from(Buffer.from(account.replace(/^0x/, ""), "hex")));
+      if (BECH32_CACHE.size > 200_000) BECH32_CACHE.clear();
+      BECH32_CACHE.set(account, a);
+    }
+    return a;
+  }
   const bytes = typeof account === "string" ? Uint8Array.from(Buffer.from(account.replace(/^0x/, ""), "hex")) : account;
   return toBech32(PREFIX, bytes);
 }
