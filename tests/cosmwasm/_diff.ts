@@ -192,6 +192,11 @@ export class Pair {
     return pair;
   }
 
+  /** Opens block `height` on both sides (before calling `sim` directly). */
+  openBlock(): void {
+    this.open();
+  }
+
   private open(): void {
     if (!this.blockOpen) {
       this.chain.beginBlock(this.height);
