@@ -67,6 +67,20 @@ export function applySimPatches(): void {
   VM.allocate_str = function (this: typeof VM, str: string) {
     return this.allocate_bytes(new TextEncoder().encode(str));
   };
+  // P4.
+  const proto = vmjs.VMInstance.prototype as unknown as Record<string, unknown>;
+  type Inst = { region(p: number): { data: Uint8Array }; backend: { storage: { scan(s: Uint8Array | null, e: Uint8Array | null, o: number): Uint8Array } }; allocate_bytes(b: Uint8Array): unknown; do_db_next(r: unknown): { ptr: number } };
+  proto.db_scan = function (this: Inst, startPtr: number, endPtr: number, order: number): number {
+    const start = startPtr === 0 ? null : this.region(startPtr).data;
+    const end = endPtr === 0 ? null : this.region(endPtr).data;
+    const id = this.backend.storage.scan(start, end, order);
+    return Number(Buffer.from(id).readUIntBE(0, id.length));
+  };
+  proto.db_next = function (this: Inst, id: number): number {
+    const bytes = Buffer.alloc(4);
+    bytes.writeUInt32BE(id);
+    return this.do_db_next(this.allocate_bytes(new Uint8Array(bytes))).ptr;
+  };
   // P2.
   for (const method of ["instantiate", "execute", "migrate", "sudo", "reply"]) {
     const original = ContractClass.prototype[method] as (...a: unknown[]) => { err: boolean };
@@ -308,9 +322,17 @@ export class Sim {
 
 // ---------------------------------------------------------------- storage comparison
 
-/** SPEC section 9's keys (prefixes 0xD0..0xDF); the rest is CosmWasm's own (cw2 `contract_info`). */
+const CW2_KEY = Buffer.from("contract_info");
+
+/**
+ * The keys both builds share (SPEC section 9's, which must be byte-identical): every key but
+ * the CosmWasm build's own, cw2's `contract_info` and the module's config under prefix 0xD9
+ * (max_due_per_block; cwa's assembly/entry/cosmwasm.ts), which the native build has no
+ * counterpart of.
+ */
 export function isSpecKey(key: Uint8Array): boolean {
-  return key.length > 0 && key[0]! >= 0xd0 && key[0]! <= 0xdf;
+  if (key.length > 0 && key[0] === 0xd9) return false;
+  return !Buffer.from(key).equals(CW2_KEY);
 }
 
 /** The state root of src/host/stateRoot.ts over `entries` (already in bytewise key order). */

@@ -9,6 +9,7 @@ import { HAVE_CW, Pair, messageOf, type CwSide } from "./_diff.ts";
 import { StubSim } from "./_stub.ts";
 import { bech32Of, rootOf, type Sim } from "./_sim.ts";
 
+
 const RUNS = Number(process.env.CW_PROPERTY_RUNS ?? 25);
 const side = (): CwSide | undefined => (HAVE_CW ? undefined : new StubSim());
 const hexAcct = (b: number) => "0x" + b.toString(16).padStart(2, "0").repeat(20);
@@ -117,16 +118,39 @@ function apply(pair: Pair, o: Op): void {
 
 describe(`random call sequences, native vs ${HAVE_CW ? "the CosmWasm module" : "the stub"}`, () => {
   it("reach the same outcomes, results, events and storage after every call", async () => {
+    const seen = { ok: 0, failed: 0, events: 0, codes: new Set<string>() };
     await fc.assert(
       fc.asyncProperty(fc.array(op, { minLength: 5, maxLength: 45 }), async (ops) => {
         const pair = await setUp();
-        for (const o of ops) apply(pair, o);
+        for (const o of ops) {
+          if (o.kind === "tx") {
+            const s = pair.tx(o.sender, o.method, o.args);
+            if (s.ok) seen.ok++;
+            else seen.failed++;
+            seen.events += s.native.events.length;
+            seen.codes.add(s.code);
+          } else apply(pair, o);
+        }
         pair.endBlock();
         for (const n of NAMES) pair.view("getHistory", { name: n, fromSeq: 0, limit: 100 });
       }),
       { numRuns: RUNS, endOnFailure: true },
     );
+    // The sequences did reach both sides' interesting paths.
+    expect(seen.ok).toBeGreaterThan(RUNS);
+    expect(seen.events).toBeGreaterThan(RUNS);
+    expect(seen.codes.size).toBeGreaterThan(6);
   }, 120_000);
+
+  it("the harness catches a difference (a byte changed on the CosmWasm side only)", async () => {
+    if (!HAVE_CW) return;
+    const pair = await setUp();
+    pair.tx(OPERATOR, "createFeature", { name: "a", description: "" });
+    const sim = pair.sim as Sim;
+    const contract = sim.app.wasm.getContract(sim.address) as unknown as { getStorage(): { set(k: Uint8Array, v: Uint8Array): unknown }; setStorage(v: unknown): void };
+    contract.setStorage(contract.getStorage().set(Uint8Array.from([0xd0, 0x61, 0x00]), Uint8Array.from([9])));
+    expect(() => pair.compareStorage("after the corruption")).toThrow(/storage differs/);
+  });
 });
 
 /** A feature rolling out at 10 % steps every 2 blocks, driven to RollingOut. */
@@ -260,4 +284,3 @@ describe("a 32-byte sender (a contract) holds no role", () => {
   });
 });
 
-export type { Sim };
