@@ -57,6 +57,10 @@ export const isView = (m: MethodName): boolean => QUERY_NAMES[m] !== undefined;
 // ---------------------------------------------------------------- values
 
 function enumLabel(kind: keyof typeof ENUMS, v: unknown): string {
+  // A policy's analysis is validated as policy (SPEC section 2): a value without a name is
+  // sent as a name that names nothing, which the module must refuse as InvalidPolicy, like
+  // the native module refuses the number.
+  if (kind === "Analysis" && typeof v === "number" && ENUMS.Analysis.values[v] === undefined) return `analysis_${v}`;
   const name = typeof v === "number" ? ENUMS[kind].values[v]?.[0] : String(v);
   if (name === undefined) throw new Error(`toJson: ${kind} ${String(v)} has no name`);
   return snake(name);

@@ -59,6 +59,7 @@ function fromJson(field: Field, v: unknown, path: string): unknown {
   if ("vec" in field) return Array.isArray(v) ? v.map((x, i) => fromJson(field.vec, x, `${path}[${i}]`)) : bad();
   if ("option" in field) return v === null || v === undefined ? null : fromJson(field.option, v, path);
   if ("enum" in field) {
+    if (field.enum === "Analysis" && typeof v === "string" && /^analysis_[0-9]+$/.test(v)) return Number(v.slice(9));
     const i = ENUMS[field.enum].values.findIndex(([n]) => snake(n) === v);
     return i < 0 ? bad() : i;
   }
