@@ -141,8 +141,7 @@ export function bech32Of(account: Uint8Array | string): string {
     }
     return a;
   }
-  const bytes = typeof account === "string" ? Uint8Array.from(Buffer.from(account.replace(/^0x/, ""), "hex")) : account;
-  return toBech32(PREFIX, bytes);
+  return toBech32(PREFIX, account);
 }
 
 /** The canonical bytes of a bech32 address. */

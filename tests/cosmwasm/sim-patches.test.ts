@@ -17,7 +17,11 @@ const vmjs = require("@oraichain/cosmwasm-vm-js") as {
   };
   compare: (a: Uint8Array, b: Uint8Array) => number;
 };
-const Immutable = require("@oraichain/immutable") as { SortedMap: (cmp: (a: Uint8Array, b: Uint8Array) => number) => { set(k: Uint8Array, v: Uint8Array): { size: number } } };
+interface SortedMapLike {
+  size: number;
+  set(k: Uint8Array, v: Uint8Array): SortedMapLike;
+}
+const Immutable = require("@oraichain/immutable") as { SortedMap: (cmp: (a: Uint8Array, b: Uint8Array) => number) => SortedMapLike };
 
 const b = (...xs: number[]) => Uint8Array.from(xs);
 const hex = (k: Uint8Array) => Buffer.from(k).toString("hex");
