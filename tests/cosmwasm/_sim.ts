@@ -49,8 +49,23 @@ export function bytewiseCompare(a: Uint8Array, b: Uint8Array): number {
   return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
 }
 
-/** cosmwasm-vm-js's own compare, kept for the test that shows P1. */
-export const originalCompare = byteArray.compare;
+/**
+ * cosmwasm-vm-js's own compare, for the test that shows P1: a fresh copy of its module (the
+ * loaded one may already be patched, by this file or by tests/cosmwasm/_module.ts, in this
+ * worker: node_modules are one CommonJS cache across test files).
+ */
+export function originalCompare(a: Uint8Array, b: Uint8Array): number {
+  const file = require.resolve("@oraichain/cosmwasm-vm-js/dist/helpers/byte-array.js");
+  const loaded = require.cache[file];
+  delete require.cache[file];
+  try {
+    return (require(file) as typeof byteArray).compare(a, b);
+  } finally {
+    if (loaded) require.cache[file] = loaded;
+  }
+}
+
+const P2_MARK = Symbol.for("onchain-canary.cwb.P2");
 
 let patched = false;
 
@@ -81,7 +96,9 @@ export function applySimPatches(): void {
     bytes.writeUInt32BE(id);
     return this.do_db_next(this.allocate_bytes(new Uint8Array(bytes))).ptr;
   };
-  // P2.
+  // P2 (once per process: the prototype outlives this module's re-evaluation per test file).
+  if ((ContractClass.prototype as Record<symbol, unknown>)[P2_MARK]) return;
+  (ContractClass.prototype as Record<symbol, unknown>)[P2_MARK] = true;
   for (const method of ["instantiate", "execute", "migrate", "sudo", "reply"]) {
     const original = ContractClass.prototype[method] as (...a: unknown[]) => { err: boolean };
     ContractClass.prototype[method] = function (this: SimContract, ...a: unknown[]) {
