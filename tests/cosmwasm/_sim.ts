@@ -66,6 +66,9 @@ export function originalCompare(a: Uint8Array, b: Uint8Array): number {
 }
 
 const P2_MARK = Symbol.for("onchain-canary.cwb.P2");
+/** cw-simulate's own Contract methods, before P2 (for the test that shows P2). */
+const UNPATCHED: Record<string, (...a: unknown[]) => { err: boolean }> = ((globalThis as Record<symbol, unknown>)[Symbol.for("onchain-canary.cwb.P2.originals")] ??= {}) as Record<string, (...a: unknown[]) => { err: boolean }>;
+export const unpatchedContractMethods: Readonly<Record<string, (...a: unknown[]) => { err: boolean; val: unknown }>> = UNPATCHED as never;
 
 let patched = false;
 
@@ -101,6 +104,7 @@ export function applySimPatches(): void {
   (ContractClass.prototype as Record<symbol, unknown>)[P2_MARK] = true;
   for (const method of ["instantiate", "execute", "migrate", "sudo", "reply"]) {
     const original = ContractClass.prototype[method] as (...a: unknown[]) => { err: boolean };
+    UNPATCHED[method] = original;
     ContractClass.prototype[method] = function (this: SimContract, ...a: unknown[]) {
       const before = this.getStorage();
       const fresh = () => {
