@@ -135,6 +135,19 @@ function leb(b: Uint8Array, p: number): [number, number] {
   }
 }
 
+/** The section ids of a valid module, in order. */
+function sectionIds(b: Uint8Array): number[] {
+  const ids: number[] = [];
+  let p = 8;
+  while (p < b.length) {
+    const id = b[p++]!;
+    const [size, q] = leb(b, p);
+    ids.push(id);
+    p = q + size;
+  }
+  return ids;
+}
+
 /** Defined memories (memory section count) of a valid module. */
 function definedMemories(b: Uint8Array): number {
   let p = 8;
@@ -157,6 +170,12 @@ export function checkCosmWasmModule(bytes: Uint8Array): CosmWasmResult {
   const gate = checkModule(bytes);
   for (const p of gate.problems) if (FROM_GATE.has(p.rule)) add(p.rule as CosmWasmRule, p.detail);
   if (problems.some((p) => p.rule === "invalid")) return result();
+
+  // MVP sections only (0 custom … 11 data): a DataCount section (12, bulk memory) or a tag
+  // section (13) is post-MVP even when no instruction uses the feature.
+  for (const id of new Set(sectionIds(bytes))) {
+    if (id > 11) add("features", `section id ${id}${id === 12 ? " (DataCount, bulk memory)" : id === 13 ? " (tag, exceptions)" : ""} is not an MVP section`);
+  }
 
   const wasm = new WebAssembly.Module(new Uint8Array(bytes));
   const mod: BinaryenTypes.Module = binaryen.readBinaryWithFeatures(bytes, binaryen.Features.All);
@@ -289,6 +308,8 @@ export function foldStartIntoGlobals(bytes: Uint8Array): Uint8Array {
     }
     const startName = binaryen.getFunctionInfo(start).name;
     mod.setStart(0 as unknown as BinaryenTypes.FunctionRef);
+    // Emit as MVP + mutable-globals: no DataCount section (bulk memory) or other post-MVP section.
+    mod.setFeatures(binaryen.Features.MVP | binaryen.Features.MutableGlobals);
     mod.removeFunction(startName);
     if (!mod.validate()) return bytes;
     return mod.emitBinary();
