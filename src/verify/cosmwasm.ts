@@ -12,7 +12,7 @@
 
 import type BinaryenTypes from "binaryen";
 import { checkModule, sha256Hex } from "./gate.ts";
-import { loadBinaryen } from "./toolchain.ts";
+import { loadBinaryen, resetBinaryenSettings } from "./toolchain.ts";
 
 const binaryen = await loadBinaryen();
 
@@ -281,7 +281,14 @@ export async function checkCosmWasm(bytes: Uint8Array): Promise<string[]> {
  * globals' initializers and drops the start function (deterministic: same input, same bytes).
  * Any other start function is left alone (the checker then reports it).
  */
-export function foldStartIntoGlobals(bytes: Uint8Array): Uint8Array {
+export async function foldStartIntoGlobals(bytes: Uint8Array): Promise<Uint8Array> {
+  // binaryen's global settings shape emitBinary (Stack IR): fix them, whatever ran before
+  // (the compiler in this process, or nothing), so the output depends on the input only.
+  await resetBinaryenSettings();
+  binaryen.setOptimizeLevel(3);
+  binaryen.setShrinkLevel(2);
+  binaryen.setGenerateStackIR(true);
+  binaryen.setOptimizeStackIR(true);
   const mod = binaryen.readBinaryWithFeatures(bytes, binaryen.Features.All);
   try {
     const start = mod.getStart();
