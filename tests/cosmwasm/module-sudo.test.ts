@@ -139,3 +139,41 @@ describe("CosmWasm module: migrate", () => {
     expect(migrate(s).error).toMatch(/^InvalidTransition: cannot migrate from contract `crates.io:cw20-base`/);
   });
 });
+
+describe("CosmWasm module: migrate over a store written by release v1", () => {
+  it("keeps every feature; version 1 records read as they are (upgraded on their next write)", async () => {
+    const { readFileSync } = await import("node:fs");
+    const dir = new URL("../fixtures/stores/v1/", import.meta.url);
+    const state = JSON.parse(readFileSync(new URL("state.json", dir), "utf8")) as { entries: [string, string][] };
+    const expected = JSON.parse(readFileSync(new URL("expect.json", dir), "utf8")) as {
+      names: string[];
+      views: { features: Record<string, { getFeature: { status: number; rolloutBps: number; description: string } | null }> };
+    };
+    const s = await deploy(ADMIN);
+    // The chain's store after code v1 ran (SPEC section 9 keys and values are the same on CosmWasm)
+    const c = s.app.wasm.getContract(s.addr) as unknown as { getStorage(): { clear(): unknown }; setStorage(m: unknown): void; _vm?: { backend: { storage: { dict: { clear(): unknown } } } } };
+    c.setStorage(c.getStorage().clear());
+    if (c._vm) (c._vm.backend.storage as unknown as { dict: unknown }).dict = (c._vm.backend.storage.dict as { clear(): unknown }).clear();
+    for (const [k, v] of state.entries) setStorageValue(s, Buffer.from(k, "hex"), Buffer.from(v, "hex"));
+    setCw2v(s, { contract: "onchain-canary", version: "0.0.1" });
+    const c2 = s.app.wasm.getContract(s.addr) as unknown as { migrate(m: unknown, logs: unknown[]): { err: boolean; val: unknown } };
+    const r = c2.migrate({}, []);
+    expect(r.err, String(r.val)).toBe(false);
+    const listed = query<{ name: string; status: string; rollout_bps: number; description: string }[]>(s, { list_features: { limit: 100 } });
+    expect(listed.ok, listed.error).toBe(true);
+    const existing = expected.names.filter((n) => expected.views.features[n]?.getFeature != null);
+    expect(existing.length).toBeGreaterThan(10);
+    expect(listed.value!.map((f) => f.name)).toEqual(existing);
+    const statuses = ["disabled", "canary", "rolling_out", "enabled", "rolled_back"];
+    for (const f of listed.value!) {
+      const want = expected.views.features[f.name]!.getFeature!;
+      expect(f.status).toBe(statuses[want.status]);
+      expect(f.rollout_bps).toBe(want.rolloutBps);
+      expect(f.description).toBe(want.description);
+    }
+  });
+});
+
+function setCw2v(s: Sim, v: unknown): void {
+  setStorageValue(s, Buffer.from("contract_info"), Buffer.from(JSON.stringify(v)));
+}
