@@ -42,7 +42,7 @@ async function main(argv: string[]): Promise<number> {
   // The compiler's module (build/canary-cw.raw.wasm) → the stub runtime's start function
   // folded into global initializers → build/canary-cw.wasm.
   const { checkCosmWasm, foldStartIntoGlobals } = await import("../src/verify/cosmwasm.ts");
-  const bytes = foldStartIntoGlobals(out.bytes);
+  const bytes = await foldStartIntoGlobals(out.bytes);
   const file = path.resolve(root, COSMWASM_OUT);
   const sha = createHash("sha256").update(bytes).digest("hex");
   let same = false;

@@ -12,7 +12,7 @@
 
 import type BinaryenTypes from "binaryen";
 import { checkModule, sha256Hex } from "./gate.ts";
-import { loadBinaryen } from "./toolchain.ts";
+import { loadBinaryen, resetBinaryenSettings } from "./toolchain.ts";
 
 const binaryen = await loadBinaryen();
 
@@ -135,6 +135,19 @@ function leb(b: Uint8Array, p: number): [number, number] {
   }
 }
 
+/** The section ids of a valid module, in order. */
+function sectionIds(b: Uint8Array): number[] {
+  const ids: number[] = [];
+  let p = 8;
+  while (p < b.length) {
+    const id = b[p++]!;
+    const [size, q] = leb(b, p);
+    ids.push(id);
+    p = q + size;
+  }
+  return ids;
+}
+
 /** Defined memories (memory section count) of a valid module. */
 function definedMemories(b: Uint8Array): number {
   let p = 8;
@@ -157,6 +170,12 @@ export function checkCosmWasmModule(bytes: Uint8Array): CosmWasmResult {
   const gate = checkModule(bytes);
   for (const p of gate.problems) if (FROM_GATE.has(p.rule)) add(p.rule as CosmWasmRule, p.detail);
   if (problems.some((p) => p.rule === "invalid")) return result();
+
+  // MVP sections only (0 custom … 11 data): a DataCount section (12, bulk memory) or a tag
+  // section (13) is post-MVP even when no instruction uses the feature.
+  for (const id of new Set(sectionIds(bytes))) {
+    if (id > 11) add("features", `section id ${id}${id === 12 ? " (DataCount, bulk memory)" : id === 13 ? " (tag, exceptions)" : ""} is not an MVP section`);
+  }
 
   const wasm = new WebAssembly.Module(new Uint8Array(bytes));
   const mod: BinaryenTypes.Module = binaryen.readBinaryWithFeatures(bytes, binaryen.Features.All);
@@ -262,7 +281,14 @@ export async function checkCosmWasm(bytes: Uint8Array): Promise<string[]> {
  * globals' initializers and drops the start function (deterministic: same input, same bytes).
  * Any other start function is left alone (the checker then reports it).
  */
-export function foldStartIntoGlobals(bytes: Uint8Array): Uint8Array {
+export async function foldStartIntoGlobals(bytes: Uint8Array): Promise<Uint8Array> {
+  // binaryen's global settings shape emitBinary (Stack IR): fix them, whatever ran before
+  // (the compiler in this process, or nothing), so the output depends on the input only.
+  await resetBinaryenSettings();
+  binaryen.setOptimizeLevel(3);
+  binaryen.setShrinkLevel(2);
+  binaryen.setGenerateStackIR(true);
+  binaryen.setOptimizeStackIR(true);
   const mod = binaryen.readBinaryWithFeatures(bytes, binaryen.Features.All);
   try {
     const start = mod.getStart();
@@ -289,6 +315,8 @@ export function foldStartIntoGlobals(bytes: Uint8Array): Uint8Array {
     }
     const startName = binaryen.getFunctionInfo(start).name;
     mod.setStart(0 as unknown as BinaryenTypes.FunctionRef);
+    // Emit as MVP + mutable-globals: no DataCount section (bulk memory) or other post-MVP section.
+    mod.setFeatures(binaryen.Features.MVP | binaryen.Features.MutableGlobals);
     mod.removeFunction(startName);
     if (!mod.validate()) return bytes;
     return mod.emitBinary();

@@ -155,6 +155,9 @@ export function setStorageValue(sim: Sim, key: Uint8Array, value: Uint8Array): v
     setStorage(m: unknown): void;
   };
   c.setStorage(c.getStorage().set(key, value));
+  // The contract's VM keeps its own storage object across calls (and writes it back after each): set it there too.
+  const vm = (c as unknown as { _vm?: { backend: { storage: { set(k: Uint8Array, v: Uint8Array): void } } } })._vm;
+  vm?.backend.storage.set(key, value);
 }
 
 /** cw-simulate's gas units → its "chain gas" (cosmwasm-vm-js GAS_MULTIPLIER): approximate. */

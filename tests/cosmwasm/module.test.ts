@@ -259,3 +259,16 @@ describe("CosmWasm module: sudo", () => {
 });
 
 
+
+describe("CosmWasm module: env", () => {
+  it("a block height above u32 → BadInput, nothing changes", async () => {
+    const s = await deploy(ADMIN);
+    const c = s.app.wasm.getContract(s.addr) as unknown as { _vm: { execute(e: unknown, i: unknown, m: unknown): unknown; query(e: unknown, m: unknown): unknown; sudo(e: unknown, m: unknown): unknown } };
+    const env = { block: { height: 4294967296, time: "1", chain_id: "t" }, contract: { address: s.addr } };
+    const before = storageSnapshot(s);
+    expect(c._vm.execute(env, { sender: ADMIN, funds: [] }, { create_feature: { name: "h", description: "" } })).toEqual({ error: "BadInput: env" });
+    expect(c._vm.sudo(env, { clock_end_block: {} })).toEqual({ error: "BadInput: env" });
+    expect(c._vm.query({ ...env, block: { ...env.block, height: 4294967295 } }, { global: {} })).toHaveProperty("ok");
+    expect(storageSnapshot(s)).toEqual(before);
+  });
+});

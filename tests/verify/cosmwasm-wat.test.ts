@@ -151,3 +151,11 @@ describe("CosmWasm checker on WAT modules", () => {
     expect(bytes.length).toBeLessThanOrEqual(40 * 1024);
   });
 });
+
+describe("CosmWasm checker: post-MVP sections", () => {
+  it("features: a DataCount section (binaryen writes one for a data segment when bulk memory is on)", async () => {
+    const bytes = await watToBytes(`(module (memory $m 1) (export "memory" (memory $m)) (data (i32.const 0) "x"))`);
+    const r = checkCosmWasmModule(bytes);
+    expect(r.problems.filter((x) => x.rule === "features").map((x) => x.detail)).toEqual(["section id 12 (DataCount, bulk memory) is not an MVP section"]);
+  });
+});
