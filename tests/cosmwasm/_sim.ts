@@ -346,12 +346,12 @@ const CW2_KEY = Buffer.from("contract_info");
 
 /**
  * The keys both builds share (SPEC section 9's, which must be byte-identical): every key but
- * the CosmWasm build's own, cw2's `contract_info` and the module's config under prefix 0xD9
- * (max_due_per_block; cwa's assembly/entry/cosmwasm.ts), which the native build has no
- * counterpart of.
+ * the CosmWasm build's own, which the native build has no counterpart of: cw2's
+ * `contract_info`, 0xD9 (max_due_per_block) and 0xDA (where the last sudo batch stopped)
+ * (cwa's assembly/entry/cosmwasm.ts, docs/COSMWASM-MODULE.md).
  */
 export function isSpecKey(key: Uint8Array): boolean {
-  if (key.length > 0 && key[0] === 0xd9) return false;
+  if (key.length > 0 && (key[0] === 0xd9 || key[0] === 0xda)) return false;
   return !Buffer.from(key).equals(CW2_KEY);
 }
 

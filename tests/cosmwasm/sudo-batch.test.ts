@@ -110,11 +110,9 @@ describe.skipIf(!HAVE_CW)("a sudo with 1,000 due features", () => {
     expect(last).toMatchObject({ ok: true, value: { rollout_bps: 1100, status: "rolling_out", last_step_block: lastHeight } });
   }, 60_000);
 
-  // KNOWN FAILURE (cwa stage 1, reported): with the module's default max_due_per_block (5) one
-  // sudo measures about 236,000 gas under cw-simulate's meter (about 35,000 + 40,000 per
-  // feature step; max_due_per_block 1: 75,000, 2: 116,000), over x/clock's 100,000. `it.fails`
-  // keeps the suite green and turns red the day the default fits: then make it `it`.
-  it.fails("stays under the end-block hook's gas limit (100,000, cw-simulate's meter: approximate)", async () => {
+  // With cwa stage 1's default (5) this measured about 236,000 (35,000 + 40,000 per step);
+  // cwa lowered the default to 1 (707f6ee).
+  it("stays under the end-block hook's gas limit (100,000, cw-simulate's meter: approximate)", async () => {
     const { gas } = await run();
     expect(Math.max(...gas)).toBeLessThan(HOOK_GAS_LIMIT);
   }, 60_000);
