@@ -66,7 +66,7 @@ export function originalCompare(a: Uint8Array, b: Uint8Array): number {
 }
 
 const P2_MARK = Symbol.for("onchain-canary.cwb.P2");
-/** cw-simulate's own Contract methods, before P2 (for the test that shows P2). */
+/** cw-simulate's own Contract methods before P2 and VMInstance.allocate_str before P3 (for the tests that show them). */
 const UNPATCHED: Record<string, (...a: unknown[]) => { err: boolean }> = ((globalThis as Record<symbol, unknown>)[Symbol.for("onchain-canary.cwb.P2.originals")] ??= {}) as Record<string, (...a: unknown[]) => { err: boolean }>;
 export const unpatchedContractMethods: Readonly<Record<string, (...a: unknown[]) => { err: boolean; val: unknown }>> = UNPATCHED as never;
 
@@ -82,6 +82,7 @@ export function applySimPatches(): void {
   if (vmjs.compare !== bytewiseCompare) throw new Error("cw-simulate patch P1 did not reach @oraichain/cosmwasm-vm-js's compare");
   // P3.
   const VM = vmjs.VMInstance.prototype as unknown as { allocate_bytes(b: Uint8Array): unknown; allocate_str(s: string): unknown };
+  UNPATCHED.allocate_str ??= VM.allocate_str as never;
   VM.allocate_str = function (this: typeof VM, str: string) {
     return this.allocate_bytes(new TextEncoder().encode(str));
   };

@@ -162,3 +162,25 @@ describe("cw-simulate keeps a failed call's writes in the VM (P2)", () => {
     expect(patched.keysAfter).toBe(patched.keysBefore);
   });
 });
+
+describe("cw-simulate and non-ASCII messages (P3)", () => {
+  it.skipIf(!existsSync(CW_WASM))("unpatched: a message with a non-ASCII description traps before the contract runs; patched: it is created", async () => {
+    const admin = bech32Of(new Uint8Array(20).fill(0xa1));
+    const sim = await Sim.create(new Uint8Array(readFileSync(CW_WASM)), admin, {});
+    sim.height = 1;
+    const msg = { create_feature: { name: "b", description: "Übergang ✓" } };
+    const proto = createRequire(import.meta.url)("@oraichain/cosmwasm-vm-js").VMInstance.prototype as { allocate_str: unknown };
+    const patched = proto.allocate_str;
+    proto.allocate_str = unpatchedContractMethods.allocate_str;
+    let unpatchedResult;
+    try {
+      unpatchedResult = sim.execute(admin, msg);
+    } finally {
+      proto.allocate_str = patched;
+    }
+    expect(unpatchedResult.ok).toBe(false);
+    if (!unpatchedResult.ok) expect(unpatchedResult.error).toMatch(/offset is out of bounds|RangeError|out of bounds/i);
+    expect(sim.execute(admin, msg).ok).toBe(true);
+    expect(sim.query({ feature: { name: "b" } })).toMatchObject({ ok: true, value: { description: "Übergang ✓" } });
+  });
+});
