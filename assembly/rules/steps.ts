@@ -58,22 +58,22 @@ function advance(f: Feature, clock: u32, tx: Tx): void {
   if (f.status != Status.RollingOut) events.statusChanged(f.name, Status.RollingOut, f.status, toBps, false, 0);
 }
 
+/** Set by onPersist: it stopped because `limit` due entries were visited (more may be due after the scan position). */
+export let batchFull: bool = false;
+
 /**
  * After every block: every feature whose due clock value has come, in index order. Cost
  * grows with the due features only: the 0xD7 index is ordered by due clock value, and the
  * scan stops at the first entry not yet due. A processed feature is either re-indexed at a
  * later value (> clock) or stays at its key (waiting), so the scan moves strictly forward.
  * Each feature is processed on a released heap, so memory does not grow with their number.
- */
-/** Set by onPersist: it stopped because `limit` due entries were visited (more may be due after the scan position). */
-export let batchFull: bool = false;
-
-/**
+ *
  * `limit`, `skipCorrupt` and `resume` serve CosmWasm's end-block hook (entry/cosmwasm.ts):
  * visit at most `limit` due entries, skip a corrupt one instead of failing, and start after
- * the position where the previous block's batch stopped. The native host uses the defaults.
+ * the position where the previous block's batch stopped. The native handler passes no limit,
+ * no skipping, no resume point (explicit arguments: the contract uses no default parameters).
  */
-export function onPersist(tx: Tx, limit: i32 = i32.MAX_VALUE, skipCorrupt: bool = false, resume: Uint8Array | null = null): i32 {
+export function onPersist(tx: Tx, limit: i32, skipCorrupt: bool, resume: Uint8Array | null): i32 {
   batchFull = false;
   const g = tx.global.get();
   if (tx.global.missing && !isInitialized()) return ErrorCode.Ok; // before init: nothing to do
