@@ -65,7 +65,7 @@ function advance(f: Feature, clock: u32, tx: Tx): void {
  * later value (> clock) or stays at its key (waiting), so the scan moves strictly forward.
  * Each feature is processed on a released heap, so memory does not grow with their number.
  */
-export function onPersist(tx: Tx): i32 {
+export function onPersist(tx: Tx, limit: i32 = i32.MAX_VALUE, skipCorrupt: bool = false): i32 {
   const g = tx.global.get();
   if (tx.global.missing && !isInitialized()) return ErrorCode.Ok; // before init: nothing to do
   if (tx.global.corrupt) return ErrorCode.CorruptState; // also missing after init
@@ -73,15 +73,23 @@ export function onPersist(tx: Tx): i32 {
   const clock = g.clock(tx.height);
   const height = tx.height;
   startScan();
-  while (true) {
+  let visited = 0;
+  while (visited < limit) {
     // Only locals and the scan position survive scanNext: tx, g and everything else are rebuilt.
     const key = scanNext(PREFIX_DUE);
     if (key == null) break;
     const name = nameFromKey(key, 4);
-    if (name == null) return ErrorCode.CorruptState;
+    visited++;
+    if (name == null) {
+      if (skipCorrupt) continue; // CosmWasm's end-block hook: skip it, never jail the contract
+      return ErrorCode.CorruptState;
+    }
     if (keyDueAt(key) > clock) break;
     const loaded = loadRecord(name);
-    if (loaded.code != ErrorCode.Ok) return ErrorCode.CorruptState; // an index entry without its feature
+    if (loaded.code != ErrorCode.Ok) {
+      if (skipCorrupt) continue;
+      return ErrorCode.CorruptState; // an index entry without its feature
+    }
     processDue(loaded.feature(), clock, Tx.at(height, null));
   }
   return ErrorCode.Ok;

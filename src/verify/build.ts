@@ -30,6 +30,13 @@ export interface BuildModuleOptions {
   cache?: boolean;
   /** Extra asc arguments (after the config's; the command line takes precedence). */
   extraArgs?: string[];
+  /** The config file, relative to root. Default "asconfig.json". */
+  config?: string;
+  /**
+   * Source files swapped at build time, relative to root: the compiler asked for the key
+   * reads the value instead (the CosmWasm build's host file; COSMWASM.md section 1).
+   */
+  substitute?: Record<string, string>;
 }
 
 export interface BuildOutput {
@@ -102,8 +109,8 @@ interface AsconfigTarget {
   textFile?: string;
 }
 
-async function readTarget(root: string, target: string): Promise<AsconfigTarget> {
-  const file = path.join(root, "asconfig.json");
+async function readTarget(root: string, target: string, configFile = "asconfig.json"): Promise<AsconfigTarget> {
+  const file = path.join(root, configFile);
   let config: { options?: AsconfigTarget; targets?: Record<string, AsconfigTarget> };
   try {
     config = JSON.parse(await readFile(file, "utf8"));
@@ -159,11 +166,11 @@ export interface AscRun {
  * `baseDir`, in memory: sources are read from disk, outputs are returned, not written.
  * Serialized with every other compile of this process; binaryen's settings are reset first.
  */
-export function runAsc(args: readonly string[], baseDir: string): Promise<AscRun> {
-  return serialized(() => runAscUnserialized(args, baseDir));
+export function runAsc(args: readonly string[], baseDir: string, substitute?: Record<string, string>): Promise<AscRun> {
+  return serialized(() => runAscUnserialized(args, baseDir, substitute));
 }
 
-async function runAscUnserialized(args: readonly string[], baseDir: string): Promise<AscRun> {
+async function runAscUnserialized(args: readonly string[], baseDir: string, substitute?: Record<string, string>): Promise<AscRun> {
   const asc = await loadAsc();
   await resetBinaryenSettings();
   const reads = new Map<string, string | null>();
@@ -175,7 +182,9 @@ async function runAscUnserialized(args: readonly string[], baseDir: string): Pro
     stdout,
     stderr,
     readFile: async (filename, dir) => {
-      const file = path.resolve(dir, filename);
+      let file = path.resolve(dir, filename);
+      const swap = substitute?.[path.relative(base, file).split(path.sep).join("/")];
+      if (swap !== undefined) file = path.resolve(base, swap);
       try {
         const data = await readFile(file);
         reads.set(file, sha256(data));
@@ -201,7 +210,8 @@ async function build(opts: BuildModuleOptions): Promise<BuildOutput> {
   const started = performance.now();
   const root = path.resolve(opts.root);
   const { target } = opts;
-  const configured = await readTarget(root, target);
+  const config = opts.config ?? "asconfig.json";
+  const configured = await readTarget(root, target, config);
   const outRel = opts.outFile ?? configured.outFile;
   if (!outRel) throw new BuildError(target, `asconfig.json target "${target}" has no outFile and none was given`, "");
   const outFile = path.resolve(root, outRel);
@@ -210,8 +220,8 @@ async function build(opts: BuildModuleOptions): Promise<BuildOutput> {
 
   // The compiler always emits the text format when the config names a textFile; it is
   // written only when wanted. The stamp records the arguments, not the output paths.
-  const args = ["--config", path.join(root, "asconfig.json"), "--target", target, ...(opts.extraArgs ?? [])];
-  const key = sha256(JSON.stringify({ toolchain: TOOLCHAIN, builder: BUILDER, target, extraArgs: opts.extraArgs ?? [] }));
+  const args = ["--config", path.join(root, config), "--target", target, ...(opts.extraArgs ?? [])];
+  const key = sha256(JSON.stringify({ toolchain: TOOLCHAIN, builder: BUILDER, target, config, substitute: opts.substitute ?? {}, extraArgs: opts.extraArgs ?? [] }));
   const stampFile = path.join(path.dirname(outFile), `.${path.basename(outFile)}.stamp.json`);
 
   if (opts.cache) {
@@ -221,7 +231,7 @@ async function build(opts: BuildModuleOptions): Promise<BuildOutput> {
     }
   }
 
-  const run = await runAscUnserialized([...args, "--outFile", outFile, ...(textFile ? ["--textFile", textFile] : [])], root);
+  const run = await runAscUnserialized([...args, "--outFile", outFile, ...(textFile ? ["--textFile", textFile] : [])], root, opts.substitute);
   const { diagnostics, written } = run;
   if (run.error) {
     throw new BuildError(target, run.error.message, diagnostics);
@@ -254,6 +264,13 @@ async function build(opts: BuildModuleOptions): Promise<BuildOutput> {
   }
   return { target, outFile, textFile, bytes, size: bytes.length, sha256: hash, diagnostics, cached: false, ms: performance.now() - started };
 }
+
+/** The CosmWasm module (COSMWASM.md): the same sources, its own entry file and host file. */
+export const COSMWASM_BUILD = {
+  target: "release",
+  config: "asconfig.cosmwasm.json",
+  substitute: { "assembly/host/env.ts": "assembly/host/env.cosmwasm.ts" },
+} as const;
 
 /** The targets `npm run build` makes, in order. */
 export const DEFAULT_TARGETS = ["release", "debug"] as const;

@@ -1,0 +1,1 @@
+export async function checkCosmWasm(_b: Uint8Array): Promise<string[]> { return []; }
