@@ -42,7 +42,7 @@ interface SimResponse {
   messages: unknown[];
 }
 interface ImmutableMap {
-  entries(): Iterable<[string, string]>;
+  entries(): Iterable<[string | Uint8Array, string | Uint8Array]>;
 }
 interface SimContract {
   address: string;
@@ -69,7 +69,8 @@ interface SimApp {
 /** The keys of SPEC section 9 (their first byte); cw2's `contract_info` and anything else are left out of the state root. */
 const SPEC_PREFIXES = new Set<number>([...Object.values(RECORDS).map((r) => r.prefix), 0xd8]);
 
-const b64 = (s: string): Buffer => Buffer.from(s, "base64");
+/** A stored key or value: bytes (BinaryKVIterStorage, cw-simulate's default) or base64 (BasicKVIterStorage). */
+const bytesOf = (s: string | Uint8Array): Uint8Array => (typeof s === "string" ? Buffer.from(s, "base64") : s);
 
 /**
  * SHA-256 over the contract's SPEC keys and values in bytewise key order, framed as the native
@@ -91,6 +92,58 @@ export function cwStateRoot(entries: Iterable<[Uint8Array, Uint8Array]>): string
   return hash.digest("hex");
 }
 
+let patched: Promise<void> | null = null;
+
+/**
+ * cw-simulate 2.8.108's shortcomings that change results, patched once per process (the same
+ * patches as the module tests' setup, tests/cosmwasm/_module.ts; docs/COSMWASM.md lists them):
+ *
+ * - BinaryKVIterStorage.scan starts from the SortedMap's `from(start)`, which also yields a
+ *   key that is a proper prefix of `start`: keys below `start` are dropped from the iterator.
+ * - cosmwasm-vm-js's db_scan returns a Region holding the iterator id and its db_next takes a
+ *   Region pointer; CosmWasm 2.x's db_scan returns the id as a u32 and db_next takes it
+ *   (cosmwasm-std imports.rs): both get the real signatures.
+ */
+export function patchCwSimulate(): Promise<void> {
+  patched ??= (async () => {
+    type Storage = { scan(s: Uint8Array | null, e: Uint8Array | null, o: number): Uint8Array; iterators: Map<number, { data: { key: Uint8Array }[]; position: number }> };
+    const vmjs = (await import("@oraichain/cosmwasm-vm-js")) as unknown as {
+      BinaryKVIterStorage: { prototype: Storage };
+      VMInstance: { prototype: Record<string, unknown> };
+      compare(a: Uint8Array, b: Uint8Array): number;
+    };
+    const sp = vmjs.BinaryKVIterStorage.prototype;
+    const scan = sp.scan;
+    sp.scan = function (this: Storage, start, end, order) {
+      const id = scan.call(this, start, end, order);
+      if (start !== null && start.length > 0) {
+        const it = this.iterators.get(Number(Buffer.from(id).readUIntBE(0, id.length)))!;
+        it.data = it.data.filter((r) => vmjs.compare(r.key, start) >= 0);
+      }
+      return id;
+    };
+    type Vm = {
+      region(p: number): { data: Uint8Array };
+      backend: { storage: Storage };
+      allocate_bytes(b: Uint8Array): { ptr: number };
+      do_db_next(r: { ptr: number }): { ptr: number };
+    };
+    const proto = vmjs.VMInstance.prototype;
+    proto.db_scan = function (this: Vm, startPtr: number, endPtr: number, order: number): number {
+      const start = startPtr === 0 ? null : this.region(startPtr).data;
+      const end = endPtr === 0 ? null : this.region(endPtr).data;
+      const id = this.backend.storage.scan(start, end, order);
+      return Number(Buffer.from(id).readUIntBE(0, id.length));
+    };
+    proto.db_next = function (this: Vm, id: number): number {
+      const bytes = Buffer.alloc(4);
+      bytes.writeUInt32BE(id);
+      return this.do_db_next(this.allocate_bytes(new Uint8Array(bytes))).ptr;
+    };
+  })();
+  return patched;
+}
+
 /** A contract on a cw-simulate app, answering synchronously at the height it is told. */
 export class SimConnection implements SyncCosmWasmConnection {
   readonly addresses: AddressCodec;
@@ -110,6 +163,7 @@ export class SimConnection implements SyncCosmWasmConnection {
   /** Stores `wasm`, registers an instance and loads its VM (not instantiated yet: `instantiate`). */
   static async open(wasm: Uint8Array, options: SimOptions = {}): Promise<SimConnection> {
     const prefix = options.prefix ?? "wasm";
+    await patchCwSimulate();
     const { CWSimulateApp } = (await import("@oraichain/cw-simulate")) as unknown as { CWSimulateApp: new (o: object) => SimApp };
     const app = new CWSimulateApp({
       chainId: options.chainId ?? "canary-sim",
@@ -197,7 +251,7 @@ export class SimConnection implements SyncCosmWasmConnection {
 
   /** The contract's storage as (key, value) bytes, in no particular order. */
   *entries(): Generator<[Uint8Array, Uint8Array]> {
-    for (const [k, v] of this.contract.getStorage().entries()) yield [b64(k), b64(v)];
+    for (const [k, v] of this.contract.getStorage().entries()) yield [bytesOf(k), bytesOf(v)];
   }
 
   /** The state root over SPEC section 9's keys (cwStateRoot). */
