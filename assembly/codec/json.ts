@@ -173,7 +173,8 @@ class Parser {
         if (d < 0x30 || d > 0x39) break;
         if (digits == 1 && v == 0) return this.bad("a number with a leading zero");
         const dv = <u64>(d - 0x30);
-        if (v > (U64.MAX_VALUE - dv) / 10) over = true;
+        // v * 10 + dv > u64::MAX exactly when v > 1844674407370955161, or v equals it and dv > 5
+        if (v > 1844674407370955161 || (v == 1844674407370955161 && dv > 5)) over = true;
         v = v * 10 + dv;
         digits++;
         this.p++;
@@ -217,6 +218,24 @@ class Parser {
   /** A string at `"`: its UTF-8 bytes, escapes decoded, UTF-8 checked. */
   string(): Uint8Array {
     this.p++; // opening quote
+    // Fast path: no escape before the closing quote: one copy.
+    let q = this.p;
+    while (q < this.end) {
+      const c = load<u8>(q);
+      if (c == 0x22 || c == 0x5c || c < 0x20) break;
+      q++;
+    }
+    if (q < this.end && load<u8>(q) == 0x22) {
+      const n = <i32>(q - this.p);
+      const out = new Uint8Array(n);
+      memory.copy(out.dataStart, this.p, <usize>n);
+      this.p = q + 1;
+      if (!isValidUtf8(out)) {
+        this.bad("invalid UTF-8");
+        return new Uint8Array(0);
+      }
+      return out;
+    }
     const w = new Writer(32);
     while (true) {
       if (this.p >= this.end) {
@@ -318,7 +337,7 @@ export function parseU64String(s: Uint8Array): u64 {
   for (let i = 0; i < n; i++) {
     const d = <u64>s[i] - 0x30;
     if (d > 9) return 0;
-    if (v > (U64.MAX_VALUE - d) / 10) return 0;
+    if (v > 1844674407370955161 || (v == 1844674407370955161 && d > 5)) return 0;
     v = v * 10 + d;
   }
   decimalOk = true;

@@ -12,8 +12,9 @@ import {
 } from "../codec/json";
 import {
   canonicalize, clearEvents, eventLog, eventLogEnd, newRegion, outputLen, outputPtr, region, setExtraWitness, setHeight,
-  setInput, setSender, storageGet, storagePut,
+  setInput, setSender, storageDelete, storageGet, storagePut,
 } from "../host/env";
+import { scanPosition } from "../runtime/arena";
 import { CODE_COUNT, CODE_NAMES, CONTRACT_NAME, CONTRACT_VERSION, dispatch, EVENTS, MESSAGES } from "../generated/json";
 import * as handlers from "./handlers";
 import * as steps from "../rules/steps";
@@ -232,12 +233,21 @@ function run(method: i32): i32 {
 /** 0xD9: CosmWasm settings: version 1 ‖ u32 LE max_due_per_block. */
 const CONFIG_KEY: usize = memory.data<u8>([0xd9]);
 /**
- * Due features one sudo processes at most: sized so the worst sudo (every one of them taking
- * a step, with its history entry and events) stays under x/clock's 100,000 gas under
- * cw-simulate's meter (docs/COSMWASM.md, tests/cosmwasm/module-sudo.test.ts measure it).
+ * Due features one sudo visits at most, by default: sized so the worst sudo stays under
+ * x/clock's 100,000 gas under cw-simulate's meter. Measured (tests/cosmwasm/module-sudo.test.ts,
+ * docs/COSMWASM-MODULE.md): a sudo costs ~28,000 with nothing due and ~39,000 more per feature
+ * that steps, so one fits (~67,000) and two do not (~106,000). A chain with a larger hook
+ * limit (or cw-simulate's meter being far above wasmd's) can raise it at instantiate (1..100).
  */
-const DEFAULT_MAX_DUE: u32 = 5;
+const DEFAULT_MAX_DUE: u32 = 1;
 const MAX_MAX_DUE: u64 = 100;
+
+/** 0xDA: the due-index key where the last sudo batch stopped (absent: start from the first). */
+function cursorKey(): Uint8Array {
+  const k = new Uint8Array(1);
+  k[0] = 0xda;
+  return k;
+}
 
 function configKey(): Uint8Array {
   const k = new Uint8Array(1);
@@ -388,16 +398,25 @@ export function sudo(envPtr: u32, msgPtr: u32): u32 {
   setSender(new Uint8Array(0));
   const name = messageName(msgPtr);
   if (name == null) return badInput("sudo message");
-  const action = nameString(name);
-  if (action != "clock_end_block" && action != "cadence_end_block" && action != "end_block") {
-    return error(ErrorCode.BadInput, "unknown sudo message `" + action + "`");
-  }
+  const given = nameString(name);
+  // A static string: onPersist releases the heap between features, so nothing allocated
+  // before it (the message, this name) may be used after it.
+  const action: string = given == "clock_end_block" ? "clock_end_block" : given == "cadence_end_block" ? "cadence_end_block" : given == "end_block" ? "end_block" : "";
+  if (action.length == 0) return error(ErrorCode.BadInput, "unknown sudo message `" + given + "`");
   const args = msgArgs!;
   if (args.kind != J_OBJ || args.keys!.length != 0) return error(ErrorCode.BadInput, "`" + action + "` takes no fields");
   const limit = loadMaxDue();
+  // Where the previous block's batch stopped: this one goes on from there (a feature that
+  // waits for data, still due, cannot hold back those after it), and starts over from the
+  // first due entry once a pass reaches the end or a feature not yet due.
+  const cursor = storageGet(cursorKey());
   // Never fails because of one feature's state: a corrupt index entry or record is skipped
   // (it stays where it is; processRollout or an operator can see it), the rest go on.
-  const code = steps.onPersist(Tx.at(handlersHeight(), null), limit, true);
+  const code = steps.onPersist(Tx.at(handlersHeight(), null), limit, true, cursor != null && cursor.length > 0 && cursor.length <= 128 ? cursor : null);
+  if (steps.batchFull) {
+    const pos = scanPosition();
+    storagePut(cursorKey(), pos.dataStart, pos.length);
+  } else if (cursor != null) storageDelete(cursorKey());
   const extra = code == ErrorCode.Ok ? "" : ",{\"key\":\"skipped\",\"value\":\"" + codeName(code) + "\"}";
   return okResponse(action, extra);
 }

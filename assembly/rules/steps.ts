@@ -9,7 +9,7 @@ import { BPS_FULL } from "../model/policy";
 import { dueElapsed } from "../model/step-clock";
 import { keyDueAt, nameFromKey, PREFIX_DUE } from "../storage/keys";
 import { isInitialized, loadRecord, RecordLoad } from "../storage/state";
-import { scanNext, startScan } from "../runtime/arena";
+import { resumeScan, scanNext, startScan } from "../runtime/arena";
 import { sender } from "../host/env";
 import { ErrorCode, Status } from "../shared/codes";
 
@@ -65,7 +65,16 @@ function advance(f: Feature, clock: u32, tx: Tx): void {
  * later value (> clock) or stays at its key (waiting), so the scan moves strictly forward.
  * Each feature is processed on a released heap, so memory does not grow with their number.
  */
-export function onPersist(tx: Tx, limit: i32 = i32.MAX_VALUE, skipCorrupt: bool = false): i32 {
+/** Set by onPersist: it stopped because `limit` due entries were visited (more may be due after the scan position). */
+export let batchFull: bool = false;
+
+/**
+ * `limit`, `skipCorrupt` and `resume` serve CosmWasm's end-block hook (entry/cosmwasm.ts):
+ * visit at most `limit` due entries, skip a corrupt one instead of failing, and start after
+ * the position where the previous block's batch stopped. The native host uses the defaults.
+ */
+export function onPersist(tx: Tx, limit: i32 = i32.MAX_VALUE, skipCorrupt: bool = false, resume: Uint8Array | null = null): i32 {
+  batchFull = false;
   const g = tx.global.get();
   if (tx.global.missing && !isInitialized()) return ErrorCode.Ok; // before init: nothing to do
   if (tx.global.corrupt) return ErrorCode.CorruptState; // also missing after init
@@ -73,8 +82,13 @@ export function onPersist(tx: Tx, limit: i32 = i32.MAX_VALUE, skipCorrupt: bool 
   const clock = g.clock(tx.height);
   const height = tx.height;
   startScan();
+  if (resume != null) resumeScan(resume);
   let visited = 0;
-  while (visited < limit) {
+  while (true) {
+    if (visited >= limit) {
+      batchFull = true;
+      break;
+    }
     // Only locals and the scan position survive scanNext: tx, g and everything else are rebuilt.
     const key = scanNext(PREFIX_DUE);
     if (key == null) break;

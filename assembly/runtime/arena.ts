@@ -32,6 +32,16 @@ export function startScan(): void {
   store<u32>(SCAN_KEY, 0);
 }
 
+/** Starts a scan after `key` (≤ 128 bytes): the CosmWasm sudo's saved position. */
+export function resumeScan(key: Uint8Array): void {
+  saveScanKey(key);
+}
+
+/** The scan's current position (a copy on the heap; empty before the first key). */
+export function scanPosition(): Uint8Array {
+  return loadScanKey();
+}
+
 /**
  * Releases the heap (nothing allocated before survives), then the next key under `prefix`
  * after the saved position, saved as the new position; null when there is none.

@@ -272,5 +272,8 @@ export const COSMWASM_BUILD = {
   substitute: { "assembly/host/env.ts": "assembly/host/env.cosmwasm.ts" },
 } as const;
 
+/** Where `npm run build:cosmwasm` writes the final module (the compiler's goes to the config's outFile, build/canary-cw.raw.wasm). */
+export const COSMWASM_OUT = "build/canary-cw.wasm";
+
 /** The targets `npm run build` makes, in order. */
 export const DEFAULT_TARGETS = ["release", "debug"] as const;

@@ -22,6 +22,8 @@ export interface VerifyTarget {
   allowImports?: string[];
   /** Method exports to require instead of every method of SPEC section 6. */
   requiredExports?: string[];
+  /** A CosmWasm module: checked by src/verify/cosmwasm.ts instead of the native gate. */
+  cosmwasm?: boolean;
 }
 
 /** What `npm run verify` checks with no arguments, relative to the project root. */
@@ -57,6 +59,19 @@ export async function runVerify(targets: readonly (string | VerifyTarget)[], io:
       failed++;
       continue;
     }
+    if (target.cosmwasm) {
+      const { checkCosmWasmModule } = await import("./cosmwasm.ts");
+      const r = checkCosmWasmModule(bytes);
+      const head = `${target.path} ${r.bytes} bytes sha256 ${r.sha256} (CosmWasm)`;
+      if (r.ok) io.stdout(`OK ${head}\n`);
+      else {
+        failed++;
+        problems += r.problems.length;
+        io.stdout(`FAIL ${head}\n`);
+        for (const p of r.problems) io.stdout(`  ${p.rule}: ${p.detail}\n`);
+      }
+      continue;
+    }
     const allowImports = [...(target.debug ? DEBUG_ALLOWED_IMPORTS : []), ...(target.allowImports ?? [])];
     const result = checkModule(bytes, {
       allowImports,
@@ -83,19 +98,22 @@ export interface VerifyArgs {
   targets: VerifyTarget[];
 }
 
-export const VERIFY_USAGE = "usage: verify [--debug] [--allow-import MODULE.NAME]... [WASM...]\n" +
+export const VERIFY_USAGE = "usage: verify [--debug] [--allow-import MODULE.NAME]... [--cosmwasm] [WASM...]\n" +
   "  no WASM: build/canary.wasm (release), build/canary.debug.wasm (debug) and build/canary.metered.wasm (host.gas allowed)\n" +
   "  --debug         the given modules are debug builds (env.abort allowed)\n" +
-  "  --allow-import  allow one more import, e.g. host.gas\n";
+  "  --allow-import  allow one more import, e.g. host.gas\n" +
+  "  --cosmwasm      the given modules are CosmWasm modules: CosmWasm's checks and SPEC section 8's (no WASM: build/canary-cw.wasm)\n";
 
 /** Parses `verify` arguments; `root` anchors the default targets. */
 export function parseVerifyArgs(argv: readonly string[], root: string): VerifyArgs | { error: string } {
   let debug = false;
+  let cosmwasm = false;
   const allow: string[] = [];
   const paths: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === "--debug") debug = true;
+    else if (a === "--cosmwasm") cosmwasm = true;
     else if (a === "--allow-import") {
       const v = argv[++i];
       if (!v || !/^[^.]+\..+$/.test(v)) return { error: `--allow-import needs MODULE.NAME\n${VERIFY_USAGE}` };
@@ -103,6 +121,11 @@ export function parseVerifyArgs(argv: readonly string[], root: string): VerifyAr
     } else if (a === "-h" || a === "--help") return { error: VERIFY_USAGE };
     else if (a.startsWith("-")) return { error: `unknown option ${a}\n${VERIFY_USAGE}` };
     else paths.push(a);
+  }
+  if (cosmwasm) {
+    if (debug || allow.length > 0) return { error: `--cosmwasm takes no --debug or --allow-import\n${VERIFY_USAGE}` };
+    const files = paths.length > 0 ? paths : [path.relative(process.cwd(), path.resolve(root, "build/canary-cw.wasm")) || "build/canary-cw.wasm"];
+    return { targets: files.map((p) => ({ path: p, cosmwasm: true })) };
   }
   if (paths.length === 0) {
     return {

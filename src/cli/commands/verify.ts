@@ -6,10 +6,12 @@ import type { CliIO } from "../io.ts";
 import { PROJECT_ROOT } from "../paths.ts";
 
 // src/verify/cli.ts loads binaryen (13 MB) when imported: it is imported only when verify runs.
-const usage = `usage: canary verify [--debug] [--allow-import MODULE.NAME]... [WASM...]
+const usage = `usage: canary verify [--debug] [--allow-import MODULE.NAME]... [--cosmwasm] [WASM...]
   no WASM: build/canary.wasm (release) and build/canary.debug.wasm (debug)
   --debug         the given modules are debug builds (env.abort allowed)
   --allow-import  allow one more import, e.g. host.gas
+  --cosmwasm      CosmWasm modules (no WASM: build/canary-cw.wasm): CosmWasm's own store-time
+                  checks (src/verify/cosmwasm.ts) plus SPEC section 8's determinism rules
 
 Checks each module against SPEC section 8 (exports, imports, determinism, memory cap) and
 prints OK or FAIL with every problem by rule. Exit status: 0 all pass, 1 a module failed,
