@@ -12,6 +12,7 @@
 // cw-simulate's approximate gas, docs/COSMWASM.md).
 
 import { createHash } from "node:crypto";
+import { createRequire } from "node:module";
 import { RECORDS } from "../abi/definition.ts";
 import { bytesToHex, hexToBytes } from "./codec.ts";
 import { bech32Codec, type Coin, type CwEvent, type CwQueryResult, type CwResult, type SyncCosmWasmConnection } from "./cosmwasm.ts";
@@ -94,12 +95,23 @@ export function cwStateRoot(entries: Iterable<[Uint8Array, Uint8Array]>): string
 
 let patched: Promise<void> | null = null;
 
+/** Bytewise order: the first differing byte decides; a proper prefix comes first. */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1;
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
+}
+
 /**
  * cw-simulate 2.8.108's shortcomings that change results, patched once per process (the same
  * patches as the module tests' setup, tests/cosmwasm/_module.ts; docs/COSMWASM.md lists them):
  *
- * - BinaryKVIterStorage.scan starts from the SortedMap's `from(start)`, which also yields a
- *   key that is a proper prefix of `start`: keys below `start` are dropped from the iterator.
+ * - cosmwasm-vm-js's byte comparison (helpers/byte-array.js `compare`) tests
+ *   `bytes1.length < i` where it means `<=`: a key that is a proper prefix of another compares
+ *   equal to it, so the sorted store and every scan bound misorder them. Replaced by a
+ *   bytewise comparison (a proper prefix first) before any store is created.
+ * - BinaryKVIterStorage.scan starts from the SortedMap's `from(start)`: keys below `start`
+ *   are also dropped from the iterator (belt and braces once the comparison is right).
  * - cosmwasm-vm-js's db_scan returns a Region holding the iterator id and its db_next takes a
  *   Region pointer; CosmWasm 2.x's db_scan returns the id as a u32 and db_next takes it
  *   (cosmwasm-std imports.rs): both get the real signatures.
@@ -110,15 +122,16 @@ export function patchCwSimulate(): Promise<void> {
     const vmjs = (await import("@oraichain/cosmwasm-vm-js")) as unknown as {
       BinaryKVIterStorage: { prototype: Storage };
       VMInstance: { prototype: Record<string, unknown> };
-      compare(a: Uint8Array, b: Uint8Array): number;
     };
+    const byteArray = createRequire(import.meta.url)("@oraichain/cosmwasm-vm-js/dist/helpers/byte-array.js") as { compare: typeof compareBytes };
+    byteArray.compare = compareBytes;
     const sp = vmjs.BinaryKVIterStorage.prototype;
     const scan = sp.scan;
     sp.scan = function (this: Storage, start, end, order) {
       const id = scan.call(this, start, end, order);
       if (start !== null && start.length > 0) {
         const it = this.iterators.get(Number(Buffer.from(id).readUIntBE(0, id.length)))!;
-        it.data = it.data.filter((r) => vmjs.compare(r.key, start) >= 0);
+        it.data = it.data.filter((r) => compareBytes(r.key, start) >= 0);
       }
       return id;
     };
