@@ -19,6 +19,7 @@ import { invocationOverhead, moduleAlone, OnPersistBench, rssGrowth, SeedLikeBen
 import { buildSeed, runSeedBench, type SeedRow } from "../src/bench/seed.ts";
 import { EXTRA_ROWS, ROWS, type ExtraRow, type MeteredRoundResult, type RoundResult, type Row } from "../src/bench/round.ts";
 import { median, spread } from "../src/bench/stats.ts";
+import { formatCosmWasm, measureCosmWasm } from "../src/bench/cosmwasm.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const quick = process.env.BENCH_QUICK === "1";
@@ -278,3 +279,26 @@ function printTable(r: any): void {
 }
 
 main();
+await cosmwasmSection();
+
+/**
+ * The CosmWasm module (issue #16): its size and cw-simulate's approximate gas per call
+ * (src/bench/cosmwasm.ts), printed after the table and added to the results file as
+ * `cosmwasm`. Skipped, saying so, when build/canary-cw.wasm is missing.
+ */
+async function cosmwasmSection(): Promise<void> {
+  const cwPath = path.join(root, "build/canary-cw.wasm");
+  let cw: Uint8Array;
+  try {
+    cw = new Uint8Array(readFileSync(cwPath));
+  } catch {
+    log("no build/canary-cw.wasm (npm run build:cosmwasm): the CosmWasm section is skipped");
+    return;
+  }
+  log("the CosmWasm module under cw-simulate…");
+  const b = await measureCosmWasm(cw, quick ? 3 : 20);
+  const results = JSON.parse(readFileSync(outFile, "utf8")) as Record<string, unknown>;
+  results.cosmwasm = { ...b, notes: ["gas: cw-simulate's metering (chain gas units, approximate; not wasmd's)", "onPersist10: the sudo clock_end_block with 10 features due, each stepping"] };
+  writeFileSync(outFile, JSON.stringify(results, null, 2) + "\n");
+  process.stdout.write(formatCosmWasm(b));
+}

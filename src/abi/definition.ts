@@ -320,6 +320,8 @@ export interface MethodDef {
    * further (reportIncident's reason: CircuitBreaker or ConsensusFailure only).
    */
   readonly allowed?: { readonly [field: string]: readonly string[] };
+  /** CosmWasm JSON (COSMWASM.md section 3): arguments a query may leave out, with the value they take. */
+  readonly jsonDefaults?: { readonly [field: string]: string | number | boolean };
 }
 
 const args = <S extends StructDef>(s: S) => ({ struct: s }) as const;
@@ -392,8 +394,15 @@ export const METHOD_DEFS = {
     result: { vec: FEATURE_VIEW },
     access: "view",
     doc: "features in bytewise name order after startAfter",
+    jsonDefaults: { startAfter: "", limit: 30, activeOnly: false },
   },
-  getHistory: { args: args({ ...NAME, fromSeq: "u32", limit: "u16" }), result: { vec: HISTORY_ENTRY }, access: "view", doc: "history entries from fromSeq" },
+  getHistory: {
+    args: args({ ...NAME, fromSeq: "u32", limit: "u16" }),
+    result: { vec: HISTORY_ENTRY },
+    access: "view",
+    doc: "history entries from fromSeq",
+    jsonDefaults: { fromSeq: 0, limit: 30 },
+  },
   getGlobal: { args: args({}), result: GLOBAL_STATE, access: "view", doc: "the global switches" },
 } as const satisfies Record<string, MethodDef>;
 

@@ -26,7 +26,8 @@ import {
   type TxResult,
 } from "../client/index.ts";
 import type { Field } from "../client/codec.ts";
-import type { BlockResult, Chain } from "../host/chain.ts";
+import type { BlockResult } from "../host/chain.ts";
+import type { ReplayChain } from "./cosmwasm.ts";
 import type { Store } from "../host/store.ts";
 import type { InvokeResult, RawEvent } from "../host/types.ts";
 import { matches, valueText } from "./fields.ts";
@@ -43,6 +44,11 @@ export const BLOCKS_MODES: readonly BlocksMode[] = ["all", "changed", "none"];
 export interface ReplayOptions {
   /** The contract module's bytes (build/canary.wasm). */
   wasm: Uint8Array;
+  /**
+   * The chain to replay on instead of a native Chain over `wasm` (`--target cosmwasm`: a
+   * CosmWasmChain, src/replay/cosmwasm.ts). `store` and `resumeAfter` are then not used.
+   */
+  chain?: ReplayChain;
   /** Where the chain keeps its state (default: a fresh in-memory store). */
   store?: Store;
   /** Receives every output record as it happens. Without it no line objects are built. */
@@ -228,7 +234,7 @@ function* replaySteps(scenario: Scenario, options: ReplayOptions): Generator<Blo
   const resumeAfter = options.resumeAfter ?? -1;
   const problems = resumeProblems(scenario, resumeAfter);
   if (problems.length > 0) throw new Error(`replay: cannot continue the stored chain: ${problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
-  const chain = openChain(options.wasm, options.store);
+  const chain: ReplayChain = options.chain ?? openChain(options.wasm, options.store);
   const client = new CanaryClient(chain);
   if (resumeAfter < 0) yield initBlock(scenario, chain, client);
 
@@ -243,7 +249,7 @@ function* replaySteps(scenario: Scenario, options: ReplayOptions): Generator<Blo
 }
 
 /** Block 0: init(admin), sent by admin. */
-function initBlock(scenario: Scenario, chain: Chain, client: CanaryClient): BlockResult {
+function initBlock(scenario: Scenario, chain: ReplayChain, client: CanaryClient): BlockResult {
   chain.beginBlock(0);
   const init = client.call("init", { admin: scenario.admin }, { sender: scenario.admin, height: 0 });
   if (!init.ok) throw new ModuleError(`init(admin) failed in block 0: ${init.codeName}${init.trap ? ` (${init.trap})` : ""}`);
@@ -281,7 +287,7 @@ class ReplayRun {
   constructor(
     private readonly scenario: Scenario,
     private readonly options: ReplayOptions,
-    private readonly chain: Chain,
+    private readonly chain: ReplayChain,
     private readonly client: CanaryClient,
     resumeAfter: number,
   ) {

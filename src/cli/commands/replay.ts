@@ -10,10 +10,14 @@ import { renderReport } from "../../replay/report.ts";
 import { parseCommandLine, type Command } from "../command.ts";
 import { CliError, EXIT, UsageError } from "../errors.ts";
 import type { CliIO } from "../io.ts";
-import { DEFAULT_WASM, shown } from "../paths.ts";
+import { DEFAULT_WASM, PROJECT_ROOT, shown } from "../paths.ts";
+import { CosmWasmChain } from "../../replay/cosmwasm.ts";
+
+/** The CosmWasm module `npm run build:cosmwasm` writes. */
+const COSMWASM_WASM = path.join(PROJECT_ROOT, "build", "canary-cw.wasm");
 import { openChainStore, storeError } from "../store.ts";
 
-const usage = `usage: canary replay FILE [--json] [--report FILE.html] [--blocks all|changed|none] [--wasm PATH]
+const usage = `usage: canary replay FILE [--json] [--report FILE.html] [--blocks all|changed|none] [--wasm PATH] [--target native|cosmwasm]
 
 Replays a scenario (JSON or YAML, see REPLAY.md) against the contract module: block 0 runs
 init(admin), then every height 1..until runs the scenario's transactions, the synthetic
@@ -26,7 +30,12 @@ traffic and onPersist, and checks the expectations of that height.
                     against baseline error rates, the statistic against its threshold, sample
                     counts, steps and rollbacks (with the numbers that fired them), failed txs
   --wasm PATH       the module to run (default: build/canary.metered.wasm of this checkout:
-                    the release module with gas metering; build/canary.wasm runs unmetered)
+                    the release module with gas metering; build/canary.wasm runs unmetered;
+                    with --target cosmwasm: build/canary-cw.wasm)
+  --target T        native (default): the host of SPEC section 7; cosmwasm: the CosmWasm
+                    module in cw-simulate, every call sent as COSMWASM.md's JSON message and
+                    every block ended by the sudo clock_end_block {} (docs/COSMWASM.md). Same
+                    report; gas is cw-simulate's approximate gas; not with --db
   --db DIR          persist the chain in DIR (LevelDB; created when missing): its state,
                     height, and every block's state root and events, one atomic batch per
                     block. An existing DIR is continued from its stored height: the
@@ -55,6 +64,7 @@ export const replayCommand: Command = {
       db: { type: "string" },
       "verify-all": { type: "boolean" },
       "max-scenario-bytes": { type: "string" },
+      target: { type: "string" },
     });
     if (values.help) {
       io.stdout(usage);
@@ -65,6 +75,9 @@ export const replayCommand: Command = {
     const blocks = (values.blocks ?? "changed") as BlocksMode;
     if (!BLOCKS_MODES.includes(blocks)) throw new UsageError(`--blocks must be one of ${BLOCKS_MODES.join(", ")}, got ${JSON.stringify(values.blocks)}`);
     if (values.report !== undefined && values.report === "") throw new UsageError("--report needs a FILE.html");
+    const target = values.target ?? "native";
+    if (target !== "native" && target !== "cosmwasm") throw new UsageError(`--target must be native or cosmwasm, got ${JSON.stringify(values.target)}`);
+    if (target === "cosmwasm" && values.db !== undefined) throw new UsageError("--db works with the native target only (--target cosmwasm replays in memory)");
 
     const file = positionals[0]!;
     const maxBytes = values["max-scenario-bytes"] === undefined ? DEFAULT_MAX_SCENARIO_BYTES : Number(values["max-scenario-bytes"]);
@@ -76,8 +89,9 @@ export const replayCommand: Command = {
       if (e instanceof ScenarioLimitError) throw new CliError(e.message);
       throw e;
     }
-    const wasmPath = values.wasm !== undefined ? path.resolve(io.cwd, values.wasm) : DEFAULT_WASM;
+    const wasmPath = values.wasm !== undefined ? path.resolve(io.cwd, values.wasm) : target === "cosmwasm" ? COSMWASM_WASM : DEFAULT_WASM;
     const wasm = readModule(shown(wasmPath, io.cwd));
+    const chain = target === "cosmwasm" ? await CosmWasmChain.open(wasm) : undefined;
 
     // --db: open (or create) the chain store and check that the scenario continues it.
     const dbDir = values.db !== undefined ? path.resolve(io.cwd, values.db) : undefined;
@@ -99,6 +113,7 @@ export const replayCommand: Command = {
     const bar = io.stderrIsTTY ? new ProgressBar(io.stderr) : null;
     const options: ReplayOptions = {
       wasm,
+      ...(chain ? { chain } : {}),
       blocks,
       series: values.report !== undefined,
       ...(writer ? { onLine: (l) => writer.line(jsonLine(l)) } : {}),
