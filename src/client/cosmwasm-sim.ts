@@ -115,6 +115,9 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
  * - cosmwasm-vm-js's db_scan returns a Region holding the iterator id and its db_next takes a
  *   Region pointer; CosmWasm 2.x's db_scan returns the id as a u32 and db_next takes it
  *   (cosmwasm-std imports.rs): both get the real signatures.
+ * - VMInstance.allocate_str allocates the string's UTF-16 length and writes its UTF-8 bytes:
+ *   a message with non-ASCII text (a description "Übergang") throws before the contract runs.
+ *   It allocates the UTF-8 bytes instead (P3 of docs/COSMWASM.md).
  */
 export function patchCwSimulate(): Promise<void> {
   patched ??= (async () => {
@@ -152,6 +155,9 @@ export function patchCwSimulate(): Promise<void> {
       const bytes = Buffer.alloc(4);
       bytes.writeUInt32BE(id);
       return this.do_db_next(this.allocate_bytes(new Uint8Array(bytes))).ptr;
+    };
+    proto.allocate_str = function (this: Vm, str: string): { ptr: number } {
+      return this.allocate_bytes(new TextEncoder().encode(str));
     };
   })();
   return patched;

@@ -5,7 +5,8 @@
 // present). A replay through the library checks every message it sends against schema/.
 
 import { describe, expect, it } from "vitest";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { tempDir } from "../helpers/temp.ts";
 import { join } from "node:path";
 import { cli } from "../cli/helpers.ts";
 import { loadScenarioFile } from "../../src/replay/load.ts";
@@ -71,4 +72,29 @@ describe("replay --target cosmwasm", () => {
     expect((await cli(["replay", "scenarios/invariant-violation.yaml", "--target", "cosmwasm", "--db", "x"])).status).toBe(2);
     expect((await cli(["replay", "scenarios/invariant-violation.yaml", "--target", "evm"])).status).toBe(2);
   });
+  it("a message with non-ASCII text (UTF-8 in the JSON) replays as natively (cw-simulate patch P3 in SimConnection)", async () => {
+    const dir = tempDir();
+    const file = join(dir, "utf8.yaml");
+    writeFileSync(
+      file,
+      [
+        "name: utf8",
+        "seed: 1",
+        "accounts: { ops: \"0x00000000000000000000000000000000000000c2\" }",
+        "admin: ops",
+        "until: 3",
+        "blocks:",
+        "  - height: 1",
+        "    txs:",
+        "      - { sender: ops, method: createFeature, args: { name: uber, description: \"Übergang — 変化\" } }",
+        "    expect:",
+        "      - { view: getFeature, args: { name: uber }, match: { description: \"Übergang — 変化\" } }",
+      ].join("\n") + "\n",
+    );
+    const native = await cli(["replay", file, "--json"]);
+    const cw = await cli(["replay", file, "--json", "--target", "cosmwasm"]);
+    expect(native.status, native.stderr).toBe(0);
+    expect(cw.status, cw.stderr).toBe(0);
+    expect(lines(cw.stdout).map(withoutGas)).toEqual(lines(native.stdout).map(withoutGas));
+  }, 120_000);
 });
