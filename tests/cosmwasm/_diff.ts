@@ -25,6 +25,7 @@ import { Chain, type BlockResult } from "../../src/host/chain.ts";
 import { CanaryClient, completePolicy, decodeEvent, type TxResult } from "../../src/client/index.ts";
 import type { MethodName } from "../../src/abi/methods.ts";
 import { bech32Of, dump, isSpecKey, rootOf, Sim, type Coin, type CwOutcome, type CwQuery } from "./_sim.ts";
+import { checkMessage, checkResponse } from "./_schema.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 export const NATIVE_WASM = resolve(ROOT, "build/canary.wasm");
@@ -189,6 +190,7 @@ export class Pair {
     // sudo-batch.test.ts and cwa's module-sudo.test.ts.
     const msg: Record<string, unknown> = { admin: bech32Of(admin), max_due_per_block: options.maxDuePerBlock ?? 100 };
     pair.trail.push(`h0 instantiate ${JSON.stringify(msg)} by ${admin}`);
+    checkMessage("instantiate", msg);
     const r = await sim.instantiate(bech32Of(admin), msg);
     if (!r.ok) throw new Mismatch(`instantiate failed on CosmWasm: ${r.error}`, pair.trail);
     pair.blockOpen = true;
@@ -224,6 +226,9 @@ export class Pair {
     const native = this.client.call(method, args, { sender, height: this.height });
     const cw = this.sim.execute(bech32Of(sender), msg, funds);
     const step = this.compareOutcome(`${method}`, native, cw);
+    // Every message the contract accepts is one schema/ describes (refused ones may not be:
+    // the tests send malformed and invalid input on purpose).
+    if (native.ok) checkMessage("execute", msg);
     if (native.ok && cw.ok) {
       this.compareEvents(method, native.events as never, cw.events);
       const action = cw.attributes.find((a) => a.key === "action");
@@ -246,9 +251,11 @@ export class Pair {
     const native = this.client.call(method, args, { sender: "0x" + "00".repeat(20), height: this.height });
     const cw = this.sim.query(msg);
     const step = this.compareOutcome(method, native, cw);
+    if (native.ok) checkMessage("query", msg);
     if (native.ok && cw.ok) {
       const want = toJson(METHOD_DEFS[method].result!, native.result);
       const got = cw.value;
+      checkResponse(Object.keys(msg)[0]!, got);
       const plain = method === "isEnabledMany" || method === "isEnabled" || method === "bucketOf" || method === "hasRole";
       if (plain ? JSON.stringify(want) !== JSON.stringify(got) : JSON.stringify(canon(want)) !== JSON.stringify(canon(got))) {
         this.fail(`${method}: results differ\n native (as JSON): ${JSON.stringify(want)}\n cosmwasm:         ${JSON.stringify(got)}`);
@@ -261,6 +268,7 @@ export class Pair {
   endBlock(sudoMsg: Record<string, unknown> = { clock_end_block: {} }): { native: BlockResult; cw: CwOutcome } {
     this.open();
     this.trail.push(`h${this.height} sudo ${JSON.stringify(sudoMsg)}`);
+    checkMessage("sudo", sudoMsg);
     const br = this.chain.endBlock();
     this.blockOpen = false;
     const cw = this.sim.sudo(sudoMsg);
