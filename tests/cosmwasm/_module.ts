@@ -1,71 +1,18 @@
 // Test setup of the CosmWasm module tests (module*.test.ts): cw-simulate with the module
-// built by `npm run build:cosmwasm`, and one patch:
-//
-// - cosmwasm-vm-js's byte comparison (helpers/byte-array.js `compare`) tests
-//   `bytes1.length < i` where it means `<=`: a key that is a proper prefix of another compares
-//   EQUAL to it, so the sorted store and every scan bound misorder them (a scan from
-//   D0‖"a"‖00‖00 yields D0‖"a"‖00). The patch replaces it with a bytewise comparison (shorter
-//   prefix first) before any store is created; the storage and the SortedMap comparator look it
-//   up through the module's exports.
-// - BinaryKVIterStorage.scan starts from `dict.from(start)`; with the comparison fixed it is
-//   right, and the patch also drops any key below `start` from the iterator (belt and braces).
-// - cosmwasm-vm-js's db_scan returns a Region holding the iterator id and its db_next takes a
-//   Region pointer; CosmWasm 2.x's db_scan returns the id as a u32 and db_next takes it
-//   (cosmwasm-std imports.rs). The patch gives both the real signatures.
+// built by `npm run build:cosmwasm`, patched by the same setup as the differential tests
+// (`applySimPatches` in _sim.ts: P1–P4 of docs/COSMWASM.md, section 5).
 
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { CWSimulateApp } from "@oraichain/cw-simulate";
-import { createRequire } from "node:module";
-import { BinaryKVIterStorage, VMInstance } from "@oraichain/cosmwasm-vm-js";
-
-const require = createRequire(import.meta.url);
-
-/** Bytewise order: the first differing byte decides; a proper prefix comes first. */
-export function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1;
-  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
-}
-const compare = compareBytes;
+import { applySimPatches } from "./_sim.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const WASM_PATH = path.join(root, "build/canary-cw.wasm");
 
-let patched = false;
 export function patchVm(): void {
-  if (patched) return;
-  patched = true;
-  const byteArray = require("@oraichain/cosmwasm-vm-js/dist/helpers/byte-array.js") as { compare: typeof compareBytes };
-  byteArray.compare = compareBytes;
-  const sp = BinaryKVIterStorage.prototype as unknown as {
-    scan(s: Uint8Array | null, e: Uint8Array | null, o: number): Uint8Array;
-    iterators: Map<number, { data: { key: Uint8Array }[]; position: number }>;
-  };
-  const scan = sp.scan;
-  sp.scan = function (this: typeof sp, start, end, order) {
-    const id = scan.call(this, start, end, order);
-    if (start !== null && start.length > 0) {
-      const it = this.iterators.get(Number(Buffer.from(id).readUIntBE(0, id.length)))!;
-      it.data = it.data.filter((r) => compare(r.key, start) >= 0);
-    }
-    return id;
-  };
-  const proto = VMInstance.prototype as unknown as Record<string, unknown>;
-  proto.db_scan = function (this: VMInstance, startPtr: number, endPtr: number, order: number): number {
-    const start = this.region(startPtr);
-    const end = this.region(endPtr);
-    const storage = this.backend.storage as unknown as { scan(s: Uint8Array | null, e: Uint8Array | null, o: number): Uint8Array };
-    const id = storage.scan(startPtr === 0 ? null : start.data, endPtr === 0 ? null : end.data, order);
-    return Number(Buffer.from(id).readUIntBE(0, id.length));
-  };
-  proto.db_next = function (this: VMInstance, id: number): number {
-    const bytes = Buffer.alloc(4);
-    bytes.writeUInt32BE(id);
-    const region = this.allocate_bytes(new Uint8Array(bytes));
-    return this.do_db_next(region).ptr;
-  };
+  applySimPatches();
 }
 
 export const PREFIX = "wasm";

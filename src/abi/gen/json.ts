@@ -10,6 +10,7 @@ import { ENUMS, ERROR_CODES, EVENT_DEFS, METHOD_DEFS, POLICY, POLICY_FIELDS } fr
 import type { Field, StructDef } from "../field.ts";
 import { readFileSync } from "node:fs";
 import { GENERATED_NOTE } from "./assembly.ts";
+import { jsonDefaults, messageName, snake } from "../cosmwasm.ts";
 
 /** package.json's version: the cw2 contract_info version. */
 const PACKAGE_VERSION: string = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")).version;
@@ -21,21 +22,13 @@ export const T = {
 } as const;
 
 /** camelCase → snake_case (SPEC field and method names). */
-export const snake = (s: string): string => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`).replace(/^_/, "");
 
 const ENUM_KINDS = Object.keys(ENUMS) as (keyof typeof ENUMS)[];
 
-/** The JSON name of a query: SPEC's view name, without a `get` prefix, in snake_case. */
-export const queryName = (method: string): string => snake(method.replace(/^get(?=[A-Z])/, ""));
 
 /** Methods that are no JSON message (init is instantiate, onPersist is sudo). */
 const NOT_MESSAGES = new Set(["init", "onPersist"]);
 
-/** Defaults of the optional query arguments (COSMWASM.md: list_features limit default 30). */
-const QUERY_DEFAULTS: Record<string, Record<string, number | string | boolean>> = {
-  listFeatures: { startAfter: "", limit: 30, activeOnly: false },
-  getHistory: { fromSeq: 0, limit: 30 },
-};
 
 function le(n: bigint, bytes: number): number[] {
   const out: number[] = [];
@@ -106,8 +99,9 @@ function argsDesc(method: string): number[] {
     out.push(...name("policy"), T.option, ...structDesc(POLICY.struct, true, POLICY_DEFAULTS));
     return out;
   }
-  const defaults = QUERY_DEFAULTS[method];
-  return defaults ? structDesc(struct, false, defaults) : structDesc(struct, false);
+  // The optional query arguments' defaults are the definition's (COSMWASM.md: list_features limit 30).
+  const defaults = jsonDefaults(method as keyof typeof METHOD_DEFS);
+  return Object.keys(defaults).length > 0 ? structDesc(struct, false, defaults) : structDesc(struct, false);
 }
 
 function u16le(n: number): number[] {
@@ -124,7 +118,7 @@ export interface JsonMessage {
 export function jsonMessages(): JsonMessage[] {
   return Object.entries(METHOD_DEFS)
     .filter(([m]) => !NOT_MESSAGES.has(m))
-    .map(([m, def]) => ({ kind: def.access === "view" ? "query" : "execute", json: def.access === "view" ? queryName(m) : snake(m), method: m }));
+    .map(([m, def]) => ({ kind: def.access === "view" ? "query" : "execute", json: messageName(m as keyof typeof METHOD_DEFS), method: m }));
 }
 
 function chunked(bytes: number[]): string {
