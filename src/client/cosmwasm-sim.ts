@@ -28,6 +28,11 @@ export interface SimOptions {
   gasLimit?: number;
   /** The account storing the code (0x-hex); default 0x…c0de. */
   creator?: string;
+  /**
+   * `max_due_per_block` added to an instantiate message that does not name one (COSMWASM.md
+   * section 3: due features one end-block sudo processes); default: the contract's own default.
+   */
+  maxDuePerBlock?: number;
 }
 
 // The minimal shapes of cw-simulate this file touches (its types are a devDependency's).
@@ -175,6 +180,7 @@ export class SimConnection implements SyncCosmWasmConnection {
     readonly contract: SimContract,
     readonly codeId: number,
     prefix: string,
+    private readonly maxDuePerBlock?: number,
   ) {
     this.addresses = bech32Codec(prefix);
   }
@@ -197,7 +203,7 @@ export class SimConnection implements SyncCosmWasmConnection {
     const address = app.wasm.registerContractInstance(creator, stored.val, "onchain-canary", creator);
     if (address.err) throw new Error(`cw-simulate: instantiate: ${String(address.val)}`);
     const contract = await app.wasm.getContract(address.val).init();
-    return new SimConnection(app, contract, stored.val, prefix);
+    return new SimConnection(app, contract, stored.val, prefix, options.maxDuePerBlock);
   }
 
   get address(): string {
@@ -238,7 +244,8 @@ export class SimConnection implements SyncCosmWasmConnection {
 
   instantiate(sender: string, msg: object): CwResult {
     if (this.instantiated) return { ok: false, error: "contract already instantiated" };
-    const r = this.run((logs) => this.contract.instantiate(sender, [], msg, logs));
+    const m = this.maxDuePerBlock !== undefined && !("max_due_per_block" in msg) ? { ...msg, max_due_per_block: this.maxDuePerBlock } : msg;
+    const r = this.run((logs) => this.contract.instantiate(sender, [], m, logs));
     if (r.ok) this.instantiated = true;
     return r;
   }

@@ -6,7 +6,8 @@
 //
 // Differences from the native target, by construction of the chain rather than the contract:
 // a transaction's only witness is its sender (a CosmWasm message has one signer: the replay
-// never sends others); the state root is over SPEC section 9's keys only (cw2's
+// never sends others); the contract is instantiated with max_due_per_block 100 (native
+// onPersist processes every due feature); the state root is over SPEC section 9's keys only (cw2's
 // `contract_info` is left out), so both targets' roots compare; gas is cw-simulate's
 // approximate metering, not the native gas table's units.
 
@@ -36,7 +37,10 @@ export class CosmWasmChain implements ReplayChain {
   static async open(wasm: Uint8Array, options: SimOptions = {}): Promise<CosmWasmChain> {
     const { SimConnection } = await import("../client/cosmwasm-sim.ts");
     try {
-      return new CosmWasmChain(await SimConnection.open(wasm, options));
+      // Native onPersist processes every due feature; one sudo at most max_due_per_block. The
+      // replay instantiates with the largest bound the contract takes (100) so both targets
+      // step alike; a scenario with more features due in one block than that would differ.
+      return new CosmWasmChain(await SimConnection.open(wasm, { maxDuePerBlock: 100, ...options }));
     } catch (e) {
       throw new ModuleError(`not a loadable CosmWasm module: ${(e as Error).message}`);
     }

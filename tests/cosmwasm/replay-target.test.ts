@@ -97,4 +97,35 @@ describe("replay --target cosmwasm", () => {
     expect(cw.status, cw.stderr).toBe(0);
     expect(lines(cw.stdout).map(withoutGas)).toEqual(lines(native.stdout).map(withoutGas));
   }, 120_000);
+  it("features due in the same block step in the same block as natively (the replay instantiates with max_due_per_block 100)", async () => {
+    const dir = tempDir();
+    const file = join(dir, "due.yaml");
+    const policy = "{ incrementBlocks: 5, incrementBps: 2500, minSamples: 0, minSuccessCount: 0 }";
+    writeFileSync(
+      file,
+      [
+        "name: two-due",
+        "seed: 1",
+        "accounts: { ops: \"0x00000000000000000000000000000000000000c2\" }",
+        "admin: ops",
+        "until: 30",
+        "blocks:",
+        "  - height: 1",
+        "    txs:",
+        ...["a", "b", "c"].flatMap((n) => [
+          `      - { sender: ops, method: createFeature, args: { name: ${n}, description: "", policy: ${policy} } }`,
+          `      - { sender: ops, method: startCanary, args: { name: ${n}, bps: 100 } }`,
+          `      - { sender: ops, method: startRollout, args: { name: ${n}, targetBps: 10000 } }`,
+        ]),
+        "  - height: 30",
+        "    expect:",
+        ...["a", "b", "c"].map((n) => `      - { view: getFeature, args: { name: ${n} }, match: { status: Enabled } }`),
+      ].join("\n") + "\n",
+    );
+    const native = await cli(["replay", file, "--json", "--blocks", "all"]);
+    const cw = await cli(["replay", file, "--json", "--blocks", "all", "--target", "cosmwasm"]);
+    expect(native.status, native.stderr).toBe(0);
+    expect(cw.status, cw.stderr).toBe(0);
+    expect(lines(cw.stdout).map(withoutGas)).toEqual(lines(native.stdout).map(withoutGas));
+  }, 120_000);
 });
