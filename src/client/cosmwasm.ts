@@ -32,6 +32,7 @@ import { ERROR_CODES, EVENT_DEFS, METHOD_DEFS } from "../abi/definition.ts";
 import type { Field } from "../abi/field.ts";
 import { METHODS, type MethodName } from "../abi/methods.ts";
 import type { CallContext, InvokeResult, Invoker, RawEvent } from "../host/types.ts";
+import { NOT_METHODS as SKIP, runClientMethod } from "./async.ts";
 import { CanaryClient, type ClientOptions, type Signer } from "./client.ts";
 import { bytesToHex, decode, encode, hexToBytes } from "./codec.ts";
 
@@ -305,44 +306,6 @@ export type AsyncCosmWasmClient = { [K in keyof CanaryClient as CanaryClient[K] 
   readonly invoker: CosmWasmInvoker;
 };
 
-const NEED = Symbol("need an answer");
-const SKIP = new Set(["constructor", "defaultHeight", "txHeight", "result", "context"]);
-
-interface PendingCall {
-  kind: "transact" | "view";
-  method: string;
-  args: Uint8Array;
-  ctx: Partial<CallContext>;
-}
-
-/** Runs one CanaryClient method to completion, answering its invoker calls asynchronously. */
-async function runAsync(invoker: CosmWasmInvoker, options: ClientOptions, height: () => Promise<number>, name: string, args: unknown[]): Promise<unknown> {
-  const answers: InvokeResult[] = [];
-  const h = await height();
-  for (let round = 0; round < 100_000; round++) {
-    let at = 0;
-    let need: PendingCall | null = null;
-    const answer = (kind: PendingCall["kind"], method: string, a: Uint8Array, ctx: Partial<CallContext>): InvokeResult => {
-      if (at < answers.length) return answers[at++]!;
-      need = { kind, method, args: a, ctx };
-      throw NEED;
-    };
-    const recording: Invoker = {
-      transact: (m, a, ctx) => answer("transact", m, a, ctx),
-      view: (m, a, ctx) => answer("view", m, a, ctx ?? {}),
-    };
-    const client = new CanaryClient(recording, { ...options, height: options.height ?? h });
-    try {
-      return (client as unknown as Record<string, (...a: unknown[]) => unknown>)[name]!(...args);
-    } catch (e) {
-      if (e !== NEED) throw e;
-    }
-    const c = need as unknown as PendingCall;
-    answers.push(c.kind === "transact" ? await invoker.transact(c.method, c.args, c.ctx as CallContext) : await invoker.view(c.method, c.args, c.ctx));
-  }
-  throw new Error(`${name}: too many calls`);
-}
-
 /**
  * The typed client over CosmWasm: `await client.startCanary(ops, "feature", 500)`, `await
  * client.getFeature("feature")` — CanaryClient's methods, arguments and results (TxResult,
@@ -356,7 +319,7 @@ export function CosmWasmCanaryClient(connection: CosmWasmConnection, options: Cl
   const out: Record<string, unknown> = { invoker };
   for (const name of Object.getOwnPropertyNames(CanaryClient.prototype)) {
     if (SKIP.has(name)) continue;
-    out[name] = (...args: unknown[]) => runAsync(invoker, options, height, name, args);
+    out[name] = async (...args: unknown[]) => runClientMethod(invoker, { ...options, height: options.height ?? (await height()) }, name, args);
   }
   return out as unknown as AsyncCosmWasmClient;
 }

@@ -12,9 +12,10 @@
 
 import { Buffer } from "node:buffer";
 import { Agent, request as httpRequest } from "node:http";
+import { runClientMethod, NOT_METHODS as SKIP, type AsyncInvoker } from "../client/async.ts";
 import { CanaryClient, type ClientOptions, type Signer } from "../client/client.ts";
 import type { AccountLike } from "../client/codec.ts";
-import type { CallContext, InvokeResult, Invoker, RawEvent } from "../host/types.ts";
+import type { CallContext, InvokeResult, RawEvent } from "../host/types.ts";
 import { RpcError } from "./errors.ts";
 import { NodeKey } from "./keys.ts";
 import { signTx, type TxJson } from "./tx.ts";
@@ -224,10 +225,7 @@ export class Wallet {
 }
 
 /** The host's Invoker, over RPC and therefore asynchronous. */
-export interface AsyncInvoker {
-  transact(method: string, args: Uint8Array, ctx: CallContext): Promise<InvokeResult>;
-  view(method: string, args: Uint8Array, ctx?: Partial<CallContext>): Promise<InvokeResult>;
-}
+export type { AsyncInvoker };
 
 function toInvokeResult(a: { code: number; output: string; logs: string[]; trap?: string }, events: RawEvent[]): InvokeResult {
   const ok = a.code === 0 && a.trap === undefined;
@@ -281,43 +279,6 @@ type ClientMethods = {
 /** What `RpcCanaryClient` exposes: every CanaryClient method, async. */
 export type AsyncCanaryClient = ClientMethods & { readonly invoker: RpcInvoker };
 
-const NEED = Symbol("need an answer");
-const SKIP = new Set(["constructor", "defaultHeight", "txHeight", "result", "context"]);
-
-interface Call {
-  kind: "transact" | "view";
-  method: string;
-  args: Uint8Array;
-  ctx: Partial<CallContext>;
-}
-
-/** Runs one CanaryClient method to completion, answering its invoker calls over RPC. */
-async function runAsync(invoker: RpcInvoker, options: ClientOptions, name: string, args: unknown[]): Promise<unknown> {
-  const answers: InvokeResult[] = [];
-  for (let round = 0; round < 100_000; round++) {
-    let at = 0;
-    let need: Call | null = null;
-    const answer = (kind: Call["kind"], method: string, a: Uint8Array, ctx: Partial<CallContext>): InvokeResult => {
-      if (at < answers.length) return answers[at++]!;
-      need = { kind, method, args: a, ctx };
-      throw NEED;
-    };
-    const recording: Invoker = {
-      transact: (m, a, ctx) => answer("transact", m, a, ctx),
-      view: (m, a, ctx) => answer("view", m, a, ctx ?? {}),
-    };
-    const client = new CanaryClient(recording, { ...options, height: () => 0 });
-    try {
-      return (client as unknown as Record<string, (...a: unknown[]) => unknown>)[name]!(...args);
-    } catch (e) {
-      if (e !== NEED) throw e;
-    }
-    const c = need as unknown as Call;
-    answers.push(c.kind === "transact" ? await invoker.transact(c.method, c.args, c.ctx as CallContext) : await invoker.view(c.method, c.args, c.ctx));
-  }
-  throw new Error(`${name}: too many calls`);
-}
-
 /** Replaces NodeKey signers by their accounts (adding the keys to the wallet). */
 function signerArg(wallet: Wallet, v: unknown): unknown {
   if (v instanceof NodeKey) return wallet.add(v);
@@ -341,7 +302,7 @@ export function RpcCanaryClient(wallet: Wallet, options: Omit<ClientOptions, "he
   const out: Record<string, unknown> = { invoker };
   for (const name of Object.getOwnPropertyNames(CanaryClient.prototype)) {
     if (SKIP.has(name)) continue;
-    out[name] = (...args: unknown[]) => runAsync(invoker, options, name, args.length > 0 ? [signerArg(wallet, args[0]), ...args.slice(1)] : args);
+    out[name] = (...args: unknown[]) => runClientMethod(invoker, { ...options, height: () => 0 }, name, args.length > 0 ? [signerArg(wallet, args[0]), ...args.slice(1)] : args);
   }
   return out as unknown as AsyncCanaryClient;
 }
