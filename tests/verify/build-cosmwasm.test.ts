@@ -4,13 +4,13 @@
 
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cp, readFile, symlink } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkCosmWasmModule } from "../../src/verify/cosmwasm.ts";
 import { tsxArgs } from "../helpers/process.ts";
-import { PROJECT_ROOT, tempDir } from "./helpers.ts";
+import { PROJECT_ROOT, projectCheckout } from "./helpers.ts";
 
 const execFileAsync = promisify(execFile);
 const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
@@ -19,14 +19,8 @@ afterAll(async () => {
   for (const c of cleanups) await c();
 });
 
-async function checkout(name: string): Promise<string> {
-  const { dir, cleanup } = await tempDir(name);
-  cleanups.push(cleanup);
-  await cp(path.join(PROJECT_ROOT, "assembly"), path.join(dir, "assembly"), { recursive: true });
-  await cp(path.join(PROJECT_ROOT, "asconfig.cosmwasm.json"), path.join(dir, "asconfig.cosmwasm.json"));
-  await symlink(path.join(PROJECT_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
-  return dir;
-}
+/** A fresh checkout: assembly/ and asconfig.cosmwasm.json of the project, node_modules linked. */
+const checkout = (name: string): Promise<string> => projectCheckout(name, "asconfig.cosmwasm.json", cleanups);
 
 async function build(root: string): Promise<string> {
   const script = path.join(PROJECT_ROOT, "scripts/build-cosmwasm.ts");

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BuildError, type BuildOutput, buildModule } from "../../src/verify/build.ts";
 import { DEBUG_ALLOWED_IMPORTS } from "../../src/verify/cli.ts";
 import { checkModule } from "../../src/verify/gate.ts";
-import { FIXTURES, PROJECT_ROOT, tempDir } from "./helpers.ts";
+import { FIXTURES, PROJECT_ROOT, projectCheckout, tempDir } from "./helpers.ts";
 import { tsxArgs } from "../helpers/process.ts";
 
 const execFileAsync = promisify(execFile);
@@ -23,14 +23,7 @@ afterAll(async () => {
 });
 
 /** A fresh checkout: assembly/ and asconfig.json of the project, node_modules linked. */
-async function checkout(name: string): Promise<string> {
-  const { dir, cleanup } = await tempDir(name);
-  cleanups.push(cleanup);
-  await cp(path.join(PROJECT_ROOT, "assembly"), path.join(dir, "assembly"), { recursive: true });
-  await cp(path.join(PROJECT_ROOT, "asconfig.json"), path.join(dir, "asconfig.json"));
-  await symlink(path.join(PROJECT_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
-  return dir;
-}
+const checkout = (name: string): Promise<string> => projectCheckout(name, "asconfig.json", cleanups);
 
 /** A checkout whose contract is the given source (asconfig.json of the project). */
 async function checkoutWith(name: string, source: string): Promise<string> {

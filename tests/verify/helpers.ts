@@ -1,7 +1,7 @@
 // Shared by the gate tests: compiling the AssemblyScript fixtures of tests/fixtures/gate and
 // WAT modules into bytes.
 
-import { readFile, writeFile } from "node:fs/promises";
+import { cp, readFile, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { METHOD_NAMES } from "../../src/abi/methods.ts";
 import { runAsc } from "../../src/verify/build.ts";
@@ -14,6 +14,21 @@ export const FIXTURES = path.join(PROJECT_ROOT, "tests/fixtures/gate");
 
 /** A temporary directory, removed by the returned cleanup. */
 export { tempDirAsync as tempDir } from "../helpers/temp.ts";
+import { tempDirAsync } from "../helpers/temp.ts";
+
+/**
+ * A fresh checkout for a reproducibility test: the project's assembly/ and the asconfig file
+ * `config` (asconfig.json, asconfig.cosmwasm.json), node_modules linked. `cleanups` gets its
+ * removal, for the test file's afterAll.
+ */
+export async function projectCheckout(name: string, config: string, cleanups: (() => Promise<void>)[]): Promise<string> {
+  const { dir, cleanup } = await tempDirAsync(name);
+  cleanups.push(cleanup);
+  await cp(path.join(PROJECT_ROOT, "assembly"), path.join(dir, "assembly"), { recursive: true });
+  await cp(path.join(PROJECT_ROOT, config), path.join(dir, config));
+  await symlink(path.join(PROJECT_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+  return dir;
+}
 
 type AscOptions = Record<string, unknown>;
 
