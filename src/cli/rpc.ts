@@ -1,12 +1,13 @@
 // What the node's commands share: the node they talk to by default, METHOD and ARGS_JSON
-// as `canary tx` and `canary call` take them, and the messages for failures of the node, the
-// connection or the keystore.
+// as `canary tx` and `canary call` take them, the messages for failures of the node, the
+// connection or the keystore, and the views client of `inspect --node` and `watch`.
 
 import { METHODS, type MethodName } from "../abi/methods.ts";
 import { encodeArgs } from "../client/index.ts";
-import { RpcError } from "../node/errors.ts";
+import { NodeRpc, RpcCanaryClient, Wallet, type AsyncCanaryClient, type CallAnswer } from "../node/client.ts";
+import { RpcError, RpcCode } from "../node/errors.ts";
 import { KeystoreError } from "../node/keystore.ts";
-import { CliError, UsageError } from "./errors.ts";
+import { CliError, EXIT, UsageError } from "./errors.ts";
 
 export const DEFAULT_PORT = 20332;
 export const DEFAULT_URL = `http://127.0.0.1:${DEFAULT_PORT}`;
@@ -42,4 +43,41 @@ export function rpcFailure(e: unknown): never {
   if (e instanceof KeystoreError) throw new CliError(e.message, e.code === "MALFORMED" ? "fix or move the file; canary never rewrites a malformed keystore" : undefined);
   if (e instanceof Error && e.message.startsWith("cannot reach the node")) throw new CliError(e.message, "start one with `canary node`, or pass --node URL");
   throw e;
+}
+
+/**
+ * A NodeRpc that remembers the heights its `call` answers were read at: each call answers on
+ * the latest committed block, so a read of several views is of one block only when every
+ * answer names the same height.
+ */
+export class HeightTrackingRpc extends NodeRpc {
+  readonly answeredAt = new Set<number>();
+
+  override async call(method: string, args: Uint8Array | string, sender?: string): Promise<CallAnswer> {
+    const a = await super.call(method, args, sender);
+    this.answeredAt.add(a.height);
+    return a;
+  }
+}
+
+/** The views of a node's contract (no keys: reads only), with the heights they were read at. */
+export function nodeViews(url: string): { rpc: HeightTrackingRpc; client: AsyncCanaryClient } {
+  // 10 s, not NodeRpc's 30 s: a person is waiting for a view of a local node.
+  const rpc = new HeightTrackingRpc(url, { timeoutMs: 10_000 });
+  return { rpc, client: RpcCanaryClient(new Wallet(rpc)) };
+}
+
+/**
+ * Whether `e` says the node is away (not reachable, stopping, or answering something other
+ * than JSON-RPC) rather than that it refused a request.
+ */
+export function nodeUnreachable(e: unknown): e is Error {
+  if (e instanceof RpcError) return e.code === RpcCode.Unavailable;
+  return e instanceof Error && (e.message.startsWith("cannot reach the node") || /^the node at .* answered HTTP/.test(e.message));
+}
+
+/** A node that could not be read, as `inspect --node` and `watch --once` end: exit 1, the URL and the reason. */
+export function unreachableError(e: Error, url: string): CliError {
+  const message = e.message.includes(url) ? e.message : `the node at ${url} could not be read: ${e.message}`;
+  return new CliError(message, "start one with `canary node`, or pass --node URL", EXIT.failed);
 }
