@@ -13,10 +13,11 @@ import { txCommand } from "./commands/tx.ts";
 import { callCommand } from "./commands/call.ts";
 import { keysCommand } from "./commands/keys.ts";
 import { labCommand } from "./commands/lab.ts";
+import { watchCommand } from "./commands/watch.ts";
 import { CliError, EXIT, UsageError } from "./errors.ts";
 import type { CliIO } from "./io.ts";
 
-export const COMMANDS: readonly Command[] = [replayCommand, inspectCommand, verifyCommand, bucketCommand, nodeCommand, txCommand, callCommand, keysCommand, labCommand];
+export const COMMANDS: readonly Command[] = [replayCommand, inspectCommand, verifyCommand, bucketCommand, nodeCommand, txCommand, callCommand, keysCommand, watchCommand, labCommand];
 
 function mainUsage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -45,6 +45,19 @@ export function rpcFailure(e: unknown): never {
   throw e;
 }
 
+/** --node URL: an http:// URL (the node serves plain HTTP on 127.0.0.1), or a UsageError. */
+export function nodeUrl(value: string | undefined): string {
+  if (value === undefined) return DEFAULT_URL;
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    throw new UsageError(`--node must be a URL such as ${DEFAULT_URL}, got ${JSON.stringify(value)}`);
+  }
+  if (u.protocol !== "http:") throw new UsageError(`--node must be an http:// URL such as ${DEFAULT_URL}, got ${JSON.stringify(value)}`);
+  return value;
+}
+
 /**
  * A NodeRpc that remembers the heights its `call` answers were read at: each call answers on
  * the latest committed block, so a read of several views is of one block only when every

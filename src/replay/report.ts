@@ -138,7 +138,7 @@ function policyAt(s: FeatureSeries, h: number, fallback: Policy | undefined): Po
 }
 
 /** The rule's threshold as drawn (T, S as numbers; Threshold as a rate 0..1) and its floor. */
-function ruleOf(p: Policy): { analysis: number; threshold: number; floor: number | null; gate: number } {
+export function ruleOf(p: Policy): { analysis: number; threshold: number; floor: number | null; gate: number } {
   const gate = Math.max(p.minSamples, 1);
   if (p.analysis === Analysis.Sequential) return { analysis: 1, threshold: Number(p.seqInterceptPpm) / 1e6, floor: -Number(p.seqFloorPpm) / 1e6, gate };
   if (p.analysis === Analysis.Comparative) return { analysis: 2, threshold: Number(p.compThresholdPpm) / 1e6, floor: -Number(p.compFloorPpm) / 1e6, gate };
@@ -282,7 +282,7 @@ export function cohortSeries(s: FeatureSeries, range: Span | number, n: number, 
 // ---------------------------------------------------------------- rollback reasons
 
 /** Formats a and b with enough decimals (2..6) that unequal values read unequal. */
-function pair(a: number, b: number): [string, string] {
+export function pair(a: number, b: number): [string, string] {
   for (let d = 2; d <= 6; d++) {
     const x = a.toFixed(d), y = b.toFixed(d);
     if (x !== y || a === b || d === 6) return [x, y];

@@ -25,7 +25,7 @@ import { parseCommandLine, type Command } from "../command.ts";
 import { CliError, EXIT, UsageError } from "../errors.ts";
 import type { CliIO } from "../io.ts";
 import { DEFAULT_WASM, shown } from "../paths.ts";
-import { DEFAULT_URL, nodeUnreachable, nodeViews, rpcFailure, unreachableError } from "../rpc.ts";
+import { DEFAULT_URL, nodeUnreachable, nodeUrl, nodeViews, rpcFailure, unreachableError } from "../rpc.ts";
 import { nodeChainDir, openChainStore } from "../store.ts";
 
 const usage = `usage: canary inspect --db DIR [FEATURE] [--json] [--wasm PATH] [--verify-all]
@@ -111,7 +111,6 @@ export const inspectCommand: Command = {
       return EXIT.ok;
     }
     if (values.db !== undefined && values.node !== undefined) throw new UsageError("inspect reads either --db DIR or --node URL, not both");
-    if (values.node === "") throw new UsageError("--node needs a URL, e.g. http://127.0.0.1:20332");
     if (values.node === undefined && (values.db === undefined || values.db === "")) {
       throw new UsageError("inspect needs --db DIR (a directory written by `canary replay FILE --db DIR`) or --node URL (a running `canary node`)");
     }
@@ -120,7 +119,7 @@ export const inspectCommand: Command = {
     const json = values.json === true;
     if (values.node !== undefined) {
       for (const f of ["wasm", "verify-all"] as const) if (values[f] !== undefined) throw new UsageError(`--${f} applies to --db only (a node reads its state with its own module)`);
-      io.stdout(await inspectNode(values.node, feature, json));
+      io.stdout(await inspectNode(nodeUrl(values.node), feature, json));
       return EXIT.ok;
     }
     const wasmPath = values.wasm !== undefined ? path.resolve(io.cwd, values.wasm) : DEFAULT_WASM;
