@@ -475,7 +475,7 @@ class LiveView {
       this.unsubscribe = subscribeBlocks(
         this.rpc.url,
         (b) => this.onBlock(gen, b),
-        (e) => this.lost(gen, e),
+        (e) => this.lost(gen, new Error(`the event stream broke: ${e instanceof Error ? e.message : String(e)}`)),
       );
       this.lastBlockAt = Date.now();
       // Heights restart with the node (an in-memory node begins at 0 again).
