@@ -35,6 +35,7 @@ function mainUsage(): string {
     "  canary replay scenarios/vita-recovery-rollout.yaml --json --blocks none",
     "  canary replay scenarios/vita-recovery-rollout.yaml --db chain && canary inspect --db chain vita_recovery_v2",
     "  canary bucket vita_recovery_v2 0x0000000000000000000000000000000000000000",
+    "  canary node & canary watch            (a devnet node, and a live view of its features)",
     "  canary verify",
     "",
   ].join("\n");
