@@ -151,7 +151,8 @@ class LiveView {
   private drawTimer: ReturnType<typeof setTimeout> | null = null;
   /** A block changed something: read the views again at the next draw. */
   private dirty = false;
-  private reading = false;
+  /** Reads of the views in flight (a later read waits for them). */
+  private reads = 0;
   private probing = false;
   private lastDraw = 0;
   private lastBlockAt = 0;
@@ -291,11 +292,14 @@ class LiveView {
   }
 
   private async reread(gen: number): Promise<void> {
+    this.reads++;
     try {
       await this.readAll(gen);
       if (gen === this.generation) this.schedule();
     } catch (e) {
       if (gen === this.generation) this.lost(gen, e);
+    } finally {
+      this.reads--;
     }
   }
 
@@ -345,10 +349,10 @@ class LiveView {
   }
 
   private async refresh(): Promise<void> {
-    if (this.dirty && !this.reading) {
+    if (this.dirty && this.reads === 0) {
       const gen = this.generation;
       this.dirty = false;
-      this.reading = true;
+      this.reads++;
       try {
         this.rpc.answeredAt.clear();
         const contract = await readContract(this.client, this.o.feature);
@@ -361,7 +365,7 @@ class LiveView {
         if (nodeUnreachable(e)) return this.lost(gen, e);
         this.state.problem = e instanceof Error ? e.message : String(e);
       } finally {
-        this.reading = false;
+        this.reads--;
       }
     }
     this.draw();
@@ -388,8 +392,9 @@ class LiveView {
       return;
     }
     // Not a terminal: a frame only when what it shows changed (the height alone does not count;
-    // nor do the reconnect attempts after the first).
-    if (this.state.link.kind === "connecting") return;
+    // nor do the reconnect attempts after the first), and not while the views are being read
+    // (the events of a block would show before the state they changed).
+    if (this.state.link.kind === "connecting" || this.reads > 0) return;
     const { height: _height, link, ...rest } = this.state;
     const key = JSON.stringify({ link: link.kind, ...rest }, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
     if (key === this.printed) return;
