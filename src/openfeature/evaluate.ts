@@ -65,6 +65,12 @@ for (let i = 0; i < 6; i++) {
   NIBBLE[97 + i] = 10 + i;
 }
 
+/** The byte of two ASCII hex digits by (c1 << 7 | c2); 0x100 when either is not a hex digit. */
+const PAIR = new Uint16Array(1 << 14).fill(0x100);
+for (let a = 0; a < 128; a++) {
+  for (let b = 0; b < 128; b++) if (NIBBLE[a]! >= 0 && NIBBLE[b]! >= 0) PAIR[(a << 7) | b] = (NIBBLE[a]! << 4) | NIBBLE[b]!;
+}
+
 function mixBlock(h: number, k: number): number {
   k = Math.imul(k, C1);
   k = (k << 15) | (k >>> 17);
@@ -95,23 +101,56 @@ export function isAccountHex(account: string): boolean {
   return true;
 }
 
+// Set by hexWord when a character is not ASCII (> 127) or not a hex digit (bit 8 of a PAIR
+// entry); module state instead of a returned pair keeps the hot path allocation-free.
+let badHex = 0;
+
+/** Account bytes 4m..4m+3 (hex characters from 2 + 8m) as a little-endian word. */
+function hexWord(s: string, at: number): number {
+  const c0 = s.charCodeAt(at), c1 = s.charCodeAt(at + 1), c2 = s.charCodeAt(at + 2), c3 = s.charCodeAt(at + 3);
+  const c4 = s.charCodeAt(at + 4), c5 = s.charCodeAt(at + 5), c6 = s.charCodeAt(at + 6), c7 = s.charCodeAt(at + 7);
+  const b0 = PAIR[((c0 & 0x7f) << 7) | (c1 & 0x7f)]!;
+  const b1 = PAIR[((c2 & 0x7f) << 7) | (c3 & 0x7f)]!;
+  const b2 = PAIR[((c4 & 0x7f) << 7) | (c5 & 0x7f)]!;
+  const b3 = PAIR[((c6 & 0x7f) << 7) | (c7 & 0x7f)]!;
+  badHex |= (c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7) & ~0x7f;
+  badHex |= (b0 | b1 | b2 | b3) & 0x100;
+  return b0 | (b1 << 8) | (b2 << 16) | (b3 << 24);
+}
+
 /**
- * murmur3_x86_32(saltBytes ‖ account, seed 0) for an account already checked by
- * isAccountHex; no allocation.
+ * murmur3_x86_32(saltBytes ‖ account, seed 0) for `account` given as "0x" + 40 hex digits,
+ * or -1 when it is not one; no allocation. The salt's whole blocks are already in
+ * `saltState`; its r = 0..3 leftover bytes start the first block, so with the account's
+ * bytes read as five aligned words w0..w4 the blocks are tail | w0 << 8r and then
+ * w(m-1) >>> (32 - 8r) | w(m) << 8r, and the last r bytes (w4's top ones) are murmur's tail.
  */
 export function accountHash(f: Pick<FlagFeature, "saltState" | "saltTail" | "saltTailLength" | "saltBytes">, account: string): number {
+  if (account.length !== 42 || account.charCodeAt(0) !== 48 || (account.charCodeAt(1) | 0x20) !== 120) return -1;
+  badHex = 0;
+  const w0 = hexWord(account, 2);
+  const w1 = hexWord(account, 10);
+  const w2 = hexWord(account, 18);
+  const w3 = hexWord(account, 26);
+  const w4 = hexWord(account, 34);
+  if (badHex !== 0) return -1;
   let h = f.saltState;
-  let k = f.saltTail;
-  let filled = f.saltTailLength;
-  for (let i = 2; i < 42; i += 2) {
-    k |= ((NIBBLE[account.charCodeAt(i)]! << 4) | NIBBLE[account.charCodeAt(i + 1)]!) << (8 * filled);
-    if (++filled === 4) {
-      h = mixBlock(h, k);
-      k = 0;
-      filled = 0;
-    }
-  }
-  if (filled > 0) {
+  const r = f.saltTailLength;
+  if (r === 0) {
+    h = mixBlock(h, w0);
+    h = mixBlock(h, w1);
+    h = mixBlock(h, w2);
+    h = mixBlock(h, w3);
+    h = mixBlock(h, w4);
+  } else {
+    const up = 8 * r;
+    const down = 32 - up;
+    h = mixBlock(h, f.saltTail | (w0 << up));
+    h = mixBlock(h, (w0 >>> down) | (w1 << up));
+    h = mixBlock(h, (w1 >>> down) | (w2 << up));
+    h = mixBlock(h, (w2 >>> down) | (w3 << up));
+    h = mixBlock(h, (w3 >>> down) | (w4 << up));
+    let k = w4 >>> down;
     k = Math.imul(k, C1);
     k = (k << 15) | (k >>> 17);
     k = Math.imul(k, C2);
@@ -194,38 +233,55 @@ export class FlagSnapshot {
     return this.byName.get(name)?.overrides.get(account.toLowerCase());
   }
 
-  /** SPEC section 4's isEnabled, with the reason and the bucket. */
+  /**
+   * SPEC section 4's isEnabled, with the reason and the bucket. A string that is not an
+   * account gives "invalid-account" whatever the feature's state (after "not-found").
+   */
   evaluate(flagKey: string, account: string): Evaluation {
     const f = this.byName.get(flagKey);
     if (f === undefined) return { kind: "not-found", value: false, bucket: -1, status: -1, rolloutBps: 0, height: this.height };
     const status = f.status;
     const rolloutBps = f.rolloutBps;
     const height = this.height;
-    if (!isAccountHex(account)) return { kind: "invalid-account", value: false, bucket: -1, status, rolloutBps, height };
-    if (status === Status.Disabled || status === Status.RolledBack) return { kind: "disabled", value: false, bucket: -1, status, rolloutBps, height };
-    if (isLive(status) && this.global.halted) return { kind: "halted", value: false, bucket: -1, status, rolloutBps, height };
-    if (f.overrides.size > 0) {
+    if (status === Status.Disabled || status === Status.RolledBack) {
+      return isAccountHex(account) ? { kind: "disabled", value: false, bucket: -1, status, rolloutBps, height } : invalidAccount(status, rolloutBps, height);
+    }
+    if (isLive(status) && this.global.halted) {
+      return isAccountHex(account) ? { kind: "halted", value: false, bucket: -1, status, rolloutBps, height } : invalidAccount(status, rolloutBps, height);
+    }
+    if (f.overrides.size > 0 && isAccountHex(account)) {
       const mode = f.overrides.get(lowerAccount(account));
       if (mode !== undefined) return { kind: "override", value: mode === OverrideMode.ForceOn, bucket: -1, status, rolloutBps, height };
     }
-    if (status === Status.Enabled) return { kind: "enabled", value: true, bucket: -1, status, rolloutBps, height };
-    const bucket = bucketOfHash(accountHash(f, account));
+    if (status === Status.Enabled) {
+      return isAccountHex(account) ? { kind: "enabled", value: true, bucket: -1, status, rolloutBps, height } : invalidAccount(status, rolloutBps, height);
+    }
+    const hash = accountHash(f, account);
+    if (hash < 0) return invalidAccount(status, rolloutBps, height);
+    const bucket = bucketOfHash(hash);
     return { kind: "split", value: bucket < rolloutBps, bucket, status, rolloutBps, height };
   }
 
   /** Whether `account` sees `flagKey` (isEnabled); undefined for an unknown flag or a string that is not an account. */
   exposed(flagKey: string, account: string): boolean | undefined {
     const f = this.byName.get(flagKey);
-    if (f === undefined || !isAccountHex(account)) return undefined;
+    if (f === undefined) return undefined;
     const status = f.status;
-    if (status === Status.Disabled || status === Status.RolledBack) return false;
-    if (isLive(status) && this.global.halted) return false;
-    if (f.overrides.size > 0) {
-      const mode = f.overrides.get(lowerAccount(account));
-      if (mode !== undefined) return mode === OverrideMode.ForceOn;
+    if (status === Status.Canary || status === Status.RollingOut) {
+      if (this.global.halted) return isAccountHex(account) ? false : undefined;
+      if (f.overrides.size > 0 && isAccountHex(account)) {
+        const mode = f.overrides.get(lowerAccount(account));
+        if (mode !== undefined) return mode === OverrideMode.ForceOn;
+      }
+      const hash = accountHash(f, account);
+      return hash < 0 ? undefined : bucketOfHash(hash) < f.rolloutBps;
     }
-    if (status === Status.Enabled) return true;
-    return bucketOfHash(accountHash(f, account)) < f.rolloutBps;
+    if (!isAccountHex(account)) return undefined;
+    if (status === Status.Enabled) {
+      const mode = f.overrides.size > 0 ? f.overrides.get(lowerAccount(account)) : undefined;
+      return mode === undefined ? true : mode === OverrideMode.ForceOn;
+    }
+    return false; // Disabled, RolledBack
   }
 
   // ------------------------------------------------------------ mutators (FlagSync)
@@ -285,6 +341,10 @@ export class FlagSnapshot {
     this.height = height;
     this.hash = hash;
   }
+}
+
+function invalidAccount(status: number, rolloutBps: number, height: number): Evaluation {
+  return { kind: "invalid-account", value: false, bucket: -1, status, rolloutBps, height };
 }
 
 /** The override map's key: lowercase, allocating only when the input has uppercase digits. */

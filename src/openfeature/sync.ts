@@ -269,6 +269,8 @@ export class FlagSync {
   private loop: Promise<void> | undefined;
   private closed = false;
   private readonly listeners: { [K in keyof FlagSyncEvents]: Set<Listener<K>> } = { ready: new Set(), stale: new Set(), error: new Set(), changes: new Set() };
+  /** Pending whenReady calls, rejected by close(). */
+  private readonly closeHooks = new Set<() => void>();
   /** Cancels the current wait (a backoff sleep or the stream's idle wait) and the stream. */
   private interrupt: (() => void) | undefined;
 
@@ -320,13 +322,22 @@ export class FlagSync {
     if (this.stateNow === "ready") return Promise.resolve();
     if (this.closed) return Promise.reject(new Error("FlagSync is closed"));
     return new Promise((resolve, reject) => {
-      const off = this.on("ready", () => {
+      const settle = (): void => {
         clearTimeout(timer);
         off();
+        this.closeHooks.delete(onClose);
+      };
+      const off = this.on("ready", () => {
+        settle();
         resolve();
       });
+      const onClose = (): void => {
+        settle();
+        reject(new Error("FlagSync was closed before the first snapshot"));
+      };
+      this.closeHooks.add(onClose);
       const timer = setTimeout(() => {
-        off();
+        settle();
         const why = this.lastErrorNow ? `: ${this.lastErrorNow.message}` : " (it has not answered yet)";
         reject(new Error(`no flag snapshot from the node at ${this.url} within ${timeoutMs} ms${why}; still trying in the background`));
       }, timeoutMs);
@@ -338,6 +349,7 @@ export class FlagSync {
     if (this.closed) return;
     this.closed = true;
     this.stateNow = "closed";
+    for (const hook of [...this.closeHooks]) hook();
     this.interrupt?.();
     this.rpc.close();
     await this.loop?.catch(() => {});

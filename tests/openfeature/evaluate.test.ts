@@ -110,6 +110,24 @@ describe("isAccountHex", () => {
   });
 });
 
+describe("accountHash refuses what is not an account (-1)", () => {
+  it("wrong length or prefix, a non-hex digit, and characters above 127 that would mask to hex digits", () => {
+    for (const r of [0, 1, 2, 3]) {
+      const f = flagFeature(featureView("f", Status.Canary, 0, "s".repeat(4 + r)));
+      expect(accountHash(f, "0x" + "ab".repeat(20))).toBeGreaterThanOrEqual(0);
+      for (const bad of [
+        "0x" + "ab".repeat(19),
+        "1x" + "ab".repeat(20),
+        "0y" + "ab".repeat(20),
+        "0x" + "ab".repeat(19) + "ag",
+        "0x" + "g" + "b".repeat(39),
+        "0x" + "a".repeat(39) + String.fromCharCode(0x100 + 0x61), // & 0x7f would be "a"
+        "0x" + String.fromCharCode(0x80 + 0x30) + "b".repeat(39), // & 0x7f would be "0"
+      ]) expect(accountHash(f, bad), `${bad} with a salt tail of ${r}`).toBe(-1);
+    }
+  });
+});
+
 describe("FlagSnapshot.evaluate follows SPEC section 4's order", () => {
   const A = "0x" + "11".repeat(20);
   const snapshotWith = (status: number, bps: number, halted = false) => {
@@ -123,6 +141,19 @@ describe("FlagSnapshot.evaluate follows SPEC section 4's order", () => {
     expect(s.evaluate("f", "alice").kind).toBe("invalid-account");
     expect(s.exposed("nope", A)).toBeUndefined();
     expect(s.exposed("f", "alice")).toBeUndefined();
+  });
+
+  it("a string that is not an account → invalid-account in every state (exposed: undefined)", () => {
+    for (const status of [Status.Disabled, Status.Canary, Status.RollingOut, Status.Enabled, Status.RolledBack]) {
+      for (const halted of [false, true]) {
+        const s = snapshotWith(status, 5000, halted);
+        s.setOverride("f", A, OverrideMode.ForceOn);
+        for (const bad of ["alice", "", A.slice(0, 41), A + "0", "0x" + "zz".repeat(20)]) {
+          expect(s.evaluate("f", bad).kind, `status ${status} halted ${halted} ${bad}`).toBe("invalid-account");
+          expect(s.exposed("f", bad)).toBeUndefined();
+        }
+      }
+    }
   });
 
   it("Disabled and RolledBack → false even with ForceOn", () => {

@@ -4,6 +4,8 @@
 //   reload), and a change made after the restart is seen;
 // - a node reset (a fresh chain on the same port): a full reload (the old chain's features
 //   gone, the new one's there);
+// - an outage within maxCatchUpBlocks: resumed with getEvents, the changes made meanwhile
+//   announced; a longer one: a full reload;
 // - malformed messages on the stream (bad JSON, wrong shapes, a bad payload, an unknown event
 //   about a tracked feature, heights going backwards): ignored, logged, and one full reload
 //   each, while the provider stays READY; an unknown event about no tracked feature changes
@@ -105,6 +107,7 @@ describe("node restart and node reset", () => {
 async function startProxy(upstream: string) {
   const subscribers = new Set<ServerResponse>();
   const relayed: string[] = [];
+  let down = false;
   let rewrite: { when: (b: BlockMessage) => boolean; how: (b: BlockMessage) => unknown } | undefined;
   const write = (text: string): void => {
     for (const s of subscribers) s.write(text);
@@ -119,6 +122,10 @@ async function startProxy(upstream: string) {
     write(`event: block\nid: ${b.height}\ndata: ${JSON.stringify(out)}\n\n`);
   });
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (down) {
+      res.writeHead(503, { connection: "close" }).end();
+      return;
+    }
     if (req.method === "GET" && req.url === "/events") {
       res.writeHead(200, { "content-type": "text/event-stream" });
       res.write(": proxy\n\n");
@@ -142,6 +149,11 @@ async function startProxy(upstream: string) {
       rewrite = { when, how };
     },
     inject: write,
+    /** While down, the stream is cut and every request is answered 503. */
+    setDown(on: boolean): void {
+      down = on;
+      if (on) for (const s of subscribers) s.destroy();
+    },
     close: async () => {
       stopUpstream();
       for (const s of subscribers) s.end();
@@ -217,4 +229,47 @@ describe("malformed messages on the stream", () => {
       await d.close();
     }
   }, 30_000);
+});
+
+describe("catching up after an outage", () => {
+  it("within maxCatchUpBlocks: resumed from the last block with getEvents, the changes made meanwhile in the snapshot and announced; beyond it: a full reload", async () => {
+    const d = await startDevnet({ blockTimeMs: 25 });
+    const proxy = await startProxy(d.url);
+    const near = new CanaryProvider({ node: proxy.url, logger: recordingLogger(), reconnect: { minMs: 30, maxMs: 150 } });
+    const far = new CanaryProvider({ node: proxy.url, logger: recordingLogger(), reconnect: { minMs: 30, maxMs: 150 }, maxCatchUpBlocks: 5 });
+    const announced: string[] = [];
+    near.events.addHandler(ProviderEvents.ConfigurationChanged, (e) => void announced.push(...((e?.flagsChanged as string[] | undefined) ?? [])));
+    try {
+      await sendAll(d, [["createFeature", { name: "f", description: "", policy: null }], ["startCanary", { name: "f", bps: 1000 }]]);
+      await Promise.all([near.initialize(), far.initialize()]);
+      proxy.setDown(true);
+      await waitFor("both stale", () => (near.sync.state === "stale" && far.sync.state === "stale" ? true : undefined));
+      const lost = near.snapshot!.height;
+      await sendAll(d, [
+        ["startCanary", { name: "f", bps: 3000 }],
+        ["setOverride", { name: "f", account: A, mode: "ForceOn" }],
+        ["createFeature", { name: "g", description: "", policy: null }],
+      ]);
+      await waitFor("20 blocks of outage", () => (d.node.height >= lost + 20 ? true : undefined));
+      expect(near.snapshot!.feature("f")!.rolloutBps).toBe(1000); // nothing reached it meanwhile
+      proxy.setDown(false);
+      await waitFor("both ready", () => (near.sync.state === "ready" && far.sync.state === "ready" ? true : undefined), 5000);
+      for (const p of [near, far]) {
+        const s = p.snapshot!;
+        expect(s.feature("f")).toMatchObject({ rolloutBps: 3000 });
+        expect(s.override("f", A)).toBe(1);
+        expect(s.feature("g")).toBeDefined();
+      }
+      expect(near.sync.stats).toMatchObject({ loads: 1, resumes: 1 });
+      expect(near.sync.stats.caughtUp).toBeGreaterThanOrEqual(20);
+      expect(announced).toEqual(expect.arrayContaining(["f", "g"]));
+      expect(far.sync.stats.loads).toBe(2);
+      expect(far.sync.stats.resumes).toBe(0);
+    } finally {
+      await near.onClose();
+      await far.onClose();
+      await proxy.close();
+      await d.close();
+    }
+  }, 20_000);
 });
