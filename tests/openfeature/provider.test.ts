@@ -5,7 +5,7 @@
 
 import { createServer } from "node:net";
 import { ErrorCode, OpenFeature, ProviderEvents, ProviderStatus, StandardResolutionReasons, type Client, type EvaluationContext, type EventDetails, type TrackingEventDetails } from "@openfeature/server-sdk";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { decodeResult, encodeArgs } from "../../src/client/schema.ts";
 import { hexToBytes } from "../../src/client/codec.ts";
 import { startNode } from "../../src/node/index.ts";
@@ -203,4 +203,36 @@ describe("a node URL that does not answer", () => {
       await node.close();
     }
   }, 20_000);
+});
+
+describe("construction and logging", () => {
+  it("bad options are refused with the option named, before anything starts", () => {
+    expect(() => new CanaryProvider({ node: "127.0.0.1:20332" })).toThrow(/node must be an http\(s\) URL/);
+    expect(() => new CanaryProvider({ node: "http://127.0.0.1:1", initTimeoutMs: 0 })).toThrow(/initTimeoutMs must be a positive number/);
+    expect(() => new CanaryProvider({ node: "http://127.0.0.1:1", reconnect: { minMs: -1 } })).toThrow(/reconnect.minMs must be a positive number/);
+    expect(() => new CanaryProvider({ node: "http://127.0.0.1:1", reconnect: { minMs: 500, maxMs: 100 } })).toThrow(/reconnect.maxMs \(100\) is below reconnect.minMs \(500\)/);
+    expect(() => new CanaryProvider({ node: "http://127.0.0.1:1", maxCatchUpBlocks: Number.NaN })).toThrow(/maxCatchUpBlocks/);
+  });
+
+  it("the default logger is console.warn with the [onchain-canary] prefix", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      const p = new CanaryProvider({ node: `http://127.0.0.1:${await freePort()}`, initTimeoutMs: 100, reconnect: { minMs: 1000, maxMs: 1000 } });
+      await expect(p.initialize()).rejects.toThrow(/no flag snapshot/);
+      await p.onClose();
+      expect(warn).toHaveBeenCalled();
+      expect(warn.mock.calls[0]![0]).toBe("[onchain-canary]");
+      expect(String(warn.mock.calls[0]![1])).toMatch(/cannot load the flags from the node at http:\/\/127\.0\.0\.1:\d+/);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it("track with no reporter attached is dropped with one warning (not one per call)", () => {
+    const l = recordingLogger();
+    const p = new CanaryProvider({ node: "http://127.0.0.1:1", logger: l });
+    p.track("canary.success", { targetingKey: A }, { feature: "f" });
+    p.track("canary.success", { targetingKey: A }, { feature: "f" });
+    expect(l.lines).toEqual(['warn track("canary.success") with no reporter attached (provider.attachReporter): dropped']);
+  });
 });
