@@ -38,9 +38,10 @@ export interface FlagFeature {
   /** The policy (refetched on PolicyUpdated). */
   policy: Policy;
   /**
-   * The FeatureView as last fetched (at creation, policy update or a full load). Its
-   * counters, targetBps and statistic lag (reports emit no events): read `status`,
-   * `rolloutBps`, `paused` and `policy` above, which are current.
+   * The FeatureView as last fetched (at creation, policy update or a full load), at the
+   * node's height then, which may differ from the snapshot's: its counters, targetBps and
+   * statistic lag (reports emit no events) and its status fields may lead or lag. Read
+   * `status`, `rolloutBps`, `paused` and `policy` above, which are the snapshot's.
    */
   view: FeatureView;
   /** UTF-8 of policy.salt, or of the name when the salt is empty. */

@@ -10,7 +10,8 @@
 // Follow: GET /events (subscribeBlocks), opened before the load so that no block falls
 // between the two; blocks at or below the snapshot's height are skipped, a gap is filled with
 // getEvents. Each block's events are checked, the views they need fetched (FeatureCreated,
-// PolicyUpdated), and only then applied, synchronously: an evaluation never sees half a block.
+// PolicyUpdated: the policy and the view fields come from there, the status from the events),
+// and only then applied, synchronously: an evaluation never sees half a block.
 //
 // Trouble: a lost stream or a failed request ends the session: "stale" (evaluations go on
 // from the last snapshot) or "error" (no snapshot yet), then reconnection with exponential
@@ -102,7 +103,8 @@ type Change =
   | { kind: "pause"; name: string; paused: boolean }
   | { kind: "override"; name: string; account: string; mode: number }
   | { kind: "global"; paused: boolean; halted: boolean }
-  | { kind: "view"; name: string };
+  | { kind: "created"; name: string }
+  | { kind: "policy"; name: string };
 
 /** The feature names a snapshot has at one point of a block sequence. */
 interface KnownFeatures {
@@ -154,12 +156,12 @@ function eventChange(e: RawEvent, known: KnownFeatures): Change | null {
     case "FeatureCreated": {
       const d = p as EventPayloads["FeatureCreated"];
       known.add(d.name);
-      return { kind: "view", name: d.name };
+      return { kind: "created", name: d.name };
     }
     case "PolicyUpdated": {
       const d = p as EventPayloads["PolicyUpdated"];
       need(d.name);
-      return { kind: "view", name: d.name };
+      return { kind: "policy", name: d.name };
     }
     case "StatusChanged": {
       const d = p as EventPayloads["StatusChanged"];
@@ -216,9 +218,20 @@ function applyChanges(s: FlagSnapshot, changes: readonly Change[], views: Readon
         globalChanged ||= s.global.paused !== c.paused || s.global.halted !== c.halted;
         s.setGlobal(c.paused, c.halted);
         continue;
-      case "view":
+      // A view answers at the node's latest height, possibly past this block: only what the
+      // event changed is taken from it, so the snapshot is exact at every height it passes.
+      case "created":
         s.putFeature(views.get(c.name)!);
+        s.setStatus(c.name, Status.Disabled, 0); // createFeature: Disabled, 0 bps (SPEC section 5)
+        s.setPaused(c.name, false);
         break;
+      case "policy": {
+        const before = s.feature(c.name)!;
+        s.putFeature(views.get(c.name)!);
+        s.setStatus(c.name, before.status, before.rolloutBps);
+        s.setPaused(c.name, before.paused);
+        break;
+      }
     }
     changed.add(c.name);
   }
@@ -539,7 +552,7 @@ export class FlagSync {
     }
     const views = new Map<string, FeatureView>();
     for (const c of changes) {
-      if (c.kind !== "view" || views.has(c.name)) continue;
+      if ((c.kind !== "created" && c.kind !== "policy") || views.has(c.name)) continue;
       const v = (await this.view("getFeature", { name: c.name })).value;
       if (v === undefined || v === null) throw new Malformed(`feature ${JSON.stringify(c.name)} has an event but getFeature does not find it (was the node reset?)`);
       views.set(c.name, v);

@@ -6,6 +6,8 @@
 //   gone, the new one's there);
 // - an outage within maxCatchUpBlocks: resumed with getEvents, the changes made meanwhile
 //   announced; a longer one: a full reload;
+// - a view fetched after the block being applied (the stream behind the node) brings that
+//   block's policy but not a later status;
 // - malformed messages on the stream (bad JSON, wrong shapes, a bad payload, an unknown event
 //   about a tracked feature, heights going backwards): ignored, logged, and one full reload
 //   each, while the provider stays READY; an unknown event about no tracked feature changes
@@ -108,9 +110,11 @@ async function startProxy(upstream: string) {
   const subscribers = new Set<ServerResponse>();
   const relayed: string[] = [];
   let down = false;
+  let held: string[] | undefined;
   let rewrite: { when: (b: BlockMessage) => boolean; how: (b: BlockMessage) => unknown } | undefined;
   const write = (text: string): void => {
-    for (const s of subscribers) s.write(text);
+    if (held !== undefined) held.push(text);
+    else for (const s of subscribers) s.write(text);
   };
   const stopUpstream = subscribeBlocks(upstream, (b) => {
     let out: unknown = b;
@@ -149,6 +153,15 @@ async function startProxy(upstream: string) {
       rewrite = { when, how };
     },
     inject: write,
+    /** While held, messages are kept back; released, they go out in order. */
+    hold(on: boolean): void {
+      if (on) held ??= [];
+      else {
+        const out = held ?? [];
+        held = undefined;
+        for (const t of out) write(t);
+      }
+    },
     /** While down, the stream is cut and every request is answered 503. */
     setDown(on: boolean): void {
       down = on;
@@ -161,6 +174,37 @@ async function startProxy(upstream: string) {
     },
   };
 }
+
+describe("applying a block with a view fetched later", () => {
+  it("PolicyUpdated takes the policy from getFeature but keeps the status the events say at that block", async () => {
+    const d = await startDevnet({ blockTimeMs: 25 });
+    const proxy = await startProxy(d.url);
+    const provider = new CanaryProvider({ node: proxy.url, logger: recordingLogger() });
+    try {
+      await sendAll(d, [["createFeature", { name: "f", description: "", policy: null }], ["startCanary", { name: "f", bps: 5000 }]]);
+      await provider.initialize();
+      proxy.hold(true); // the provider now lags: when it applies the policy block, the rollback is already on chain
+      const policyAt = await sendAll(d, [["updatePolicy", { name: "f", policy: { maxPeakLatency: 99 } }]]);
+      const backAt = await sendAll(d, [["rollback", { name: "f", reason: "Manual" }]]);
+      expect(backAt).toBeGreaterThan(policyAt);
+      const seen: { height: number; status: number; maxPeakLatency: bigint }[] = [];
+      provider.sync.on("changes", ({ height }) => {
+        const f = provider.snapshot!.feature("f")!;
+        seen.push({ height, status: f.status, maxPeakLatency: f.policy.maxPeakLatency });
+      });
+      proxy.hold(false);
+      await waitFor("the rollback", () => (provider.snapshot!.feature("f")!.status === 4 ? true : undefined));
+      expect(seen).toEqual([
+        { height: policyAt, status: 1, maxPeakLatency: 99n },
+        { height: backAt, status: 4, maxPeakLatency: 99n },
+      ]);
+    } finally {
+      await provider.onClose();
+      await proxy.close();
+      await d.close();
+    }
+  }, 20_000);
+});
 
 describe("malformed messages on the stream", () => {
   it("are ignored, logged and followed by one full reload each; the provider stays READY and correct", async () => {
