@@ -55,7 +55,7 @@ export async function sendAll(d: Devnet, txs: readonly Tx[]): Promise<number> {
   for (let i = 0; i < hashes.length; i++) {
     const t = await d.rpc.waitForTransaction(hashes[i]!, { timeoutMs: 20_000, pollMs: 10 });
     if (t.status !== "HALT") throw new Error(`${txs[i]![0]} ${JSON.stringify(txs[i]![1])}: ${t.error ?? t.trap}`);
-    height = Math.max(height, t.height as unknown as number);
+    height = Math.max(height, t.height);
   }
   return height;
 }
