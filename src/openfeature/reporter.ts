@@ -77,8 +77,8 @@ export interface ReporterSnapshot {
 export interface ReporterProvider {
   /** The current snapshot; undefined before the first load (outcomes are then dropped). */
   readonly snapshot: ReporterSnapshot | undefined;
-  /** The node's URL, used when the reporter is given none. */
-  readonly nodeUrl?: string;
+  /** The provider's node (CanaryProvider's FlagSync): its URL is the default of `options.node`. */
+  readonly sync?: { readonly url: string };
   /** Forwards the provider's OpenFeature track() calls to `reporter`. */
   attachReporter?(reporter: { track(eventName: string, context: EvaluationContext, details: TrackingEventDetails): void }): void;
 }
@@ -288,7 +288,7 @@ export class CanaryReporter {
     if (typeof provider !== "object" || provider === null || !("snapshot" in provider)) {
       throw new TypeError("CanaryReporter: options.provider must be a CanaryProvider (an object with a snapshot)");
     }
-    const node = options.node ?? provider.nodeUrl;
+    const node = options.node ?? provider.sync?.url;
     if (typeof node !== "string" || !/^https?:\/\//.test(node)) {
       throw new TypeError(`CanaryReporter: options.node must be the node's http(s) URL (the provider has none to lend), got ${JSON.stringify(node)}`);
     }
@@ -375,6 +375,16 @@ export class CanaryReporter {
         return;
       }
     }
+    if (kind === LATENCY) {
+      if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+        this.stats.dropped.invalidValue++;
+        return;
+      }
+      if (!exposed) {
+        this.stats.baselineLatencies++;
+        return;
+      }
+    }
     let c = this.counters.get(feature);
     if (c === undefined) {
       if (this.counters.size >= this.maxFeatures) {
@@ -402,14 +412,6 @@ export class CanaryReporter {
         this.stats.baseline++;
       }
     } else {
-      if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
-        this.stats.dropped.invalidValue++;
-        return;
-      }
-      if (!exposed) {
-        this.stats.baselineLatencies++;
-        return;
-      }
       if (c.latencyCount < MAX_COUNT) {
         c.latencyCount++;
         if (c.latencySum > MAX_COUNT - value) {
@@ -568,16 +570,20 @@ export class CanaryReporter {
         await this.flushAll();
       } finally {
         this.stopped = true;
+        let abandoned = 0;
         for (const tx of this.queue) {
           if (tx.batch.settled) continue;
+          abandoned++;
           this.stats.batches.abandoned++;
           this.stats.dropped.abandoned += tx.batch.outcomes;
           this.settle(tx.batch);
         }
+        if (abandoned > 0) this.logger.error(`closed with ${abandoned} batch(es) not confirmed included (those the node had accepted may still land)`);
         this.queue = [];
+        // End a wait or a request in progress now rather than at its timeout.
         this.wake?.();
-        await this.pumping?.catch(() => {});
         this.rpc.close();
+        await this.pumping?.catch(() => {});
       }
     })();
     return this.closing;
@@ -783,8 +789,11 @@ export class CanaryReporter {
     if (t.status === "FAULT") {
       // Never retried: the contract decided (FeatureDisabled, Unauthorized, …).
       this.stats.transactions.faulted++;
-      this.logger.warn(`${tx.method}(${batch.feature.name}) was included with FAULT (${t.error ?? errorName(t.code)}${t.trap ? `: ${t.trap}` : ""}); its batch is dropped`);
-      batch.failed ||= "faulted";
+      // One warning per batch (its recordLatency usually FAULTs for the same reason).
+      if (batch.failed === "") {
+        this.logger.warn(`${tx.method}(${batch.feature.name}) was included with FAULT (${t.error ?? errorName(t.code)}${t.trap ? `: ${t.trap}` : ""}); its batch is dropped`);
+        batch.failed = "faulted";
+      }
     }
     this.settleIfFinished(batch);
   }

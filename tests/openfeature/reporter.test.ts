@@ -60,10 +60,13 @@ const randomAccounts = (n: number): string[] => Array.from({ length: n }, () => 
  */
 class SnapshotProvider {
   snapshot: FlagSnapshot | undefined;
+  readonly sync: { url: string };
   constructor(
-    readonly nodeUrl: string,
+    nodeUrl: string,
     private readonly on: AsyncCanaryClient = client,
-  ) {}
+  ) {
+    this.sync = { url: nodeUrl };
+  }
   async refresh(): Promise<this> {
     const r = this.on.invoker.wallet.rpc;
     const height = await r.getHeight();

@@ -66,7 +66,7 @@ describe("options", () => {
   });
 
   it("the node defaults to the provider's URL", async () => {
-    const r = new CanaryReporter({ provider: { snapshot: undefined, nodeUrl: deadUrl }, key: NodeKey.generate(), logger: silent });
+    const r = new CanaryReporter({ provider: { snapshot: undefined, sync: { url: deadUrl } }, key: NodeKey.generate(), logger: silent });
     await r.close();
   });
 
