@@ -307,15 +307,91 @@ export function RpcCanaryClient(wallet: Wallet, options: Omit<ClientOptions, "he
   return out as unknown as AsyncCanaryClient;
 }
 
+/** One event of a block on the push channel (display form, as `decodeEvent` gives it). */
+export interface BlockMessageEvent {
+  index: number;
+  /** The emitting transaction's hash, or null for onPersist. */
+  tx: string | null;
+  name: string;
+  /** The payload in display form; null for an unknown name or a payload that did not decode. */
+  data: Record<string, unknown> | null;
+  raw?: string;
+  error?: string;
+}
+
+/** A committed block as `GET /events` sends it (docs/NODE.md, "Push channel"). */
+export interface BlockMessage {
+  height: number;
+  hash: string;
+  time: number;
+  stateRoot: string;
+  txs: { hash: string; sender: string; method: string; status: string; code: number }[];
+  events: BlockMessageEvent[];
+}
+
+/** A push-channel message that is not a block message: what was wrong, where. */
+export class BlockMessageError extends Error {
+  constructor(readonly path: string, readonly expected: string) {
+    super(`block message: ${path}: expected ${expected}`);
+    this.name = "BlockMessageError";
+  }
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isUint = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+
 /**
- * Subscribes to GET /events (server-sent events); `onBlock` gets each block's JSON. Returns
- * a function that closes the stream.
+ * Parses the data of one `event: block` message. Checks the shape the SDK and the tools rely
+ * on (height, hash, events with index, tx, name, data), not the payloads' fields (their
+ * schema depends on the event's name: `decodeEventPayload` / `encodeEvent` check those).
+ * Throws BlockMessageError naming the first bad field, or for text that is not JSON.
  */
-export function subscribeBlocks(url: string, onBlock: (block: { height: number; hash: string; time: number; stateRoot: string; txs: { hash: string; status: string; code: number }[]; events: unknown[] }) => void, onError?: (e: unknown) => void): () => void {
+export function parseBlockMessage(text: string): BlockMessage {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    throw new BlockMessageError("(message)", "JSON");
+  }
+  if (!isObj(v)) throw new BlockMessageError("(message)", "an object");
+  if (!isUint(v.height)) throw new BlockMessageError("height", "a non-negative integer");
+  if (typeof v.hash !== "string" || !/^[0-9a-f]{64}$/.test(v.hash)) throw new BlockMessageError("hash", "64 lowercase hex digits");
+  if (!Array.isArray(v.txs)) throw new BlockMessageError("txs", "an array");
+  if (!Array.isArray(v.events)) throw new BlockMessageError("events", "an array");
+  v.events.forEach((e: unknown, i: number) => {
+    if (!isObj(e)) throw new BlockMessageError(`events[${i}]`, "an object");
+    if (!isUint(e.index)) throw new BlockMessageError(`events[${i}].index`, "a non-negative integer");
+    if (e.tx !== null && typeof e.tx !== "string") throw new BlockMessageError(`events[${i}].tx`, "a transaction hash or null");
+    if (typeof e.name !== "string") throw new BlockMessageError(`events[${i}].name`, "a string");
+    if (e.data !== null && !isObj(e.data)) throw new BlockMessageError(`events[${i}].data`, "an object or null");
+  });
+  return v as unknown as BlockMessage;
+}
+
+/** What a subscriber hears besides blocks. */
+export interface BlockStreamHandlers {
+  /** The node answered 200: every block committed from now on will be sent. */
+  onOpen?: () => void;
+  /** A message that was skipped: not JSON, or not the shape of a block message. The stream goes on. */
+  onMalformed?: (problem: BlockMessageError, text: string) => void;
+  /** The stream could not open, failed, or the node ended it (never after the returned close function ran). */
+  onError?: (e: unknown) => void;
+}
+
+/**
+ * Subscribes to GET /events (server-sent events); `onBlock` gets each block message, parsed
+ * and shape-checked by `parseBlockMessage`. The third argument is either an error callback
+ * or BlockStreamHandlers. Returns a function that closes the stream. No reconnection here:
+ * the node keeps no replay buffer (no Last-Event-ID), so a subscriber that reconnects
+ * catches up with `getEvents` itself (src/openfeature/sync.ts does).
+ */
+export function subscribeBlocks(url: string, onBlock: (block: BlockMessage) => void, handlers?: ((e: unknown) => void) | BlockStreamHandlers): () => void {
+  const h: BlockStreamHandlers = typeof handlers === "function" ? { onError: handlers } : (handlers ?? {});
   const ctl = new AbortController();
   void (async () => {
-    const res = await fetch(url.replace(/\/+$/, "") + "/events", { signal: ctl.signal });
+    const res = await fetch(url.replace(/\/+$/, "") + "/events", { signal: ctl.signal, headers: { accept: "text/event-stream" } });
     if (!res.ok || res.body === null) throw new Error(`GET /events: HTTP ${res.status}`);
+    h.onOpen?.();
     const decoder = new TextDecoder();
     let buf = "";
     for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
@@ -330,11 +406,24 @@ export function subscribeBlocks(url: string, onBlock: (block: { height: number; 
           if (line.startsWith("event: ")) event = line.slice(7);
           else if (line.startsWith("data: ")) data += line.slice(6);
         }
-        if (event === "block" && data !== "") onBlock(JSON.parse(data));
+        if (event !== "block" || data === "") continue;
+        let block: BlockMessage;
+        try {
+          block = parseBlockMessage(data);
+        } catch (e) {
+          if (e instanceof BlockMessageError && h.onMalformed !== undefined) {
+            h.onMalformed(e, data);
+            continue;
+          }
+          throw e;
+        }
+        onBlock(block);
+        if (ctl.signal.aborted) return;
       }
     }
+    throw new Error("the node ended the event stream");
   })().catch((e) => {
-    if (!ctl.signal.aborted) onError?.(e);
+    if (!ctl.signal.aborted) h.onError?.(e);
   });
   return () => ctl.abort();
 }
