@@ -8,11 +8,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
+import { OpenFeature } from "@openfeature/server-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OverrideMode, RollbackReason, Status } from "../../src/client/enums.ts";
 import { decodeArgs, type PolicyInput } from "../../src/client/schema.ts";
 import { NodeKey, NodeRpc, RpcCanaryClient, Wallet, startNode, type AsyncCanaryClient, type CanaryNode, type TxAnswer } from "../../src/node/index.ts";
 import { FlagSnapshot } from "../../src/openfeature/evaluate.ts";
+import { CanaryProvider } from "../../src/openfeature/provider.ts";
 import { CanaryReporter, type CanaryReporterOptions } from "../../src/openfeature/reporter.ts";
 import { tempDir } from "../helpers/temp.ts";
 import { waitFor } from "../node/_helpers.ts";
@@ -419,26 +421,34 @@ describe("close", () => {
   }, 20_000);
 });
 
-describe("the rollback rules on what the reporter sends", () => {
-  it("a Sequential canary with a bad error rate is RolledBack (ErrorRate) by the contract; a healthy one is not", async () => {
+describe("end to end through CanaryProvider and an OpenFeature client", () => {
+  it("a Sequential canary with a bad error rate, reported with client.track, is RolledBack (ErrorRate) by the contract; a healthy one is not; the provider then serves false and later outcomes are dropped", async () => {
     const policy: PolicyInput = { analysis: 1, minSamples: 50 };
     await canary("seq-bad", 5000, policy);
     await canary("seq-good", 5000, policy);
-    const provider = await new SnapshotProvider(node.url).refresh();
-    const r = newReporter(provider, await reporterKey(), { intervalMs: 150 });
+    const provider = new CanaryProvider({ node: node.url, logger: silent });
+    await OpenFeature.setProviderAndWait("reporter-e2e", provider);
+    const flags = OpenFeature.getClient("reporter-e2e");
+    // No node option: the reporter sends to the provider's node.
+    const r = new CanaryReporter({ provider, key: await reporterKey(), intervalMs: 150, logger: silent });
     const accounts = randomAccounts(300);
+    let exposedOutcomes = 0;
     for (let round = 0; round < 3; round++) {
-      accounts.forEach((a, i) => {
-        // Exposed accounts fail 1 in 4 on the bad feature, 1 in 200 on the good one; baseline 1 in 100.
-        const bad = provider.snapshot!.exposed("seq-bad", a) ? (i + round) % 4 === 0 : (i + round) % 100 === 0;
-        const good = provider.snapshot!.exposed("seq-good", a) ? (i + round * 300) % 200 === 0 : (i + round) % 100 === 0;
-        if (bad) r.error("seq-bad", a);
-        else r.success("seq-bad", a);
-        if (good) r.error("seq-good", a);
-        else r.success("seq-good", a);
-      });
+      for (const [i, a] of accounts.entries()) {
+        const ctx = { targetingKey: a };
+        // Exposed accounts fail 1 in 4 on the bad feature, 1 in 200 on the good one; unexposed 1 in 100.
+        const onBad = await flags.getBooleanValue("seq-bad", false, ctx);
+        const onGood = await flags.getBooleanValue("seq-good", false, ctx);
+        if (onBad || onGood) exposedOutcomes++;
+        const badFails = onBad ? (i + round) % 4 === 0 : (i + round) % 100 === 0;
+        const goodFails = onGood ? (i + round * 300) % 200 === 0 : (i + round) % 100 === 0;
+        flags.track(badFails ? "canary.error" : "canary.success", ctx, { feature: "seq-bad" });
+        flags.track(goodFails ? "canary.error" : "canary.success", ctx, { feature: "seq-good" });
+        flags.track("canary.latency", ctx, { feature: "seq-good", value: 20 + (i % 10) });
+      }
       await new Promise((res) => setTimeout(res, 200));
     }
+    expect(exposedOutcomes).toBeGreaterThan(200);
     await r.flush();
     const bad = (await client.getFeature("seq-bad"))!;
     expect(bad.status).toBe(Status.RolledBack);
@@ -446,7 +456,19 @@ describe("the rollback rules on what the reporter sends", () => {
     const good = (await client.getFeature("seq-good"))!;
     expect(good.status).toBe(Status.Canary);
     expect(good.rollbackReason).toBeNull();
-    expect(good.runSuccesses + good.runErrors).toBeGreaterThan(300n);
+    expect(good.runSuccesses + good.runErrors + good.baseSuccesses + good.baseErrors).toBe(900n);
+    expect((await client.getMetrics("seq-good"))!.peakLatency).toBeGreaterThanOrEqual(20n);
+    // The provider follows the rollback; the reporter drops what the contract would refuse.
+    await waitFor("the provider to see the rollback", () => (provider.snapshot?.feature("seq-bad")?.status === Status.RolledBack ? true : undefined), 5_000);
+    const details = await flags.getBooleanDetails("seq-bad", true, { targetingKey: accounts[0]! });
+    expect([details.value, details.reason]).toEqual([false, "DISABLED"]);
+    const formed = r.stats.batches.formed;
+    const dropped = r.stats.dropped.disabled;
+    flags.track("canary.error", { targetingKey: accounts[0]! }, { feature: "seq-bad" });
+    await r.flush();
+    expect(r.stats.dropped.disabled).toBe(dropped + 1);
+    expect(r.stats.batches.formed).toBe(formed);
     await r.close();
+    await OpenFeature.clearProviders();
   }, 20_000);
 });
