@@ -664,6 +664,7 @@ export class CanaryReporter {
     }
     let height: number | undefined;
     for (const tx of this.queue) {
+      if (this.stopped) return false; // close() abandoned the queue meanwhile
       if (tx.state !== NEW) continue;
       if (tx.signed === null) {
         height ??= await this.rpc.getHeight();
@@ -676,6 +677,7 @@ export class CanaryReporter {
     // Inclusion: one lookup per transaction whose block is due.
     height = await this.rpc.getHeight();
     for (const tx of this.queue) {
+      if (this.stopped) return false;
       if (tx.state !== SENT || tx.expectedHeight > height) continue;
       const t = await this.rpc.getTransaction(tx.signed!.hash);
       if (t === null) {
