@@ -20,6 +20,7 @@ import { buildSeed, runSeedBench, type SeedRow } from "../src/bench/seed.ts";
 import { EXTRA_ROWS, ROWS, type ExtraRow, type MeteredRoundResult, type RoundResult, type Row } from "../src/bench/round.ts";
 import { median, spread } from "../src/bench/stats.ts";
 import { formatCosmWasm, measureCosmWasm } from "../src/bench/cosmwasm.ts";
+import type { SdkRoundResult } from "../src/bench/sdk.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const quick = process.env.BENCH_QUICK === "1";
@@ -30,8 +31,8 @@ const log = (s: string) => process.stderr.write(s + "\n");
 
 // Iterations per round (the seed does 10^6 / 10^3 / 10^4 / 10^5 per row, once).
 const N = quick
-  ? { isEnabled: 500, recordSuccess: 300, recordError: 100, step: 300, createFeature: 200, listActive: 5, onPersist: 5, overhead: 500, rss: 2000 }
-  : { isEnabled: 100_000, recordSuccess: 40_000, recordError: 1000, step: 50_000, createFeature: 5000, listActive: 300, onPersist: 300, overhead: 100_000, rss: 1_000_000 };
+  ? { sdk: 2000, isEnabled: 500, recordSuccess: 300, recordError: 100, step: 300, createFeature: 200, listActive: 5, onPersist: 5, overhead: 500, rss: 2000 }
+  : { sdk: 200_000, isEnabled: 100_000, recordSuccess: 40_000, recordError: 1000, step: 50_000, createFeature: 5000, listActive: 300, onPersist: 300, overhead: 100_000, rss: 1_000_000 };
 const SCALE = quick ? [10, 100] : [10, 1000, 10_000];
 
 function main(): void {
@@ -64,6 +65,9 @@ function main(): void {
   let seedOps: Record<string, SeedRow> | null = null;
   const tsx = path.join(root, "node_modules/tsx/dist/cli.mjs");
   const roundScript = path.join(root, "src/bench/round.ts");
+  // The SDK (issue #18): provider, OpenFeature client and reporter, in a process of its own.
+  const sdkScript = path.join(root, "src/bench/sdk.ts");
+  const sdk: SdkRoundResult[] = [];
 
   for (let r = 0; r < rounds; r++) {
     log(`round ${r + 1}/${rounds}`);
@@ -82,6 +86,7 @@ function main(): void {
     const m = JSON.parse(run(meteredPath, "metered")) as MeteredRoundResult;
     metered.isEnabled.push(m.isEnabled);
     metered.recordSuccess.push(m.recordSuccess);
+    sdk.push(JSON.parse(execFileSync(process.execPath, [tsx, sdkScript, JSON.stringify(N)], { encoding: "utf8", maxBuffer: 1 << 20 })) as SdkRoundResult);
   }
 
   log("storage calls per invocation…");
@@ -168,8 +173,22 @@ function main(): void {
     meteredWasmBytes: meteredWasm.length,
     moduleAloneMeteredOverUnmetered: { isEnabled: aloneRatio("isEnabledNs"), recordSuccess: aloneRatio("recordSuccessNs") },
   };
+  // The SDK beside the seed's IsEnabled (its in-process contract call), round by round.
+  const seedIsEnabled = med(seed.isEnabled);
+  const sdkRow = (k: keyof SdkRoundResult) => {
+    const ns = median(sdk.map((x) => x[k]));
+    return { ns, overSeedIsEnabled: ratio(ns, seedIsEnabled), rounds: sdk.map((x) => x[k]) };
+  };
+  const sdkResults = {
+    evaluate: sdkRow("evaluateNs"),
+    resolve: { ...sdkRow("resolveNs"), target: 1.0 },
+    client: { ...sdkRow("clientNs"), target: 5.0 },
+    clientInMemoryProvider: sdkRow("inMemoryClientNs"),
+    reporter: { ...sdkRow("reporterNs"), targetNs: 200 },
+  };
   const results = {
     ratios,
+    sdk: sdkResults,
     cohorts: cohortsRow,
     gas,
     storageOps,
@@ -204,6 +223,7 @@ function main(): void {
         "onPersistScale = onPersist time with the largest feature count / with 10 features, 10 due each time",
         "moduleAlone: the contract on one instance whose imports serve two constant records and drop writes (no Chain, no store, no copies), _reset included; over the seed's median",
         "createFeature runs on a chain of its own, so the features it creates do not grow the state the other rows run on",
+        "sdk: src/bench/sdk.ts, one process per round after the seed's: a devnet node in the process, one feature in Canary at 5 % (the seed's IsEnabled row), 1,024 accounts in turn; evaluate = provider.evaluate (synchronous), resolve = awaited provider.resolveBooleanEvaluation, client = awaited OpenFeature client getBooleanValue, clientInMemoryProvider = the same client over the SDK's own InMemoryProvider (the SDK's cost alone), reporter = reporter.success; ratios over the seed's median IsEnabled",
         "recordBatch (99 successes, 1 error; a Sequential feature) and recordCohorts (99/1 canary, 1881/19 baseline; a Comparative feature) run on a chain of their own, in 8 interleaved chunks of the recordSuccess count; cohorts.ratio = the median over rounds of recordCohorts / recordBatch, target ≤ 1.3",
       ],
     },
@@ -264,6 +284,8 @@ function printTable(r: any): void {
   }
   lines.push("");
   lines.push(`recordCohorts (Comparative) / recordBatch (Sequential), median of the rounds' ratios: ${fmtX(r.cohorts.ratio)} (target ≤ ${r.cohorts.target}×; per round ${r.cohorts.perRoundRatios.map((x: number) => x.toFixed(2)).join(", ")})`);
+  const sd = r.sdk;
+  lines.push(`SDK (vs the seed's IsEnabled ${fmtNs(r.perCall.isEnabled.seedNs)}): provider.evaluate ${fmtNs(sd.evaluate.ns)} (${fmtX(sd.evaluate.overSeedIsEnabled)}), provider resolve ${fmtNs(sd.resolve.ns)} (${fmtX(sd.resolve.overSeedIsEnabled)}, goal ≤ 1.0×), OpenFeature client ${fmtNs(sd.client.ns)} (${fmtX(sd.client.overSeedIsEnabled)}, goal ≤ 5×; the same client over the SDK's own InMemoryProvider ${fmtNs(sd.clientInMemoryProvider.ns)}), reporter per outcome ${fmtNs(sd.reporter.ns)} (goal ≤ 200 ns)`);
   lines.push(`isEnabled on the bare runtime (no Chain): ${fmtNs(r.isEnabledRuntimeNs)}`);
   lines.push(`onPersist, 10 due: ${Object.entries(r.onPersistNs).map(([n, ns]) => `${n} features ${fmtNs(ns as number)}`).join(", ")}; scale ${r.ratios.onPersistScale.toFixed(2)}`);
   lines.push(`invocation overhead (getGlobal): reused instance ${fmtNs(r.invocationOverhead.reusedNs)}, fresh instance ${fmtNs(r.invocationOverhead.freshNs)}`);
