@@ -1,5 +1,6 @@
-// onchain-canary/openfeature: the OpenFeature provider, its snapshot and local evaluation.
-// and CanaryReporter, which records outcomes for the rollback rules.
+// onchain-canary/openfeature: the OpenFeature provider (CanaryProvider), its snapshot and local
+// evaluation (FlagSync, FlagSnapshot), and CanaryReporter, which records outcomes for the
+// rollback rules.
 
 export { CanaryProvider, type CanaryProviderOptions, type TrackSink } from "./provider.ts";
 export { FlagSync, changedFlags, defaultLogger, type FlagSyncEvents, type FlagSyncOptions, type FlagSyncStats, type SdkLogger, type SyncState } from "./sync.ts";
