@@ -1,10 +1,10 @@
 // Paths the CLI resolves independently of the working directory.
 
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { PACKAGE_ROOT } from "../packageRoot.ts";
 
-/** The checkout this CLI belongs to. */
-export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+/** The package this CLI belongs to: the checkout, or node_modules/onchain-canary once installed. */
+export const PROJECT_ROOT = PACKAGE_ROOT;
 
 /** The release module `npm run build` writes. */
 export const RELEASE_WASM = path.join(PROJECT_ROOT, "build", "canary.wasm");
