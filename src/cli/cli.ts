@@ -14,6 +14,7 @@ import { callCommand } from "./commands/call.ts";
 import { keysCommand } from "./commands/keys.ts";
 import { labCommand } from "./commands/lab.ts";
 import { CliError, EXIT, UsageError } from "./errors.ts";
+import { MissingDependencyError } from "../optionalDependencies.ts";
 import type { CliIO } from "./io.ts";
 
 export const COMMANDS: readonly Command[] = [replayCommand, inspectCommand, verifyCommand, bucketCommand, nodeCommand, txCommand, callCommand, keysCommand, labCommand];
@@ -84,6 +85,10 @@ function report(e: unknown, cmd: Command, io: CliIO): number {
     io.stderr(`canary ${cmd.name}: the scenario was refused (${n} problem${n === 1 ? "" : "s"}; nothing ran):\n`);
     for (const line of e.message.split("\n")) io.stderr(`  ${line}\n`);
     io.stderr("  → fix the scenario at those paths and run again (REPLAY.md describes the schema)\n");
+    return EXIT.refused;
+  }
+  if (e instanceof MissingDependencyError) {
+    say(e.message, `run \`${e.installCommand}\` in the project that installed onchain-canary (or \`npm install\` in a checkout), then run the command again`);
     return EXIT.refused;
   }
   if (e instanceof ModuleError) {
