@@ -42,3 +42,15 @@ export const PACKAGE_JSON: Readonly<PackageJson> = found.json;
 export function packagePath(...parts: string[]): string {
   return path.join(PACKAGE_ROOT, ...parts);
 }
+
+/** The release module `npm run build` writes and the package ships (unmetered). */
+export const RELEASE_WASM = packagePath("build", "canary.wasm");
+/**
+ * The release module with gas metering (docs/GAS.md): same state and results, and it also
+ * reports gas and stops runaway code. What the CLI and the devnet node run by default.
+ */
+export const METERED_WASM = packagePath("build", "canary.metered.wasm");
+/** The debug build (env.abort allowed; `canary verify` checks it with the others). */
+export const DEBUG_WASM = packagePath("build", "canary.debug.wasm");
+/** The CosmWasm module `npm run build:cosmwasm` writes (docs/COSMWASM-MODULE.md). */
+export const COSMWASM_WASM = packagePath("build", "canary-cw.wasm");

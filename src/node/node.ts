@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { METHODS, type MethodName } from "../abi/methods.ts";
-import { packagePath } from "../packageRoot.ts";
+import { METERED_WASM } from "../packageRoot.ts";
 import { Chain } from "../host/chain.ts";
 import { DEFAULT_GAS_LIMIT } from "../gas/fees.ts";
 import type { InvokeResult, RawEvent } from "../host/types.ts";
@@ -20,7 +20,7 @@ import { accountOf } from "./keys.ts";
 import { firstBadSignature, parseTx, signerAccounts, signingPayload, txHash, TxFormatError, txToJson, type Tx } from "./tx.ts";
 
 /** The metered module (docs/GAS.md): every transaction and view is charged and bounded. */
-export const DEFAULT_WASM = packagePath("build", "canary.metered.wasm");
+export const DEFAULT_WASM = METERED_WASM;
 /** "CANA" read as a big-endian u32. */
 export const DEFAULT_NETWORK = 0x43414e41;
 
