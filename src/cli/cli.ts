@@ -88,7 +88,7 @@ function report(e: unknown, cmd: Command, io: CliIO): number {
     return EXIT.refused;
   }
   if (e instanceof MissingDependencyError) {
-    say(e.message, `run \`${e.installCommand}\` in the project that installed onchain-canary (or \`npm install\` in a checkout), then run the command again`);
+    say(`${e.packageName} is not installed (an optional peer dependency of onchain-canary)`, `run \`${e.installCommand}\` in the project that installed onchain-canary (or \`npm install\` in a checkout), then run the command again`);
     return EXIT.refused;
   }
   if (e instanceof ModuleError) {
