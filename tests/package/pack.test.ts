@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../helpers/paths.ts";
 import { tempDirHandle } from "../helpers/temp.ts";
 import { NodeRpc } from "../../src/node/client.ts";
+import { cli } from "../cli/helpers.ts";
 
 interface PackageJson {
   name: string;
@@ -189,6 +190,15 @@ describe("npm install <tarball> --omit=dev into an empty app", () => {
     expect(ok("npx", ["canary", "replay", "held-canary-25"], app)).toContain("expectations: 12 passed, 0 failed");
     expect(ok("npx", ["canary", "bucket", "vita_recovery_v2", "0x0000000000000000000000000000000000000000"], app)).toBe("6765\n");
   });
+
+  it("npx canary lab runs its worker threads on the compiled worker and gives the checkout's numbers", async () => {
+    const args = ["lab", "scenarios/lab/regression-5x.yaml", "--runs", "4", "--jobs", "2", "--json"];
+    const { elapsedMs: _installedMs, ...installedLab } = JSON.parse(ok("npx", ["canary", ...args], app)) as { elapsedMs: number };
+    const checkout = await cli(args);
+    expect(checkout.status, checkout.stderr).toBe(0);
+    const { elapsedMs: _checkoutMs, ...checkoutLab } = JSON.parse(checkout.stdout) as { elapsedMs: number };
+    expect(installedLab).toEqual(checkoutLab);
+  }, 30_000);
 
   it("npx canary node serves JSON-RPC and makes blocks from the installed package", async () => {
     const child = spawn("npx", ["canary", "node", "--port", "0", "--block-time", "20"], { cwd: app, env: ENV, detached: true, stdio: ["ignore", "pipe", "pipe"] });
