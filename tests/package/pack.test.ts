@@ -300,7 +300,9 @@ console.log(JSON.stringify(out));
     if (source.includes("CanaryProvider")) expect(out.openfeature.value).toBe(true);
   }, 60_000);
 
-  it("a TypeScript file type-checks against the shipped declarations (and a wrong call does not)", () => {
+  // An @ts-expect-error that expects no error is itself an error (TS2578): were the declarations
+  // missing or \`any\`, the wrong calls below would type-check and tsc would fail.
+  it("a TypeScript file type-checks against the shipped declarations, wrong calls included as errors", () => {
     writeFileSync(
       path.join(app, "check.ts"),
       `import { CanaryClient, NodeRpc, Status, encodeArgs, type FeatureView, type TxResult } from "onchain-canary";
@@ -336,11 +338,6 @@ client.startCanary("0x00000000000000000000000000000000000000a1", "f");
     const r = run(process.execPath, [tsc, "-p", "tsconfig.json"], app);
     expect(r.stdout + r.stderr).toBe("");
     expect(r.status).toBe(0);
-    // The same file with an @ts-expect-error removed fails: the declarations are really checked.
-    writeFileSync(path.join(app, "check.ts"), readFileSync(path.join(app, "check.ts"), "utf8").replace("// @ts-expect-error isEnabled takes the feature's name, not a number\n", ""));
-    const bad = run(process.execPath, [tsc, "-p", "tsconfig.json"], app);
-    expect(bad.status).not.toBe(0);
-    expect(bad.stdout).toMatch(/check\.ts\(\d+,\d+\): error TS2345: Argument of type 'number' is not assignable to parameter of type 'string'/);
   }, 60_000);
 
   it("canary verify without binaryen exits 2 saying which version to install; after `npm install binaryen@<pinned>` it passes", () => {
