@@ -29,16 +29,18 @@ const APP_PEERS = ["@openfeature/server-sdk", "@openfeature/core"];
 const OPENFEATURE_SDK = `@openfeature/server-sdk@${PKG.devDependencies["@openfeature/server-sdk"]}`;
 
 /**
- * The environment of a user's shell: none of the npm_* variables `npm test` sets (with
- * npm_config_local_prefix an `npm install` would install into this checkout), no NODE_OPTIONS,
- * and no node_modules/.bin on PATH (so neither tsx nor tsc is at hand).
+ * The environment of a user's shell: without what `npm test` adds about this checkout
+ * (npm_config_local_prefix would make `npm install` install into it; npm_package_*,
+ * npm_lifecycle_*, INIT_CWD), without NODE_OPTIONS, and without any node_modules/.bin on PATH
+ * (so neither tsx nor tsc is at hand). The user's npm settings (cache, registry) stay.
  */
 function userEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^npm_/i.test(k) && k !== "INIT_CWD" && k !== "NODE_OPTIONS") env[k] = v;
+  const checkout = /^npm_(package_|lifecycle_|command$|execpath$|config_local_prefix$|config_call$)|^INIT_CWD$|^NODE_OPTIONS$/;
+  for (const [k, v] of Object.entries(process.env)) if (!checkout.test(k)) env[k] = v;
   env.PATH = (process.env.PATH ?? "")
     .split(path.delimiter)
-    .filter((p) => !p.includes("node_modules"))
+    .filter((p) => !/node_modules[\\/]\.bin$/.test(p))
     .join(path.delimiter);
   return env;
 }
