@@ -15,6 +15,7 @@ import { keysCommand } from "./commands/keys.ts";
 import { labCommand } from "./commands/lab.ts";
 import { watchCommand } from "./commands/watch.ts";
 import { CliError, EXIT, UsageError } from "./errors.ts";
+import { MissingDependencyError } from "../optionalDependencies.ts";
 import type { CliIO } from "./io.ts";
 
 export const COMMANDS: readonly Command[] = [replayCommand, inspectCommand, verifyCommand, bucketCommand, nodeCommand, txCommand, callCommand, keysCommand, watchCommand, labCommand];
@@ -86,6 +87,10 @@ function report(e: unknown, cmd: Command, io: CliIO): number {
     io.stderr(`canary ${cmd.name}: the scenario was refused (${n} problem${n === 1 ? "" : "s"}; nothing ran):\n`);
     for (const line of e.message.split("\n")) io.stderr(`  ${line}\n`);
     io.stderr("  → fix the scenario at those paths and run again (REPLAY.md describes the schema)\n");
+    return EXIT.refused;
+  }
+  if (e instanceof MissingDependencyError) {
+    say(`${e.packageName} is not installed (an optional peer dependency of onchain-canary)`, `run \`${e.installCommand}\` in the project that installed onchain-canary (or \`npm install\` in a checkout), then run the command again`);
     return EXIT.refused;
   }
   if (e instanceof ModuleError) {

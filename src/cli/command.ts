@@ -16,10 +16,15 @@ export interface Command {
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
+const HELP = { help: { type: "boolean", short: "h" } } as const;
+
+/** What parseCommandLine returns: node:util's own result type for these options plus --help. */
+export type ParsedCommandLine<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O & typeof HELP; allowPositionals: true; strict: true }>>;
+
 /** node:util parseArgs, strict, with its errors turned into UsageError. */
-export function parseCommandLine<O extends Options>(argv: string[], options: O) {
+export function parseCommandLine<O extends Options>(argv: string[], options: O): ParsedCommandLine<O> {
   try {
-    return parseArgs({ args: argv, options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+    return parseArgs({ args: argv, options: { ...options, ...HELP }, allowPositionals: true, strict: true });
   } catch (e) {
     throw new UsageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, ""));
   }

@@ -1,5 +1,6 @@
-// The CosmWasm transport over cw-simulate (`@oraichain/cw-simulate`, a devDependency: imported
-// lazily, only by `canary replay --target cosmwasm`, the tests and the bench).
+// The CosmWasm transport over cw-simulate (`@oraichain/cw-simulate`, a devDependency and an
+// optional peer dependency: imported lazily, only by `canary replay --target cosmwasm`, the
+// tests and the bench; missing, it is a MissingDependencyError that says how to install it).
 //
 // cw-simulate's executeContract/instantiateContract are async and open a new block per call
 // (height + 1, time = now). The replay runs block by block at the scenario's heights, so this
@@ -13,6 +14,7 @@
 
 import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
+import { importOptional } from "../optionalDependencies.ts";
 import { RECORDS } from "../abi/definition.ts";
 import { bytesToHex, hexToBytes } from "./codec.ts";
 import { bech32Codec, type Coin, type CwEvent, type CwQueryResult, type CwResult, type SyncCosmWasmConnection } from "./cosmwasm.ts";
@@ -107,6 +109,11 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
 }
 
+/** cw-simulate or its VM (a dependency of cw-simulate: installing cw-simulate brings it). */
+function importCwSimulate<T>(load: () => Promise<T>): Promise<T> {
+  return importOptional("@oraichain/cw-simulate", "canary replay --target cosmwasm", load, ["@oraichain/cw-simulate", "@oraichain/cosmwasm-vm-js"]);
+}
+
 /**
  * cw-simulate 2.8.108's shortcomings that change results, patched once per process (the same
  * patches as the module tests' setup, tests/cosmwasm/_module.ts; docs/COSMWASM.md lists them):
@@ -127,7 +134,7 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
 export function patchCwSimulate(): Promise<void> {
   patched ??= (async () => {
     type Storage = { scan(s: Uint8Array | null, e: Uint8Array | null, o: number): Uint8Array; iterators: Map<number, { data: { key: Uint8Array }[]; position: number }> };
-    const vmjs = (await import("@oraichain/cosmwasm-vm-js")) as unknown as {
+    const vmjs = (await importCwSimulate(() => import("@oraichain/cosmwasm-vm-js"))) as unknown as {
       BinaryKVIterStorage: { prototype: Storage };
       VMInstance: { prototype: Record<string, unknown> };
     };
@@ -189,7 +196,7 @@ export class SimConnection implements SyncCosmWasmConnection {
   static async open(wasm: Uint8Array, options: SimOptions = {}): Promise<SimConnection> {
     const prefix = options.prefix ?? "wasm";
     await patchCwSimulate();
-    const { CWSimulateApp } = (await import("@oraichain/cw-simulate")) as unknown as { CWSimulateApp: new (o: object) => SimApp };
+    const { CWSimulateApp } = (await importCwSimulate(() => import("@oraichain/cw-simulate"))) as unknown as { CWSimulateApp: new (o: object) => SimApp };
     const app = new CWSimulateApp({
       chainId: options.chainId ?? "canary-sim",
       bech32Prefix: prefix,

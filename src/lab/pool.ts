@@ -30,7 +30,10 @@ export class LabRunError extends Error {
   }
 }
 
-const ENTRY = new URL("./worker.mjs", import.meta.url);
+// A worker does not inherit the main thread's loader: from the TypeScript sources (this file
+// is pool.ts) the entry is worker.mjs, which registers tsx first; compiled (pool.js, the
+// installed package) it is worker.js itself.
+const ENTRY = new URL(import.meta.url.endsWith(".ts") ? "./worker.mjs" : "./worker.js", import.meta.url);
 
 /**
  * Replays `scenario` once per seed on `jobs` workers; resolves with the outcomes in seed

@@ -5,9 +5,8 @@ import { Buffer } from "node:buffer";
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { METHODS, type MethodName } from "../abi/methods.ts";
+import { METERED_WASM } from "../packageRoot.ts";
 import { Chain } from "../host/chain.ts";
 import { DEFAULT_GAS_LIMIT } from "../gas/fees.ts";
 import type { InvokeResult, RawEvent } from "../host/types.ts";
@@ -21,7 +20,7 @@ import { accountOf } from "./keys.ts";
 import { firstBadSignature, parseTx, signerAccounts, signingPayload, txHash, TxFormatError, txToJson, type Tx } from "./tx.ts";
 
 /** The metered module (docs/GAS.md): every transaction and view is charged and bounded. */
-export const DEFAULT_WASM = fileURLToPath(new URL("../../build/canary.metered.wasm", import.meta.url));
+export const DEFAULT_WASM = METERED_WASM;
 /** "CANA" read as a big-endian u32. */
 export const DEFAULT_NETWORK = 0x43414e41;
 

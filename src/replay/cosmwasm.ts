@@ -16,6 +16,7 @@ import type { CallContext, InvokeResult, RawEvent } from "../host/types.ts";
 import { SyncCosmWasmInvoker } from "../client/cosmwasm.ts";
 import type { SimConnection, SimOptions } from "../client/cosmwasm-sim.ts";
 import { ModuleError } from "./module.ts";
+import { MissingDependencyError } from "../optionalDependencies.ts";
 
 /** What replay() needs of a chain. */
 export type ReplayChain = Pick<Chain, "beginBlock" | "endBlock" | "transact" | "view" | "stateRoot">;
@@ -42,6 +43,7 @@ export class CosmWasmChain implements ReplayChain {
       // step alike; a scenario with more features due in one block than that would differ.
       return new CosmWasmChain(await SimConnection.open(wasm, { maxDuePerBlock: 100, ...options }));
     } catch (e) {
+      if (e instanceof MissingDependencyError) throw e;
       throw new ModuleError(`not a loadable CosmWasm module: ${(e as Error).message}`);
     }
   }

@@ -11,7 +11,19 @@ import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { installedVersion, loadAsc, resetBinaryenSettings } from "./toolchain.ts";
+import type AscApi from "assemblyscript/asc";
+import { importNative, installedVersion, loadBinaryen, resetBinaryenSettings } from "./toolchain.ts";
+
+type Asc = typeof AscApi;
+let ascPromise: Promise<Asc> | null = null;
+
+/** The AssemblyScript compiler (asc JS API), sharing the one binaryen instance (toolchain.ts). */
+function loadAsc(): Promise<Asc> {
+  ascPromise ??= loadBinaryen().then(() =>
+    importNative("assemblyscript/asc", () => import("assemblyscript/asc")).then((m) => m.default),
+  );
+  return ascPromise;
+}
 
 export interface BuildModuleOptions {
   /** The checkout: the directory holding asconfig.json. */

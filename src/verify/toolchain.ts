@@ -1,4 +1,5 @@
-// Loads binaryen and the AssemblyScript compiler once per process, as one shared instance.
+// Loads binaryen once per process; the build (src/verify/build.ts) loads the AssemblyScript
+// compiler through importNative too, so both share that one instance.
 //
 // Why not a plain `import binaryen from "binaryen"`: under tsx (npm run build / verify, the
 // canary CLI) every ES module goes through tsx's load hook, which rewrites dynamic imports
@@ -8,15 +9,18 @@
 // namespace, so under tsx both are imported through such a URL: binaryen and the compiler
 // then load natively and share one binaryen instance. Anywhere else (vitest, plain node)
 // they are imported normally. If the tsx route fails, the plain import is the fallback.
+//
+// binaryen is a devDependency and an optional peer dependency: the installed package runs
+// without it until `canary verify` needs it, which then says how to install it
+// (MissingDependencyError).
 
 import type BinaryenApi from "binaryen";
-import type AscApi from "assemblyscript/asc";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { importOptional } from "../optionalDependencies.ts";
 
 export type Binaryen = typeof BinaryenApi;
-export type Asc = typeof AscApi;
 
 const TSX_NAMESPACE = "onchain-canary-native";
 
@@ -28,7 +32,8 @@ function underTsx(): boolean {
   return args.some((a) => a === "tsx" || a.startsWith("tsx/") || /[\\/]tsx[\\/]/.test(a));
 }
 
-async function importNative<T>(specifier: string, plain: () => Promise<T>): Promise<T> {
+/** Imports `specifier` natively under tsx (see above), else with `plain`. */
+export async function importNative<T>(specifier: string, plain: () => Promise<T>): Promise<T> {
   if (underTsx()) {
     try {
       const url = new URL(import.meta.resolve(specifier));
@@ -42,11 +47,10 @@ async function importNative<T>(specifier: string, plain: () => Promise<T>): Prom
 }
 
 let binaryenPromise: Promise<Binaryen> | null = null;
-let ascPromise: Promise<Asc> | null = null;
 
-/** The binaryen instance the compiler uses too. */
+/** The binaryen instance the compiler uses too; MissingDependencyError when it is not installed. */
 export function loadBinaryen(): Promise<Binaryen> {
-  binaryenPromise ??= importNative("binaryen", () => import("binaryen")).then((m) => {
+  binaryenPromise ??= importOptional("binaryen", "canary verify", () => importNative("binaryen", () => import("binaryen"))).then((m) => {
     initialSettings = readSettings(m.default);
     return m.default;
   });
@@ -99,14 +103,6 @@ export async function resetBinaryenSettings(): Promise<void> {
   b.setAllowInliningFunctionsWithLoops(d.allowInliningFunctionsWithLoops);
   b.clearPassArguments();
   b.clearPassesToSkip();
-}
-
-/** The AssemblyScript compiler (asc JS API). */
-export function loadAsc(): Promise<Asc> {
-  ascPromise ??= loadBinaryen().then(() =>
-    importNative("assemblyscript/asc", () => import("assemblyscript/asc")).then((m) => m.default),
-  );
-  return ascPromise;
 }
 
 /** The version of an installed package, read from its package.json (no import needed). */

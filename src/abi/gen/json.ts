@@ -8,12 +8,12 @@
 
 import { ENUMS, ERROR_CODES, EVENT_DEFS, METHOD_DEFS, POLICY, POLICY_FIELDS } from "../definition.ts";
 import type { Field, StructDef } from "../field.ts";
-import { readFileSync } from "node:fs";
+import { PACKAGE_JSON } from "../../packageRoot.ts";
 import { GENERATED_NOTE } from "./assembly.ts";
 import { jsonDefaults, messageName, snake } from "../cosmwasm.ts";
 
 /** package.json's version: the cw2 contract_info version. */
-const PACKAGE_VERSION: string = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")).version;
+const PACKAGE_VERSION: string = PACKAGE_JSON.version;
 
 /** Descriptor type codes (mirrored in assembly/codec/json.ts). */
 export const T = {

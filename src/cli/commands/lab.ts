@@ -13,7 +13,7 @@ import { PRESET_ROWS, presetFile, presetMarkdown, presetText, type PresetResult 
 import { parseCommandLine, type Command } from "../command.ts";
 import { CliError, EXIT, UsageError } from "../errors.ts";
 import type { CliIO } from "../io.ts";
-import { PROJECT_ROOT, RELEASE_WASM, shown } from "../paths.ts";
+import { PROJECT_ROOT, RELEASE_WASM, scenarioFile, shown } from "../paths.ts";
 
 const DEFAULT_RUNS = 300;
 
@@ -33,7 +33,7 @@ The same N and S give the same numbers on any machine and any --jobs. Run i alon
 write seed: "S/lab/i" into the file and \`canary replay\` it.
 
 The scenario is validated like \`canary replay\` does (REPLAY.md, the same size and YAML
-limits). Its expectations are ignored: they are written for one seed; the lab reports,
+limits; a FILE that does not exist may name one the package ships, e.g. lab/regression-5x). Its expectations are ignored: they are written for one seed; the lab reports,
 it does not judge.
 
   --runs N     runs per scenario (default ${DEFAULT_RUNS}; N ≥ 1)
@@ -67,7 +67,7 @@ function positiveInt(flag: string, v: string | undefined, fallback: number): num
 function loadForLab(file: string, io: CliIO): Scenario {
   let scenario: Scenario;
   try {
-    scenario = loadScenarioFile(path.resolve(io.cwd, file), file);
+    scenario = loadScenarioFile(scenarioFile(file, io.cwd), file);
   } catch (e) {
     if (e instanceof ScenarioLimitError) throw new CliError(e.message);
     if (e instanceof ScenarioError) {

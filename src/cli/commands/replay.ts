@@ -10,18 +10,16 @@ import { renderReport } from "../../replay/report.ts";
 import { parseCommandLine, type Command } from "../command.ts";
 import { CliError, EXIT, UsageError } from "../errors.ts";
 import type { CliIO } from "../io.ts";
-import { DEFAULT_WASM, PROJECT_ROOT, shown } from "../paths.ts";
+import { COSMWASM_WASM, DEFAULT_WASM, scenarioFile, shown } from "../paths.ts";
 import { CosmWasmChain } from "../../replay/cosmwasm.ts";
-
-/** The CosmWasm module `npm run build:cosmwasm` writes. */
-const COSMWASM_WASM = path.join(PROJECT_ROOT, "build", "canary-cw.wasm");
 import { openChainStore, storeError } from "../store.ts";
 
 const usage = `usage: canary replay FILE [--json] [--report FILE.html] [--blocks all|changed|none] [--wasm PATH] [--target native|cosmwasm]
 
 Replays a scenario (JSON or YAML, see REPLAY.md) against the contract module: block 0 runs
 init(admin), then every height 1..until runs the scenario's transactions, the synthetic
-traffic and onPersist, and checks the expectations of that height.
+traffic and onPersist, and checks the expectations of that height. A FILE that does not
+exist may name a scenario shipped with the package: scenarios/NAME.yaml, or just NAME.
 
   --json            one JSON object per line on stdout: tx, block, expect, summary
   --blocks MODE     which block lines --json writes: changed (default: blocks whose state
@@ -29,7 +27,7 @@ traffic and onPersist, and checks the expectations of that height.
   --report FILE     also write a self-contained HTML page: per feature its rollout, canary
                     against baseline error rates, the statistic against its threshold, sample
                     counts, steps and rollbacks (with the numbers that fired them), failed txs
-  --wasm PATH       the module to run (default: build/canary.metered.wasm of this checkout:
+  --wasm PATH       the module to run (default: build/canary.metered.wasm of this package:
                     the release module with gas metering; build/canary.wasm runs unmetered;
                     with --target cosmwasm: build/canary-cw.wasm)
   --target T        native (default): the host of SPEC section 7; cosmwasm: the CosmWasm
@@ -84,7 +82,7 @@ export const replayCommand: Command = {
     if (!Number.isSafeInteger(maxBytes) || maxBytes < 1 || !/^\d+$/.test(values["max-scenario-bytes"] ?? "1")) throw new UsageError(`--max-scenario-bytes must be a positive integer, got ${JSON.stringify(values["max-scenario-bytes"])}`);
     let scenario;
     try {
-      scenario = loadScenarioFile(path.resolve(io.cwd, file), file, { maxBytes });
+      scenario = loadScenarioFile(scenarioFile(file, io.cwd), file, { maxBytes });
     } catch (e) {
       if (e instanceof ScenarioLimitError) throw new CliError(e.message);
       throw e;
