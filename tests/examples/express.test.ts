@@ -3,7 +3,7 @@
 // for about one account in five, and the contract rolls the canary back (ErrorRate) on the
 // reports the app's reporter sent — then the app serves the old checkout to everyone.
 // The app runs as users run it (its own process, `onchain-canary/openfeature` resolved by
-// the package's name; in the checkout the `source` export condition maps it to src/).
+// the package's name; in the checkout the `canary-source` export condition maps it to src/).
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -64,7 +64,7 @@ beforeAll(async () => {
 
   const port = await freePort();
   appUrl = `http://127.0.0.1:${port}`;
-  app = spawn(process.execPath, ["--import", "tsx", "--conditions=source", APP], {
+  app = spawn(process.execPath, ["--import", "tsx", "--conditions=canary-source", APP], {
     cwd: path.dirname(APP),
     env: { ...process.env, CANARY_NODE: node.url, CANARY_KEYSTORE: keystoreFile, CANARY_REPORTER_KEY: "reporter", CANARY_REPORT_MS: "200", PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
