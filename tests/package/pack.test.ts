@@ -145,8 +145,6 @@ describe("npm pack", () => {
 
   it("every bare import in dist is a dependency, an optional peer dependency or a Node builtin", () => {
     const allowed = new Set([...Object.keys(PKG.dependencies), ...Object.keys(PKG.peerDependencies)]);
-    // Imported only together with @oraichain/cw-simulate, which depends on it.
-    allowed.add("@oraichain/cosmwasm-vm-js");
     for (const peer of Object.keys(PKG.peerDependencies)) expect(PKG.peerDependenciesMeta[peer]?.optional, `${peer} is an optional peer`).toBe(true);
     const builtins = new Set(builtinModules);
     const seen = new Map<string, string>();
