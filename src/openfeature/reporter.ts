@@ -38,7 +38,7 @@
 // validUntilBlock passed — and only after getTransaction(hash) found no copy of it. A
 // transaction the node lost (a restart drops its pending transactions) is sent again as it
 // was. A transaction included with FAULT (FeatureDisabled, Unauthorized, …) is logged and its
-// batch dropped (counted): never retried. Use the Reporter key for this reporter only: another
+// outcomes dropped (counted): never retried. Use the Reporter key for this reporter only: another
 // sender of the same key makes the reporter re-sign (safely, but with extra round trips).
 //
 // OpenFeature: `track(eventName, context, details)` accepts "canary.success",
@@ -125,17 +125,26 @@ export interface ReporterStats {
     invalidAccount: number;
     /** A latency that is not a non-negative safe integer; a track() detail without a feature. */
     invalidValue: number;
-    /** The feature is Disabled or RolledBack in the snapshot (when reported, or when its batch formed). */
+    /** The feature is Disabled or RolledBack in the snapshot when reported (not counted in canary/baseline/latencies). */
     disabled: number;
+    /** Counted, then the snapshot showed the feature Disabled or RolledBack when its batch was to form: not sent. */
+    disabledBeforeSending: number;
     /** maxFeatures features were being counted already. */
     overflow: number;
-    /** In a batch whose transaction was included with FAULT (e.g. FeatureDisabled, Unauthorized). */
+    /** In a transaction included with FAULT (e.g. FeatureDisabled, Unauthorized). */
     faulted: number;
-    /** In a batch the node refused for good (a malformed or wrongly signed transaction). */
+    /** In a transaction the node refused for good (a malformed or wrongly signed one). */
     refused: number;
-    /** In a batch still unsent when close() gave up waiting. */
+    /** Not confirmed included when close() gave up waiting: in a transaction still unsent or pending, or not batched yet. */
     abandoned: number;
   };
+  /**
+   * success/error outcomes and latencies in transactions included with HALT: the contract
+   * counted them. Every outcome counted (canary + baseline + latencies) ends in exactly one of
+   * included, dropped.disabledBeforeSending, dropped.faulted, dropped.refused or
+   * dropped.abandoned, or is still `reporter.pending`.
+   */
+  included: number;
   /** track() calls with an event name that is not one of TRACK_EVENTS. */
   unknownEvents: number;
   batches: { formed: number; included: number; faulted: number; refused: number; abandoned: number };
@@ -176,8 +185,13 @@ class FeatureCounters {
   inFlight: Batch | null = null;
   constructor(readonly name: string) {}
 
+  /** success/error outcomes and latencies counted this interval. */
+  get outcomes(): number {
+    return this.canarySuccesses + this.canaryErrors + this.baseSuccesses + this.baseErrors + this.latencyCount;
+  }
+
   get empty(): boolean {
-    return this.canarySuccesses + this.canaryErrors + this.baseSuccesses + this.baseErrors + this.latencyCount === 0;
+    return this.outcomes === 0;
   }
 
   reset(): void {
@@ -200,6 +214,10 @@ interface QueuedTx {
   batch: Batch;
   method: "recordCohorts" | "recordLatency";
   args: Uint8Array;
+  /** The outcomes it carries: success/error outcomes (recordCohorts) or latencies (recordLatency). */
+  outcomes: number;
+  /** Where its outcomes were counted (stats.included or a stats.dropped reason), once; "" until then. */
+  ended: "" | "included" | "faulted" | "refused" | "abandoned";
   /** Set by signing; cleared when the transaction must be re-signed. */
   signed: { json: TxJson; hash: string; nonce: number; validUntilBlock: number } | null;
   state: number;
@@ -210,8 +228,6 @@ interface QueuedTx {
 
 interface Batch {
   feature: FeatureCounters;
-  /** success/error outcomes and latencies frozen in it (for the drop counters). */
-  outcomes: number;
   txs: QueuedTx[];
   /** One of its transactions was included with FAULT, or refused for good. */
   failed: "" | "faulted" | "refused";
@@ -244,7 +260,8 @@ export class CanaryReporter {
     baseline: 0,
     latencies: 0,
     baselineLatencies: 0,
-    dropped: { noSnapshot: 0, unknownFeature: 0, invalidAccount: 0, invalidValue: 0, disabled: 0, overflow: 0, faulted: 0, refused: 0, abandoned: 0 },
+    dropped: { noSnapshot: 0, unknownFeature: 0, invalidAccount: 0, invalidValue: 0, disabled: 0, disabledBeforeSending: 0, overflow: 0, faulted: 0, refused: 0, abandoned: 0 },
+    included: 0,
     unknownEvents: 0,
     batches: { formed: 0, included: 0, faulted: 0, refused: 0, abandoned: 0 },
     transactions: { signed: 0, resent: 0, resigned: 0, included: 0, faulted: 0 },
@@ -446,17 +463,16 @@ export class CanaryReporter {
   }
 
   private formBatch(c: FeatureCounters): Batch | null {
-    const outcomes = c.canarySuccesses + c.canaryErrors + c.baseSuccesses + c.baseErrors + c.latencyCount;
     const feature = this.provider.snapshot?.feature(c.name);
     if (feature !== undefined && (feature.status === Status.Disabled || feature.status === Status.RolledBack)) {
       // Turned off since these were counted (by an operator, or a rollback these reports caused).
-      this.stats.dropped.disabled += outcomes;
+      this.stats.dropped.disabledBeforeSending += c.outcomes;
       c.reset();
       return null;
     }
     let resolve!: () => void;
     const done = new Promise<void>((r) => (resolve = r));
-    const batch: Batch = { feature: c, outcomes, txs: [], failed: "", settled: false, done, resolve };
+    const batch: Batch = { feature: c, txs: [], failed: "", settled: false, done, resolve };
     const cohorts = c.canarySuccesses + c.canaryErrors + c.baseSuccesses + c.baseErrors;
     if (cohorts > 0) {
       const args = encodeArgs("recordCohorts", {
@@ -466,13 +482,13 @@ export class CanaryReporter {
         baseSuccesses: c.baseSuccesses,
         baseErrors: c.baseErrors,
       });
-      batch.txs.push(this.queued(batch, "recordCohorts", args));
+      batch.txs.push(this.queued(batch, "recordCohorts", args, cohorts));
     }
     if (c.latencyCount > 0) {
       const maxPeak = feature?.policy.maxPeakLatency ?? 0n;
       const peak = BigInt(c.latencyPeak);
       const value = maxPeak !== 0n && peak > maxPeak ? peak : (c.latencySumHigh + BigInt(c.latencySum)) / BigInt(c.latencyCount);
-      batch.txs.push(this.queued(batch, "recordLatency", encodeArgs("recordLatency", { name: c.name, value })));
+      batch.txs.push(this.queued(batch, "recordLatency", encodeArgs("recordLatency", { name: c.name, value }), c.latencyCount));
     }
     c.reset();
     c.inFlight = batch;
@@ -481,8 +497,32 @@ export class CanaryReporter {
     return batch;
   }
 
-  private queued(batch: Batch, method: QueuedTx["method"], args: Uint8Array): QueuedTx {
-    return { batch, method, args, signed: null, state: NEW, attempted: false, expectedHeight: 0 };
+  private queued(batch: Batch, method: QueuedTx["method"], args: Uint8Array, outcomes: number): QueuedTx {
+    return { batch, method, args, outcomes, ended: "", signed: null, state: NEW, attempted: false, expectedHeight: 0 };
+  }
+
+  /**
+   * Counts where `tx`'s outcomes ended — included (HALT) or a drop reason — the first time
+   * only: a late answer for a transaction close() abandoned cannot count it twice.
+   */
+  private endTx(tx: QueuedTx, how: Exclude<QueuedTx["ended"], "">): boolean {
+    if (tx.ended !== "") return false;
+    tx.ended = how;
+    if (how === "included") this.stats.included += tx.outcomes;
+    else this.stats.dropped[how] += tx.outcomes;
+    return true;
+  }
+
+  /**
+   * Outcomes counted and not yet included or dropped: in the counters, or in a transaction
+   * not included yet. With stats: canary + baseline + latencies = stats.included + pending +
+   * dropped.{disabledBeforeSending, faulted, refused, abandoned}. 0 after close().
+   */
+  get pending(): number {
+    let n = 0;
+    for (const c of this.counters.values()) n += c.outcomes;
+    for (const tx of this.queue) if (tx.ended === "") n += tx.outcomes;
+    return n;
   }
 
   /** Features with nothing counted and nothing in flight are forgotten (their slot frees up). */
@@ -494,13 +534,9 @@ export class CanaryReporter {
   /** Settles `batch` once every transaction of it is included or dropped, counting how it ended. */
   private settleIfFinished(batch: Batch): void {
     if (batch.settled || !batch.txs.every((tx) => tx.state === DONE || tx.state === DROPPED)) return;
-    if (batch.failed === "faulted") {
-      this.stats.batches.faulted++;
-      this.stats.dropped.faulted += batch.outcomes;
-    } else if (batch.failed === "refused") {
-      this.stats.batches.refused++;
-      this.stats.dropped.refused += batch.outcomes;
-    } else this.stats.batches.included++;
+    if (batch.failed === "faulted") this.stats.batches.faulted++;
+    else if (batch.failed === "refused") this.stats.batches.refused++;
+    else this.stats.batches.included++;
     this.settle(batch);
   }
 
@@ -572,10 +608,11 @@ export class CanaryReporter {
         this.stopped = true;
         let abandoned = 0;
         for (const tx of this.queue) {
+          if (tx.state === DONE || !this.endTx(tx, "abandoned")) continue;
+          tx.state = DROPPED;
           if (tx.batch.settled) continue;
           abandoned++;
           this.stats.batches.abandoned++;
-          this.stats.dropped.abandoned += tx.batch.outcomes;
           this.settle(tx.batch);
         }
         if (abandoned > 0) this.logger.error(`closed with ${abandoned} batch(es) not confirmed included (those the node had accepted may still land)`);
@@ -771,10 +808,11 @@ export class CanaryReporter {
           throw e;
         default:
           // Malformed, wrongly signed, wrong network, …: sending it again cannot help.
-          this.logger.error(`the node refused ${tx.method}(${tx.batch.feature.name}) for good (${e.code}: ${e.message}); its batch is dropped`);
+          this.logger.error(`the node refused ${tx.method}(${tx.batch.feature.name}) for good (${e.code}: ${e.message}); its ${tx.outcomes} outcome(s) are dropped`);
           // Its nonce was never used: the transactions after it must take it.
           this.resignFrom(tx);
           tx.state = DROPPED;
+          this.endTx(tx, "refused");
           tx.batch.failed ||= "refused";
           this.settleIfFinished(tx.batch);
           if (e.code === RpcCode.WrongNetwork) this.node = null;
@@ -784,19 +822,21 @@ export class CanaryReporter {
   }
 
   private included(tx: QueuedTx, t: TxAnswer): void {
-    if (tx.state === DONE) return;
+    // DROPPED: refused, or abandoned by close() while this answer was on its way (counted already).
+    if (tx.state === DONE || tx.state === DROPPED) return;
     tx.state = DONE;
     this.stats.transactions.included++;
     const batch = tx.batch;
     if (t.status === "FAULT") {
       // Never retried: the contract decided (FeatureDisabled, Unauthorized, …).
       this.stats.transactions.faulted++;
+      this.endTx(tx, "faulted");
       // One warning per batch (its recordLatency usually FAULTs for the same reason).
       if (batch.failed === "") {
-        this.logger.warn(`${tx.method}(${batch.feature.name}) was included with FAULT (${t.error ?? errorName(t.code)}${t.trap ? `: ${t.trap}` : ""}); its batch is dropped`);
+        this.logger.warn(`${tx.method}(${batch.feature.name}) was included with FAULT (${t.error ?? errorName(t.code)}${t.trap ? `: ${t.trap}` : ""}); its outcomes are dropped, never retried`);
         batch.failed = "faulted";
       }
-    }
+    } else this.endTx(tx, "included");
     this.settleIfFinished(batch);
   }
 }

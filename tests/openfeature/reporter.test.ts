@@ -83,6 +83,16 @@ class SnapshotProvider {
   }
 }
 
+/**
+ * Every outcome counted (canary, baseline, latencies) is in exactly one place: included, a
+ * drop after counting, or still pending (in the counters or a transaction not included yet).
+ */
+function expectAccounted(r: CanaryReporter, pending = 0): void {
+  const { canary, baseline, latencies, included, dropped } = r.stats;
+  expect(r.pending).toBe(pending);
+  expect(canary + baseline + latencies).toBe(included + r.pending + dropped.disabledBeforeSending + dropped.faulted + dropped.refused + dropped.abandoned);
+}
+
 function newReporter(provider: SnapshotProvider, key: NodeKey, options: Partial<CanaryReporterOptions> = {}): CanaryReporter {
   return new CanaryReporter({ provider, key, intervalMs: 3_600_000, flushTimeoutMs: 15_000, retry: { minMs: 20, maxMs: 200 }, logger: silent, ...options });
 }
@@ -219,6 +229,8 @@ describe("what is sent", () => {
     ]);
     expect(r.stats).toMatchObject({ canary: Number(want.canarySuccesses + want.canaryErrors), baseline: Number(want.baseSuccesses + want.baseErrors), latencies: canaryLatencies.length });
     expect(r.stats.batches).toMatchObject({ formed: 1, included: 1, faulted: 0 });
+    expect(r.stats.included).toBe(accounts.length + canaryLatencies.length);
+    expectAccounted(r);
     await r.close();
   }, 20_000);
 
@@ -272,6 +284,8 @@ describe("what is sent", () => {
       expect(v.runSuccesses + v.baseSuccesses).toBe(90n);
       expect(mine[0]!.args.canarySuccesses as bigint + (mine[0]!.args.baseSuccesses as bigint)).toBe(60n);
     }
+    expect(r.stats.included).toBe(270);
+    expectAccounted(r);
     await r.close();
   }, 20_000);
 });
@@ -292,6 +306,8 @@ describe("failed sends", () => {
     expect(await txsOf(r.account, height)).toHaveLength(1);
     expect(r.stats.transactions).toMatchObject({ signed: 1, resent: 1, resigned: 0, included: 1 });
     expect(r.stats.retries).toBeGreaterThanOrEqual(1);
+    expect(r.stats.included).toBe(50);
+    expectAccounted(r);
     await r.close();
     await proxy.close();
   }, 20_000);
@@ -308,6 +324,7 @@ describe("failed sends", () => {
     await expect(r.flush()).rejects.toThrow(/CanaryReporter.flush: 1 batch\(es\) not included within 400 ms \(node http:\/\/127.0.0.1:\d+\); last error: cannot reach the node/);
     // More outcomes and several ticks while the first batch is stuck: no second batch.
     for (const a of accounts.slice(20)) r.error("outage", a);
+    expectAccounted(r, 40);
     const stuckAt = node.height;
     await waitFor("the first batch's validUntilBlock to pass", () => (node.height > stuckAt + 5 ? true : undefined), 10_000);
     expect(r.stats.batches.formed).toBe(1);
@@ -321,6 +338,8 @@ describe("failed sends", () => {
     expect(v.runErrors + v.baseErrors).toBe(20n);
     const sent = await txsOf(r.account, height);
     expect(sent).toHaveLength(2);
+    expect(r.stats.included).toBe(40);
+    expectAccounted(r);
     await r.close();
     await proxy.close();
   }, 20_000);
@@ -350,6 +369,8 @@ describe("failed sends", () => {
     const v = (await RpcCanaryClient(new Wallet(checkRpc)).getFeature("restart"))!;
     expect(v.runSuccesses + v.baseSuccesses).toBe(30n);
     expect((await checkRpc.getNonce(key.accountHex)).committed).toBe(1);
+    expect(r.stats.included).toBe(30);
+    expectAccounted(r);
     await r.close();
     await proxy.close();
     checkRpc.close();
@@ -374,6 +395,8 @@ describe("failed sends", () => {
     const v = (await client.getFeature("shared-key"))!;
     expect(v.runSuccesses + v.baseSuccesses).toBe(11n);
     expect(v.runErrors + v.baseErrors).toBe(10n);
+    expect(r.stats.included).toBe(20);
+    expectAccounted(r);
     await r.close();
   }, 20_000);
 });
@@ -391,15 +414,44 @@ describe("what the contract refuses", () => {
     await r.flush();
     expect(r.stats.batches).toMatchObject({ formed: 1, faulted: 1, included: 0 });
     expect(r.stats.dropped.faulted).toBe(20);
-    expect(warnings.some((w) => /recordCohorts\(turned-off\) was included with FAULT \(FeatureDisabled\); its batch is dropped/.test(w))).toBe(true);
+    expect(warnings.some((w) => /recordCohorts\(turned-off\) was included with FAULT \(FeatureDisabled\); its outcomes are dropped, never retried/.test(w))).toBe(true);
     const sent = await txsOf(r.account, height);
     expect(sent.map((t) => [t.method, t.status, t.code])).toEqual([["recordCohorts", "FAULT", 12]]);
+    // Counted while the snapshot still showed Canary, then it learns of the change: not sent.
+    for (const a of randomAccounts(3)) r.success("turned-off", a);
     await provider.refresh();
     for (const a of randomAccounts(5)) r.error("turned-off", a);
     await r.flush();
+    expect(r.stats.dropped.disabledBeforeSending).toBe(3);
     expect(r.stats.dropped.disabled).toBe(5);
     expect(r.stats.batches.formed).toBe(1);
     expect(await txsOf(r.account, height)).toHaveLength(1);
+    expect(r.stats.included).toBe(0);
+    expectAccounted(r);
+    await r.close();
+  }, 20_000);
+
+  it("a batch whose recordCohorts rolls the feature back: those outcomes are included, its recordLatency FAULTs (FeatureDisabled) and only the latencies are dropped", async () => {
+    await canary("split-end", 10000, { analysis: 0, maxErrorRateBps: 100, minSamples: 1 });
+    const provider = await new SnapshotProvider(node.url).refresh();
+    const r = newReporter(provider, await reporterKey());
+    const height = node.height;
+    for (const a of randomAccounts(10)) {
+      r.error("split-end", a);
+      r.latency("split-end", a, 50);
+    }
+    await r.flush();
+    const sent = await txsOf(r.account, height);
+    expect(sent.map((t) => [t.method, t.status])).toEqual([
+      ["recordCohorts", "HALT"],
+      ["recordLatency", "FAULT"],
+    ]);
+    const v = (await client.getFeature("split-end"))!;
+    expect([v.status, v.rollbackReason, v.runErrors]).toEqual([Status.RolledBack, RollbackReason.ErrorRate, 10n]);
+    expect(r.stats.batches).toMatchObject({ formed: 1, faulted: 1, included: 0 });
+    expect(r.stats.included).toBe(10);
+    expect(r.stats.dropped.faulted).toBe(10);
+    expectAccounted(r);
     await r.close();
   }, 20_000);
 });
@@ -418,6 +470,8 @@ describe("close", () => {
     await r.close();
     expect(r.stats.batches.formed).toBe(1);
     expect(r.stats.canary + r.stats.baseline).toBe(25);
+    expect(r.stats.included).toBe(25);
+    expectAccounted(r);
   }, 20_000);
 });
 
@@ -469,6 +523,9 @@ describe("end to end through CanaryProvider and an OpenFeature client", () => {
     expect(r.stats.dropped.disabled).toBe(dropped + 1);
     expect(r.stats.batches.formed).toBe(formed);
     await r.close();
+    expectAccounted(r);
+    // seq-good's 900 outcomes (its counters above) at least; seq-bad's after its rollback FAULTed.
+    expect(r.stats.included).toBeGreaterThanOrEqual(900);
     await OpenFeature.clearProviders();
   }, 20_000);
 });
