@@ -47,6 +47,12 @@
 // (`provider.attachReporter`), so `client.track("canary.error", { targetingKey }, { feature })`
 // on an OpenFeature client feeds it.
 //
+// Accounting. Every outcome counted (stats.canary + baseline + latencies) ends in exactly one
+// of stats.included (its transaction included with HALT) or a drop after counting
+// (stats.dropped.disabledBeforeSending, faulted, refused, abandoned), or is still
+// `reporter.pending`. After close() nothing is pending: what was not confirmed included by
+// then — in a transaction, or counted and not batched yet — is dropped.abandoned.
+//
 // After close() every call (success, error, latency, track, flush) is ignored.
 
 import type { EvaluationContext, Logger, TrackingEventDetails } from "@openfeature/server-sdk";
@@ -594,8 +600,9 @@ export class CanaryReporter {
   /**
    * Stops the timer, flushes, and stops sending. Every later call of this reporter
    * (success, error, latency, track, flush) is ignored; close() again returns the same
-   * promise. When the flush times out, close() rejects with its error and the batches still
-   * unsent are abandoned (counted in stats.batches.abandoned and stats.dropped.abandoned).
+   * promise. When the flush times out, close() rejects with its error; the batches not
+   * confirmed included are abandoned (stats.batches.abandoned), and their outcomes and those
+   * not batched yet are counted in stats.dropped.abandoned: nothing stays pending.
    */
   close(): Promise<void> {
     if (this.closing !== null) return this.closing;
@@ -615,7 +622,19 @@ export class CanaryReporter {
           this.stats.batches.abandoned++;
           this.settle(tx.batch);
         }
-        if (abandoned > 0) this.logger.error(`closed with ${abandoned} batch(es) not confirmed included (those the node had accepted may still land)`);
+        // Counts never batched: the wait ended while the feature's previous batch was in flight
+        // (the flush's second round, which batches them, did not run).
+        let unbatched = 0;
+        for (const c of this.counters.values()) unbatched += c.outcomes;
+        this.stats.dropped.abandoned += unbatched;
+        this.counters.clear();
+        this.stats.features = 0;
+        if (abandoned > 0 || unbatched > 0) {
+          this.logger.error(
+            `closed with ${abandoned} batch(es) not confirmed included (those the node had accepted may still land)` +
+              (unbatched > 0 ? ` and ${unbatched} outcome(s) not batched yet (never sent)` : ""),
+          );
+        }
         this.queue = [];
         // End a wait or a request in progress now rather than at its timeout.
         this.wake?.();

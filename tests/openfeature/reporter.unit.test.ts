@@ -147,6 +147,23 @@ describe("classification and drops", () => {
     expectAccounted(r);
   });
 
+  it("close() timing out while a feature's batch is in flight: the outcomes counted meanwhile are abandoned too, none left uncounted", async () => {
+    const r = reporterOn(snapshot);
+    for (let i = 0; i < 5; i++) r.success("all", account(i));
+    await expect(r.flush()).rejects.toThrow(/1 batch\(es\) not included within 200 ms/);
+    // The first batch is still in flight: these wait in the counters for the next one.
+    for (let i = 0; i < 7; i++) r.success("all", account(i));
+    expectAccounted(r);
+    expect(r.pending).toBe(12);
+    await expect(r.close()).rejects.toThrow(/1 batch\(es\) not included within 200 ms/);
+    expect(r.stats.canary).toBe(12);
+    expect(r.stats.batches).toMatchObject({ formed: 1, abandoned: 1 });
+    expect(r.stats.dropped.abandoned).toBe(12);
+    expect(r.pending).toBe(0);
+    expect(r.stats.features).toBe(0);
+    expectAccounted(r);
+  });
+
   it("drops everything before the provider has a snapshot", async () => {
     const r = reporterOn(undefined);
     r.success("half", account(1));
