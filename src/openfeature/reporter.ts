@@ -35,11 +35,14 @@
 // NonceTooLow and getTransaction(hash) finds it, so nothing is counted twice. A transaction
 // is re-signed (same counts, new nonce or validUntilBlock) only when the node proves the old
 // one can never be included — its nonce taken by another transaction of the key, or its
-// validUntilBlock passed — and only after getTransaction(hash) found no copy of it. A
-// transaction the node lost (a restart drops its pending transactions) is sent again as it
-// was. A transaction included with FAULT (FeatureDisabled, Unauthorized, …) is logged and its
-// outcomes dropped (counted): never retried. Use the Reporter key for this reporter only: another
-// sender of the same key makes the reporter re-sign (safely, but with extra round trips).
+// validUntilBlock passed — and only after getTransaction(hash) found no copy of it. An
+// Expired answer names the height that would include the transaction (a backed-up mempool):
+// the re-signed one is valid for validForBlocks from there (capped by the node's limit); from
+// a batch's second Expired on, each re-sign waits the retry backoff. A transaction the node
+// lost (a restart drops its pending transactions) is sent again as it was. A transaction
+// included with FAULT (FeatureDisabled, Unauthorized, …) is logged and its outcomes dropped
+// (counted): never retried. Use the Reporter key for this reporter only: another sender of the
+// same key makes the reporter re-sign (safely, but with extra round trips).
 //
 // OpenFeature: `track(eventName, context, details)` accepts "canary.success",
 // "canary.error" and "canary.latency" (details `{ feature, value? }`, account =
@@ -107,7 +110,10 @@ export interface CanaryReporterOptions {
   retry?: { minMs?: number; maxMs?: number };
   /** Per JSON-RPC request (default 5000 ms). */
   requestTimeoutMs?: number;
-  /** validUntilBlock = height + this, capped by the node's limit (default 1000 blocks). */
+  /**
+   * validUntilBlock = height + this, capped by the node's limit (default 1000 blocks); after an
+   * Expired answer, counted from the inclusion height the node named when that is later.
+   */
   validForBlocks?: number;
   /** Where failures are logged (OpenFeature's Logger shape; default: console, warnings and errors only). */
   logger?: Logger;
@@ -237,6 +243,8 @@ interface Batch {
   txs: QueuedTx[];
   /** One of its transactions was included with FAULT, or refused for good. */
   failed: "" | "faulted" | "refused";
+  /** Expired answers to its transactions that no copy at the node explained (from the second on, back off). */
+  expired: number;
   settled: boolean;
   done: Promise<void>;
   resolve: () => void;
@@ -292,9 +300,14 @@ export class CanaryReporter {
   private queue: QueuedTx[] = [];
   private readonly timer: NodeJS.Timeout;
   private pumping: Promise<void> | null = null;
-  private node: { network: number; validFor: number; pollMs: number } | null = null;
+  private node: { network: number; validFor: number; maxValidIncrement: number; pollMs: number } | null = null;
   /** The next nonce to sign with; undefined → ask the node. */
   private nextNonce: number | undefined;
+  /**
+   * The highest height an Expired answer said would include a transaction: validUntilBlock
+   * counts validFor from here when it is above the current height (a backed-up mempool).
+   */
+  private inclusionFloor = 0;
   /** Set when the node may have lost transactions it had accepted: look each one up. */
   private recheck = false;
   private recheckedFor: QueuedTx | null = null;
@@ -478,7 +491,7 @@ export class CanaryReporter {
     }
     let resolve!: () => void;
     const done = new Promise<void>((r) => (resolve = r));
-    const batch: Batch = { feature: c, txs: [], failed: "", settled: false, done, resolve };
+    const batch: Batch = { feature: c, txs: [], failed: "", expired: 0, settled: false, done, resolve };
     const cohorts = c.canarySuccesses + c.canaryErrors + c.baseSuccesses + c.baseErrors;
     if (cohorts > 0) {
       const args = encodeArgs("recordCohorts", {
@@ -702,6 +715,7 @@ export class CanaryReporter {
       this.node = {
         network: info.network,
         validFor: Math.min(this.validForBlocks, info.maxValidIncrement),
+        maxValidIncrement: info.maxValidIncrement,
         pollMs: Math.max(10, Math.min(500, Math.floor(info.blockTimeMs / 2))),
       };
     }
@@ -752,7 +766,9 @@ export class CanaryReporter {
   private async sign(tx: QueuedTx, height: number): Promise<void> {
     if (this.nextNonce === undefined) this.nextNonce = (await this.rpc.getNonce(this.account)).next;
     const nonce = this.nextNonce++;
-    const validUntilBlock = height + this.node!.validFor;
+    // The node admits validUntilBlock ≤ its next height + maxValidIncrement, and its next
+    // height is above `height`: the cap keeps a far inclusion height from a refusal for good.
+    const validUntilBlock = Math.min(Math.max(height, this.inclusionFloor) + this.node!.validFor, height + 1 + this.node!.maxValidIncrement);
     const { json, hash } = signTx([this.key], { network: this.node!.network, method: tx.method, args: tx.args, nonce, validUntilBlock });
     tx.signed = { json, hash, nonce, validUntilBlock };
     tx.attempted = false;
@@ -800,12 +816,21 @@ export class CanaryReporter {
             if (t.status !== "pending") this.included(tx, t as TxAnswer);
             return true;
           }
-          this.logger.warn(
-            e.code === RpcCode.NonceTooLow
-              ? `nonce ${s.nonce} of ${this.account} was taken by another transaction of this key: re-signing ${tx.method}(${tx.batch.feature.name}) with the same counts`
-              : `${tx.method}(${tx.batch.feature.name}) expired (validUntilBlock ${s.validUntilBlock}) before the node accepted it: re-signing with the same counts`,
-          );
+          if (e.code === RpcCode.NonceTooLow) {
+            this.logger.warn(`nonce ${s.nonce} of ${this.account} was taken by another transaction of this key: re-signing ${tx.method}(${tx.batch.feature.name}) with the same counts`);
+            this.resignFrom(tx);
+            return true;
+          }
+          // The mempool's backlog is past validUntilBlock. The node says which height would
+          // include it: the re-signed transaction is valid for validFor blocks from there.
+          const inclusion = (e.data as { inclusionHeight?: unknown } | undefined)?.inclusionHeight;
+          if (typeof inclusion === "number" && Number.isSafeInteger(inclusion) && inclusion > this.inclusionFloor) this.inclusionFloor = inclusion;
+          const at = typeof inclusion === "number" ? `, the node would include it at ${inclusion}` : "";
+          this.logger.warn(`${tx.method}(${tx.batch.feature.name}) expired (validUntilBlock ${s.validUntilBlock}${at}) before the node accepted it: re-signing with the same counts`);
           this.resignFrom(tx);
+          // Expired again: the backlog outgrew what the node said (or it said nothing). Each
+          // further re-sign waits the retry backoff rather than asking again at once.
+          if (++tx.batch.expired >= 2) throw new Error(`${tx.method}(${tx.batch.feature.name}) expired again (validUntilBlock ${s.validUntilBlock}${at}): backing off before re-signing`);
           return true;
         }
         case RpcCode.NonceTooHigh: {

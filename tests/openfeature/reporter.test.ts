@@ -11,7 +11,7 @@ import path from "node:path";
 import { OpenFeature } from "@openfeature/server-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OverrideMode, RollbackReason, Status } from "../../src/client/enums.ts";
-import { decodeArgs, type PolicyInput } from "../../src/client/schema.ts";
+import { decodeArgs, encodeArgs, type PolicyInput } from "../../src/client/schema.ts";
 import { NodeKey, NodeRpc, RpcCanaryClient, Wallet, startNode, type AsyncCanaryClient, type CanaryNode, type TxAnswer } from "../../src/node/index.ts";
 import { FlagSnapshot } from "../../src/openfeature/evaluate.ts";
 import { CanaryProvider } from "../../src/openfeature/provider.ts";
@@ -125,13 +125,17 @@ async function txsOf(account: string, fromHeight: number, r: NodeRpc = rpc): Pro
 /**
  * An HTTP proxy in front of the node that can fail on purpose: "down" cuts every request,
  * "drop-send" cuts sendTransaction before the node sees it, "lose-answer-once" forwards the
- * next sendTransaction and cuts the connection instead of answering (the node accepted it).
+ * next sendTransaction and cuts the connection instead of answering (the node accepted it),
+ * "expire-send" answers every sendTransaction Expired without the inclusion height (as a
+ * node would whose mempool grows faster than the sender re-signs) and without forwarding it.
  */
 class FlakyProxy {
-  mode: "pass" | "down" | "drop-send" | "lose-answer-once" = "pass";
+  mode: "pass" | "down" | "drop-send" | "lose-answer-once" | "expire-send" = "pass";
   /** Runs after the node accepted a forwarded sendTransaction, before it is answered. */
   afterAccepted: (() => Promise<void>) | null = null;
   cut = 0;
+  /** sendTransaction requests received, whatever became of them. */
+  sends = 0;
   private server!: Server;
   constructor(public target: string) {}
   get url(): string {
@@ -147,6 +151,12 @@ class FlakyProxy {
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks).toString("utf8");
     const isSend = body.includes('"sendTransaction"');
+    if (isSend) this.sends++;
+    if (isSend && this.mode === "expire-send") {
+      const { id } = JSON.parse(body) as { id: number };
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", id, error: { code: 1004, message: "validUntilBlock is below the height that would include it" } }));
+      return;
+    }
     if (this.mode === "down" || (isSend && this.mode === "drop-send")) {
       this.cut++;
       req.socket.destroy();
@@ -398,6 +408,71 @@ describe("failed sends", () => {
     expect(r.stats.included).toBe(20);
     expectAccounted(r);
     await r.close();
+  }, 20_000);
+});
+
+describe("expiry behind a backed-up mempool", () => {
+  it("validForBlocks 1 while another key's transactions fill many blocks: re-signed once, valid from the inclusion height the node named; a bounded number of sends; counted once", async () => {
+    // One transaction per block: the mempool's backlog in blocks is its length.
+    const busy = await startNode({ blockTimeMs: 20, maxTxPerBlock: 1 });
+    const busyRpc = new NodeRpc(busy.url, { timeoutMs: 10_000 });
+    const busyClient = RpcCanaryClient(new Wallet(busyRpc, [admin]));
+    expect((await busyClient.init(admin, admin.accountHex)).codeName).toBe("Ok");
+    await canary("backlog", 5000, NEVER_ROLLS_BACK, busyClient);
+    const key = await reporterKey(busyClient);
+    const proxy = await new FlakyProxy(busy.url).start();
+    const provider = await new SnapshotProvider(proxy.url, busyClient).refresh();
+    const r = newReporter(provider, key, { validForBlocks: 1 });
+    const height = busy.height;
+    for (const a of randomAccounts(20)) r.success("backlog", a);
+    // Another key (no Reporter role: its transactions FAULT, but each takes a block).
+    const other = NodeKey.generate();
+    const otherWallet = new Wallet(busyRpc, [other]);
+    for (let i = 0; i < 100; i++) await otherWallet.send([other], "recordSuccess", encodeArgs("recordSuccess", { name: "backlog" }));
+    expect(busy.mempoolSize).toBeGreaterThan(40);
+    await r.flush();
+    // Signed at height + 1: Expired; re-signed from the inclusion height the node answered: accepted.
+    expect(proxy.sends).toBe(2);
+    expect(r.stats.transactions).toMatchObject({ signed: 2, resigned: 1, included: 1 });
+    const sent = await txsOf(r.account, height, busyRpc);
+    expect(sent.map((t) => [t.method, t.status])).toEqual([["recordCohorts", "HALT"]]);
+    const v = (await busyClient.getFeature("backlog"))!;
+    expect(v.runSuccesses + v.baseSuccesses).toBe(20n);
+    expect(r.stats.included).toBe(20);
+    expectAccounted(r);
+    await r.close();
+    await proxy.close();
+    busyRpc.close();
+    await busy.close();
+  }, 20_000);
+
+  it("Expired again and again (no inclusion height to go by): from the second Expired of a batch each re-sign waits the retry backoff; once accepted, counted once", async () => {
+    await canary("re-expired", 5000, NEVER_ROLLS_BACK);
+    const proxy = await new FlakyProxy(node.url).start();
+    const provider = await new SnapshotProvider(proxy.url).refresh();
+    const r = newReporter(provider, await reporterKey(), { flushTimeoutMs: 800, retry: { minMs: 20, maxMs: 200 } });
+    const height = node.height;
+    for (const a of randomAccounts(15)) r.error("re-expired", a);
+    proxy.mode = "expire-send";
+    const failed = await r.flush().then(
+      () => null,
+      (e: Error) => e,
+    );
+    // Backoff 20, 40, 80, 160, 200, 200 … ms: about 8 sends in 800 ms (re-signing at once: ~100).
+    expect(proxy.sends).toBeGreaterThanOrEqual(3);
+    expect(proxy.sends).toBeLessThanOrEqual(12);
+    expect(r.stats.retries).toBeGreaterThanOrEqual(2);
+    expect(failed?.message).toMatch(/1 batch\(es\) not included within 800 ms .*expired again/);
+    proxy.mode = "pass";
+    await r.flush();
+    const sent = await txsOf(r.account, height);
+    expect(sent.map((t) => [t.method, t.status])).toEqual([["recordCohorts", "HALT"]]);
+    const v = (await client.getFeature("re-expired"))!;
+    expect(v.runErrors + v.baseErrors).toBe(15n);
+    expect(r.stats.included).toBe(15);
+    expectAccounted(r);
+    await r.close();
+    await proxy.close();
   }, 20_000);
 });
 
