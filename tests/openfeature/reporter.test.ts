@@ -362,8 +362,15 @@ describe("failed sends", () => {
     expect((await secondClient.init(admin, admin.accountHex)).codeName).toBe("Ok");
     await canary("restart", 5000, NEVER_ROLLS_BACK, secondClient);
     const key = await reporterKey(secondClient);
+    // Reopened with blocks 5 s apart: the batch the reporter sends next is accepted long
+    // before a block could include it, so the restart below always finds it in the mempool
+    // (with 25 ms blocks a block sometimes included it first, and nothing was resent).
+    secondRpc.close();
+    await second.close();
+    second = await startNode({ db: path.join(dir, "db"), blockTimeMs: 5000 });
+    const slowRpc = new NodeRpc(second.url, { timeoutMs: 10_000 });
     const proxy = await new FlakyProxy(second.url).start();
-    const provider = await new SnapshotProvider(proxy.url, secondClient).refresh();
+    const provider = await new SnapshotProvider(proxy.url, RpcCanaryClient(new Wallet(slowRpc))).refresh();
     const r = newReporter(provider, key);
     for (const a of randomAccounts(30)) r.success("restart", a);
     // Right after the node accepts the batch (before a block includes it), restart it.
@@ -384,7 +391,7 @@ describe("failed sends", () => {
     await r.close();
     await proxy.close();
     checkRpc.close();
-    secondRpc.close();
+    slowRpc.close();
     await second.close();
   }, 30_000);
 
