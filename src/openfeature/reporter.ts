@@ -35,17 +35,26 @@
 // NonceTooLow and getTransaction(hash) finds it, so nothing is counted twice. A transaction
 // is re-signed (same counts, new nonce or validUntilBlock) only when the node proves the old
 // one can never be included — its nonce taken by another transaction of the key, or its
-// validUntilBlock passed — and only after getTransaction(hash) found no copy of it. A
-// transaction the node lost (a restart drops its pending transactions) is sent again as it
-// was. A transaction included with FAULT (FeatureDisabled, Unauthorized, …) is logged and its
-// batch dropped (counted): never retried. Use the Reporter key for this reporter only: another
-// sender of the same key makes the reporter re-sign (safely, but with extra round trips).
+// validUntilBlock passed — and only after getTransaction(hash) found no copy of it. An
+// Expired answer names the height that would include the transaction (a backed-up mempool):
+// the re-signed one is valid for validForBlocks from there (capped by the node's limit); from
+// a batch's second Expired on, each re-sign waits the retry backoff. A transaction the node
+// lost (a restart drops its pending transactions) is sent again as it was. A transaction
+// included with FAULT (FeatureDisabled, Unauthorized, …) is logged and its outcomes dropped
+// (counted): never retried. Use the Reporter key for this reporter only: another sender of the
+// same key makes the reporter re-sign (safely, but with extra round trips).
 //
 // OpenFeature: `track(eventName, context, details)` accepts "canary.success",
 // "canary.error" and "canary.latency" (details `{ feature, value? }`, account =
 // context.targetingKey); the constructor attaches the reporter to the provider when it can
 // (`provider.attachReporter`), so `client.track("canary.error", { targetingKey }, { feature })`
 // on an OpenFeature client feeds it.
+//
+// Accounting. Every outcome counted (stats.canary + baseline + latencies) ends in exactly one
+// of stats.included (its transaction included with HALT) or a drop after counting
+// (stats.dropped.disabledBeforeSending, faulted, refused, abandoned), or is still
+// `reporter.pending`. After close() nothing is pending: what was not confirmed included by
+// then — in a transaction, or counted and not batched yet — is dropped.abandoned.
 //
 // After close() every call (success, error, latency, track, flush) is ignored.
 
@@ -101,7 +110,10 @@ export interface CanaryReporterOptions {
   retry?: { minMs?: number; maxMs?: number };
   /** Per JSON-RPC request (default 5000 ms). */
   requestTimeoutMs?: number;
-  /** validUntilBlock = height + this, capped by the node's limit (default 1000 blocks). */
+  /**
+   * validUntilBlock = height + this, capped by the node's limit (default 1000 blocks); after an
+   * Expired answer, counted from the inclusion height the node named when that is later.
+   */
   validForBlocks?: number;
   /** Where failures are logged (OpenFeature's Logger shape; default: console, warnings and errors only). */
   logger?: Logger;
@@ -125,17 +137,26 @@ export interface ReporterStats {
     invalidAccount: number;
     /** A latency that is not a non-negative safe integer; a track() detail without a feature. */
     invalidValue: number;
-    /** The feature is Disabled or RolledBack in the snapshot (when reported, or when its batch formed). */
+    /** The feature is Disabled or RolledBack in the snapshot when reported (not counted in canary/baseline/latencies). */
     disabled: number;
+    /** Counted, then the snapshot showed the feature Disabled or RolledBack when its batch was to form: not sent. */
+    disabledBeforeSending: number;
     /** maxFeatures features were being counted already. */
     overflow: number;
-    /** In a batch whose transaction was included with FAULT (e.g. FeatureDisabled, Unauthorized). */
+    /** In a transaction included with FAULT (e.g. FeatureDisabled, Unauthorized). */
     faulted: number;
-    /** In a batch the node refused for good (a malformed or wrongly signed transaction). */
+    /** In a transaction the node refused for good (a malformed or wrongly signed one). */
     refused: number;
-    /** In a batch still unsent when close() gave up waiting. */
+    /** Not confirmed included when close() gave up waiting: in a transaction still unsent or pending, or not batched yet. */
     abandoned: number;
   };
+  /**
+   * success/error outcomes and latencies in transactions included with HALT: the contract
+   * counted them. Every outcome counted (canary + baseline + latencies) ends in exactly one of
+   * included, dropped.disabledBeforeSending, dropped.faulted, dropped.refused or
+   * dropped.abandoned, or is still `reporter.pending`.
+   */
+  included: number;
   /** track() calls with an event name that is not one of TRACK_EVENTS. */
   unknownEvents: number;
   batches: { formed: number; included: number; faulted: number; refused: number; abandoned: number };
@@ -176,8 +197,13 @@ class FeatureCounters {
   inFlight: Batch | null = null;
   constructor(readonly name: string) {}
 
+  /** success/error outcomes and latencies counted this interval. */
+  get outcomes(): number {
+    return this.canarySuccesses + this.canaryErrors + this.baseSuccesses + this.baseErrors + this.latencyCount;
+  }
+
   get empty(): boolean {
-    return this.canarySuccesses + this.canaryErrors + this.baseSuccesses + this.baseErrors + this.latencyCount === 0;
+    return this.outcomes === 0;
   }
 
   reset(): void {
@@ -200,6 +226,10 @@ interface QueuedTx {
   batch: Batch;
   method: "recordCohorts" | "recordLatency";
   args: Uint8Array;
+  /** The outcomes it carries: success/error outcomes (recordCohorts) or latencies (recordLatency). */
+  outcomes: number;
+  /** Where its outcomes were counted (stats.included or a stats.dropped reason), once; "" until then. */
+  ended: "" | "included" | "faulted" | "refused" | "abandoned";
   /** Set by signing; cleared when the transaction must be re-signed. */
   signed: { json: TxJson; hash: string; nonce: number; validUntilBlock: number } | null;
   state: number;
@@ -210,11 +240,11 @@ interface QueuedTx {
 
 interface Batch {
   feature: FeatureCounters;
-  /** success/error outcomes and latencies frozen in it (for the drop counters). */
-  outcomes: number;
   txs: QueuedTx[];
   /** One of its transactions was included with FAULT, or refused for good. */
   failed: "" | "faulted" | "refused";
+  /** Expired answers to its transactions that no copy at the node explained (from the second on, back off). */
+  expired: number;
   settled: boolean;
   done: Promise<void>;
   resolve: () => void;
@@ -244,7 +274,8 @@ export class CanaryReporter {
     baseline: 0,
     latencies: 0,
     baselineLatencies: 0,
-    dropped: { noSnapshot: 0, unknownFeature: 0, invalidAccount: 0, invalidValue: 0, disabled: 0, overflow: 0, faulted: 0, refused: 0, abandoned: 0 },
+    dropped: { noSnapshot: 0, unknownFeature: 0, invalidAccount: 0, invalidValue: 0, disabled: 0, disabledBeforeSending: 0, overflow: 0, faulted: 0, refused: 0, abandoned: 0 },
+    included: 0,
     unknownEvents: 0,
     batches: { formed: 0, included: 0, faulted: 0, refused: 0, abandoned: 0 },
     transactions: { signed: 0, resent: 0, resigned: 0, included: 0, faulted: 0 },
@@ -269,9 +300,14 @@ export class CanaryReporter {
   private queue: QueuedTx[] = [];
   private readonly timer: NodeJS.Timeout;
   private pumping: Promise<void> | null = null;
-  private node: { network: number; validFor: number; pollMs: number } | null = null;
+  private node: { network: number; validFor: number; maxValidIncrement: number; pollMs: number } | null = null;
   /** The next nonce to sign with; undefined → ask the node. */
   private nextNonce: number | undefined;
+  /**
+   * The highest height an Expired answer said would include a transaction: validUntilBlock
+   * counts validFor from here when it is above the current height (a backed-up mempool).
+   */
+  private inclusionFloor = 0;
   /** Set when the node may have lost transactions it had accepted: look each one up. */
   private recheck = false;
   private recheckedFor: QueuedTx | null = null;
@@ -446,17 +482,16 @@ export class CanaryReporter {
   }
 
   private formBatch(c: FeatureCounters): Batch | null {
-    const outcomes = c.canarySuccesses + c.canaryErrors + c.baseSuccesses + c.baseErrors + c.latencyCount;
     const feature = this.provider.snapshot?.feature(c.name);
     if (feature !== undefined && (feature.status === Status.Disabled || feature.status === Status.RolledBack)) {
       // Turned off since these were counted (by an operator, or a rollback these reports caused).
-      this.stats.dropped.disabled += outcomes;
+      this.stats.dropped.disabledBeforeSending += c.outcomes;
       c.reset();
       return null;
     }
     let resolve!: () => void;
     const done = new Promise<void>((r) => (resolve = r));
-    const batch: Batch = { feature: c, outcomes, txs: [], failed: "", settled: false, done, resolve };
+    const batch: Batch = { feature: c, txs: [], failed: "", expired: 0, settled: false, done, resolve };
     const cohorts = c.canarySuccesses + c.canaryErrors + c.baseSuccesses + c.baseErrors;
     if (cohorts > 0) {
       const args = encodeArgs("recordCohorts", {
@@ -466,13 +501,13 @@ export class CanaryReporter {
         baseSuccesses: c.baseSuccesses,
         baseErrors: c.baseErrors,
       });
-      batch.txs.push(this.queued(batch, "recordCohorts", args));
+      batch.txs.push(this.queued(batch, "recordCohorts", args, cohorts));
     }
     if (c.latencyCount > 0) {
       const maxPeak = feature?.policy.maxPeakLatency ?? 0n;
       const peak = BigInt(c.latencyPeak);
       const value = maxPeak !== 0n && peak > maxPeak ? peak : (c.latencySumHigh + BigInt(c.latencySum)) / BigInt(c.latencyCount);
-      batch.txs.push(this.queued(batch, "recordLatency", encodeArgs("recordLatency", { name: c.name, value })));
+      batch.txs.push(this.queued(batch, "recordLatency", encodeArgs("recordLatency", { name: c.name, value }), c.latencyCount));
     }
     c.reset();
     c.inFlight = batch;
@@ -481,8 +516,32 @@ export class CanaryReporter {
     return batch;
   }
 
-  private queued(batch: Batch, method: QueuedTx["method"], args: Uint8Array): QueuedTx {
-    return { batch, method, args, signed: null, state: NEW, attempted: false, expectedHeight: 0 };
+  private queued(batch: Batch, method: QueuedTx["method"], args: Uint8Array, outcomes: number): QueuedTx {
+    return { batch, method, args, outcomes, ended: "", signed: null, state: NEW, attempted: false, expectedHeight: 0 };
+  }
+
+  /**
+   * Counts where `tx`'s outcomes ended — included (HALT) or a drop reason — the first time
+   * only: a late answer for a transaction close() abandoned cannot count it twice.
+   */
+  private endTx(tx: QueuedTx, how: Exclude<QueuedTx["ended"], "">): boolean {
+    if (tx.ended !== "") return false;
+    tx.ended = how;
+    if (how === "included") this.stats.included += tx.outcomes;
+    else this.stats.dropped[how] += tx.outcomes;
+    return true;
+  }
+
+  /**
+   * Outcomes counted and not yet included or dropped: in the counters, or in a transaction
+   * not included yet. With stats: canary + baseline + latencies = stats.included + pending +
+   * dropped.{disabledBeforeSending, faulted, refused, abandoned}. 0 after close().
+   */
+  get pending(): number {
+    let n = 0;
+    for (const c of this.counters.values()) n += c.outcomes;
+    for (const tx of this.queue) if (tx.ended === "") n += tx.outcomes;
+    return n;
   }
 
   /** Features with nothing counted and nothing in flight are forgotten (their slot frees up). */
@@ -494,13 +553,9 @@ export class CanaryReporter {
   /** Settles `batch` once every transaction of it is included or dropped, counting how it ended. */
   private settleIfFinished(batch: Batch): void {
     if (batch.settled || !batch.txs.every((tx) => tx.state === DONE || tx.state === DROPPED)) return;
-    if (batch.failed === "faulted") {
-      this.stats.batches.faulted++;
-      this.stats.dropped.faulted += batch.outcomes;
-    } else if (batch.failed === "refused") {
-      this.stats.batches.refused++;
-      this.stats.dropped.refused += batch.outcomes;
-    } else this.stats.batches.included++;
+    if (batch.failed === "faulted") this.stats.batches.faulted++;
+    else if (batch.failed === "refused") this.stats.batches.refused++;
+    else this.stats.batches.included++;
     this.settle(batch);
   }
 
@@ -558,8 +613,9 @@ export class CanaryReporter {
   /**
    * Stops the timer, flushes, and stops sending. Every later call of this reporter
    * (success, error, latency, track, flush) is ignored; close() again returns the same
-   * promise. When the flush times out, close() rejects with its error and the batches still
-   * unsent are abandoned (counted in stats.batches.abandoned and stats.dropped.abandoned).
+   * promise. When the flush times out, close() rejects with its error; the batches not
+   * confirmed included are abandoned (stats.batches.abandoned), and their outcomes and those
+   * not batched yet are counted in stats.dropped.abandoned: nothing stays pending.
    */
   close(): Promise<void> {
     if (this.closing !== null) return this.closing;
@@ -572,13 +628,26 @@ export class CanaryReporter {
         this.stopped = true;
         let abandoned = 0;
         for (const tx of this.queue) {
+          if (tx.state === DONE || !this.endTx(tx, "abandoned")) continue;
+          tx.state = DROPPED;
           if (tx.batch.settled) continue;
           abandoned++;
           this.stats.batches.abandoned++;
-          this.stats.dropped.abandoned += tx.batch.outcomes;
           this.settle(tx.batch);
         }
-        if (abandoned > 0) this.logger.error(`closed with ${abandoned} batch(es) not confirmed included (those the node had accepted may still land)`);
+        // Counts never batched: the wait ended while the feature's previous batch was in flight
+        // (the flush's second round, which batches them, did not run).
+        let unbatched = 0;
+        for (const c of this.counters.values()) unbatched += c.outcomes;
+        this.stats.dropped.abandoned += unbatched;
+        this.counters.clear();
+        this.stats.features = 0;
+        if (abandoned > 0 || unbatched > 0) {
+          this.logger.error(
+            `closed with ${abandoned} batch(es) not confirmed included (those the node had accepted may still land)` +
+              (unbatched > 0 ? ` and ${unbatched} outcome(s) not batched yet (never sent)` : ""),
+          );
+        }
         this.queue = [];
         // End a wait or a request in progress now rather than at its timeout.
         this.wake?.();
@@ -646,6 +715,7 @@ export class CanaryReporter {
       this.node = {
         network: info.network,
         validFor: Math.min(this.validForBlocks, info.maxValidIncrement),
+        maxValidIncrement: info.maxValidIncrement,
         pollMs: Math.max(10, Math.min(500, Math.floor(info.blockTimeMs / 2))),
       };
     }
@@ -696,7 +766,9 @@ export class CanaryReporter {
   private async sign(tx: QueuedTx, height: number): Promise<void> {
     if (this.nextNonce === undefined) this.nextNonce = (await this.rpc.getNonce(this.account)).next;
     const nonce = this.nextNonce++;
-    const validUntilBlock = height + this.node!.validFor;
+    // The node admits validUntilBlock ≤ its next height + maxValidIncrement, and its next
+    // height is above `height`: the cap keeps a far inclusion height from a refusal for good.
+    const validUntilBlock = Math.min(Math.max(height, this.inclusionFloor) + this.node!.validFor, height + 1 + this.node!.maxValidIncrement);
     const { json, hash } = signTx([this.key], { network: this.node!.network, method: tx.method, args: tx.args, nonce, validUntilBlock });
     tx.signed = { json, hash, nonce, validUntilBlock };
     tx.attempted = false;
@@ -744,12 +816,21 @@ export class CanaryReporter {
             if (t.status !== "pending") this.included(tx, t as TxAnswer);
             return true;
           }
-          this.logger.warn(
-            e.code === RpcCode.NonceTooLow
-              ? `nonce ${s.nonce} of ${this.account} was taken by another transaction of this key: re-signing ${tx.method}(${tx.batch.feature.name}) with the same counts`
-              : `${tx.method}(${tx.batch.feature.name}) expired (validUntilBlock ${s.validUntilBlock}) before the node accepted it: re-signing with the same counts`,
-          );
+          if (e.code === RpcCode.NonceTooLow) {
+            this.logger.warn(`nonce ${s.nonce} of ${this.account} was taken by another transaction of this key: re-signing ${tx.method}(${tx.batch.feature.name}) with the same counts`);
+            this.resignFrom(tx);
+            return true;
+          }
+          // The mempool's backlog is past validUntilBlock. The node says which height would
+          // include it: the re-signed transaction is valid for validFor blocks from there.
+          const inclusion = (e.data as { inclusionHeight?: unknown } | undefined)?.inclusionHeight;
+          if (typeof inclusion === "number" && Number.isSafeInteger(inclusion) && inclusion > this.inclusionFloor) this.inclusionFloor = inclusion;
+          const at = typeof inclusion === "number" ? `, the node would include it at ${inclusion}` : "";
+          this.logger.warn(`${tx.method}(${tx.batch.feature.name}) expired (validUntilBlock ${s.validUntilBlock}${at}) before the node accepted it: re-signing with the same counts`);
           this.resignFrom(tx);
+          // Expired again: the backlog outgrew what the node said (or it said nothing). Each
+          // further re-sign waits the retry backoff rather than asking again at once.
+          if (++tx.batch.expired >= 2) throw new Error(`${tx.method}(${tx.batch.feature.name}) expired again (validUntilBlock ${s.validUntilBlock}${at}): backing off before re-signing`);
           return true;
         }
         case RpcCode.NonceTooHigh: {
@@ -771,10 +852,11 @@ export class CanaryReporter {
           throw e;
         default:
           // Malformed, wrongly signed, wrong network, …: sending it again cannot help.
-          this.logger.error(`the node refused ${tx.method}(${tx.batch.feature.name}) for good (${e.code}: ${e.message}); its batch is dropped`);
+          this.logger.error(`the node refused ${tx.method}(${tx.batch.feature.name}) for good (${e.code}: ${e.message}); its ${tx.outcomes} outcome(s) are dropped`);
           // Its nonce was never used: the transactions after it must take it.
           this.resignFrom(tx);
           tx.state = DROPPED;
+          this.endTx(tx, "refused");
           tx.batch.failed ||= "refused";
           this.settleIfFinished(tx.batch);
           if (e.code === RpcCode.WrongNetwork) this.node = null;
@@ -784,19 +866,21 @@ export class CanaryReporter {
   }
 
   private included(tx: QueuedTx, t: TxAnswer): void {
-    if (tx.state === DONE) return;
+    // DROPPED: refused, or abandoned by close() while this answer was on its way (counted already).
+    if (tx.state === DONE || tx.state === DROPPED) return;
     tx.state = DONE;
     this.stats.transactions.included++;
     const batch = tx.batch;
     if (t.status === "FAULT") {
       // Never retried: the contract decided (FeatureDisabled, Unauthorized, …).
       this.stats.transactions.faulted++;
+      this.endTx(tx, "faulted");
       // One warning per batch (its recordLatency usually FAULTs for the same reason).
       if (batch.failed === "") {
-        this.logger.warn(`${tx.method}(${batch.feature.name}) was included with FAULT (${t.error ?? errorName(t.code)}${t.trap ? `: ${t.trap}` : ""}); its batch is dropped`);
+        this.logger.warn(`${tx.method}(${batch.feature.name}) was included with FAULT (${t.error ?? errorName(t.code)}${t.trap ? `: ${t.trap}` : ""}); its outcomes are dropped, never retried`);
         batch.failed = "faulted";
       }
-    }
+    } else this.endTx(tx, "included");
     this.settleIfFinished(batch);
   }
 }

@@ -11,7 +11,7 @@ import path from "node:path";
 import { OpenFeature } from "@openfeature/server-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OverrideMode, RollbackReason, Status } from "../../src/client/enums.ts";
-import { decodeArgs, type PolicyInput } from "../../src/client/schema.ts";
+import { decodeArgs, encodeArgs, type PolicyInput } from "../../src/client/schema.ts";
 import { NodeKey, NodeRpc, RpcCanaryClient, Wallet, startNode, type AsyncCanaryClient, type CanaryNode, type TxAnswer } from "../../src/node/index.ts";
 import { FlagSnapshot } from "../../src/openfeature/evaluate.ts";
 import { CanaryProvider } from "../../src/openfeature/provider.ts";
@@ -83,6 +83,16 @@ class SnapshotProvider {
   }
 }
 
+/**
+ * Every outcome counted (canary, baseline, latencies) is in exactly one place: included, a
+ * drop after counting, or still pending (in the counters or a transaction not included yet).
+ */
+function expectAccounted(r: CanaryReporter, pending = 0): void {
+  const { canary, baseline, latencies, included, dropped } = r.stats;
+  expect(r.pending).toBe(pending);
+  expect(canary + baseline + latencies).toBe(included + r.pending + dropped.disabledBeforeSending + dropped.faulted + dropped.refused + dropped.abandoned);
+}
+
 function newReporter(provider: SnapshotProvider, key: NodeKey, options: Partial<CanaryReporterOptions> = {}): CanaryReporter {
   return new CanaryReporter({ provider, key, intervalMs: 3_600_000, flushTimeoutMs: 15_000, retry: { minMs: 20, maxMs: 200 }, logger: silent, ...options });
 }
@@ -115,13 +125,17 @@ async function txsOf(account: string, fromHeight: number, r: NodeRpc = rpc): Pro
 /**
  * An HTTP proxy in front of the node that can fail on purpose: "down" cuts every request,
  * "drop-send" cuts sendTransaction before the node sees it, "lose-answer-once" forwards the
- * next sendTransaction and cuts the connection instead of answering (the node accepted it).
+ * next sendTransaction and cuts the connection instead of answering (the node accepted it),
+ * "expire-send" answers every sendTransaction Expired without the inclusion height (as a
+ * node would whose mempool grows faster than the sender re-signs) and without forwarding it.
  */
 class FlakyProxy {
-  mode: "pass" | "down" | "drop-send" | "lose-answer-once" = "pass";
+  mode: "pass" | "down" | "drop-send" | "lose-answer-once" | "expire-send" = "pass";
   /** Runs after the node accepted a forwarded sendTransaction, before it is answered. */
   afterAccepted: (() => Promise<void>) | null = null;
   cut = 0;
+  /** sendTransaction requests received, whatever became of them. */
+  sends = 0;
   private server!: Server;
   constructor(public target: string) {}
   get url(): string {
@@ -137,6 +151,12 @@ class FlakyProxy {
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks).toString("utf8");
     const isSend = body.includes('"sendTransaction"');
+    if (isSend) this.sends++;
+    if (isSend && this.mode === "expire-send") {
+      const { id } = JSON.parse(body) as { id: number };
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", id, error: { code: 1004, message: "validUntilBlock is below the height that would include it" } }));
+      return;
+    }
     if (this.mode === "down" || (isSend && this.mode === "drop-send")) {
       this.cut++;
       req.socket.destroy();
@@ -219,6 +239,8 @@ describe("what is sent", () => {
     ]);
     expect(r.stats).toMatchObject({ canary: Number(want.canarySuccesses + want.canaryErrors), baseline: Number(want.baseSuccesses + want.baseErrors), latencies: canaryLatencies.length });
     expect(r.stats.batches).toMatchObject({ formed: 1, included: 1, faulted: 0 });
+    expect(r.stats.included).toBe(accounts.length + canaryLatencies.length);
+    expectAccounted(r);
     await r.close();
   }, 20_000);
 
@@ -272,6 +294,8 @@ describe("what is sent", () => {
       expect(v.runSuccesses + v.baseSuccesses).toBe(90n);
       expect(mine[0]!.args.canarySuccesses as bigint + (mine[0]!.args.baseSuccesses as bigint)).toBe(60n);
     }
+    expect(r.stats.included).toBe(270);
+    expectAccounted(r);
     await r.close();
   }, 20_000);
 });
@@ -292,6 +316,8 @@ describe("failed sends", () => {
     expect(await txsOf(r.account, height)).toHaveLength(1);
     expect(r.stats.transactions).toMatchObject({ signed: 1, resent: 1, resigned: 0, included: 1 });
     expect(r.stats.retries).toBeGreaterThanOrEqual(1);
+    expect(r.stats.included).toBe(50);
+    expectAccounted(r);
     await r.close();
     await proxy.close();
   }, 20_000);
@@ -308,6 +334,7 @@ describe("failed sends", () => {
     await expect(r.flush()).rejects.toThrow(/CanaryReporter.flush: 1 batch\(es\) not included within 400 ms \(node http:\/\/127.0.0.1:\d+\); last error: cannot reach the node/);
     // More outcomes and several ticks while the first batch is stuck: no second batch.
     for (const a of accounts.slice(20)) r.error("outage", a);
+    expectAccounted(r, 40);
     const stuckAt = node.height;
     await waitFor("the first batch's validUntilBlock to pass", () => (node.height > stuckAt + 5 ? true : undefined), 10_000);
     expect(r.stats.batches.formed).toBe(1);
@@ -321,6 +348,8 @@ describe("failed sends", () => {
     expect(v.runErrors + v.baseErrors).toBe(20n);
     const sent = await txsOf(r.account, height);
     expect(sent).toHaveLength(2);
+    expect(r.stats.included).toBe(40);
+    expectAccounted(r);
     await r.close();
     await proxy.close();
   }, 20_000);
@@ -333,8 +362,15 @@ describe("failed sends", () => {
     expect((await secondClient.init(admin, admin.accountHex)).codeName).toBe("Ok");
     await canary("restart", 5000, NEVER_ROLLS_BACK, secondClient);
     const key = await reporterKey(secondClient);
+    // Reopened with blocks 5 s apart: the batch the reporter sends next is accepted long
+    // before a block could include it, so the restart below always finds it in the mempool
+    // (with 25 ms blocks a block sometimes included it first, and nothing was resent).
+    secondRpc.close();
+    await second.close();
+    second = await startNode({ db: path.join(dir, "db"), blockTimeMs: 5000 });
+    const slowRpc = new NodeRpc(second.url, { timeoutMs: 10_000 });
     const proxy = await new FlakyProxy(second.url).start();
-    const provider = await new SnapshotProvider(proxy.url, secondClient).refresh();
+    const provider = await new SnapshotProvider(proxy.url, RpcCanaryClient(new Wallet(slowRpc))).refresh();
     const r = newReporter(provider, key);
     for (const a of randomAccounts(30)) r.success("restart", a);
     // Right after the node accepts the batch (before a block includes it), restart it.
@@ -350,10 +386,12 @@ describe("failed sends", () => {
     const v = (await RpcCanaryClient(new Wallet(checkRpc)).getFeature("restart"))!;
     expect(v.runSuccesses + v.baseSuccesses).toBe(30n);
     expect((await checkRpc.getNonce(key.accountHex)).committed).toBe(1);
+    expect(r.stats.included).toBe(30);
+    expectAccounted(r);
     await r.close();
     await proxy.close();
     checkRpc.close();
-    secondRpc.close();
+    slowRpc.close();
     await second.close();
   }, 30_000);
 
@@ -374,7 +412,74 @@ describe("failed sends", () => {
     const v = (await client.getFeature("shared-key"))!;
     expect(v.runSuccesses + v.baseSuccesses).toBe(11n);
     expect(v.runErrors + v.baseErrors).toBe(10n);
+    expect(r.stats.included).toBe(20);
+    expectAccounted(r);
     await r.close();
+  }, 20_000);
+});
+
+describe("expiry behind a backed-up mempool", () => {
+  it("validForBlocks 1 while another key's transactions fill many blocks: re-signed once, valid from the inclusion height the node named; a bounded number of sends; counted once", async () => {
+    // One transaction per block: the mempool's backlog in blocks is its length.
+    const busy = await startNode({ blockTimeMs: 20, maxTxPerBlock: 1 });
+    const busyRpc = new NodeRpc(busy.url, { timeoutMs: 10_000 });
+    const busyClient = RpcCanaryClient(new Wallet(busyRpc, [admin]));
+    expect((await busyClient.init(admin, admin.accountHex)).codeName).toBe("Ok");
+    await canary("backlog", 5000, NEVER_ROLLS_BACK, busyClient);
+    const key = await reporterKey(busyClient);
+    const proxy = await new FlakyProxy(busy.url).start();
+    const provider = await new SnapshotProvider(proxy.url, busyClient).refresh();
+    const r = newReporter(provider, key, { validForBlocks: 1 });
+    const height = busy.height;
+    for (const a of randomAccounts(20)) r.success("backlog", a);
+    // Another key (no Reporter role: its transactions FAULT, but each takes a block).
+    const other = NodeKey.generate();
+    const otherWallet = new Wallet(busyRpc, [other]);
+    for (let i = 0; i < 100; i++) await otherWallet.send([other], "recordSuccess", encodeArgs("recordSuccess", { name: "backlog" }));
+    expect(busy.mempoolSize).toBeGreaterThan(40);
+    await r.flush();
+    // Signed at height + 1: Expired; re-signed from the inclusion height the node answered: accepted.
+    expect(proxy.sends).toBe(2);
+    expect(r.stats.transactions).toMatchObject({ signed: 2, resigned: 1, included: 1 });
+    const sent = await txsOf(r.account, height, busyRpc);
+    expect(sent.map((t) => [t.method, t.status])).toEqual([["recordCohorts", "HALT"]]);
+    const v = (await busyClient.getFeature("backlog"))!;
+    expect(v.runSuccesses + v.baseSuccesses).toBe(20n);
+    expect(r.stats.included).toBe(20);
+    expectAccounted(r);
+    await r.close();
+    await proxy.close();
+    busyRpc.close();
+    await busy.close();
+  }, 20_000);
+
+  it("Expired again and again (no inclusion height to go by): from the second Expired of a batch each re-sign waits the retry backoff; once accepted, counted once", async () => {
+    await canary("re-expired", 5000, NEVER_ROLLS_BACK);
+    const proxy = await new FlakyProxy(node.url).start();
+    const provider = await new SnapshotProvider(proxy.url).refresh();
+    const r = newReporter(provider, await reporterKey(), { flushTimeoutMs: 800, retry: { minMs: 20, maxMs: 200 } });
+    const height = node.height;
+    for (const a of randomAccounts(15)) r.error("re-expired", a);
+    proxy.mode = "expire-send";
+    const failed = await r.flush().then(
+      () => null,
+      (e: Error) => e,
+    );
+    // Backoff 20, 40, 80, 160, 200, 200 … ms: about 8 sends in 800 ms (re-signing at once: ~100).
+    expect(proxy.sends).toBeGreaterThanOrEqual(3);
+    expect(proxy.sends).toBeLessThanOrEqual(12);
+    expect(r.stats.retries).toBeGreaterThanOrEqual(2);
+    expect(failed?.message).toMatch(/1 batch\(es\) not included within 800 ms .*expired again/);
+    proxy.mode = "pass";
+    await r.flush();
+    const sent = await txsOf(r.account, height);
+    expect(sent.map((t) => [t.method, t.status])).toEqual([["recordCohorts", "HALT"]]);
+    const v = (await client.getFeature("re-expired"))!;
+    expect(v.runErrors + v.baseErrors).toBe(15n);
+    expect(r.stats.included).toBe(15);
+    expectAccounted(r);
+    await r.close();
+    await proxy.close();
   }, 20_000);
 });
 
@@ -391,15 +496,44 @@ describe("what the contract refuses", () => {
     await r.flush();
     expect(r.stats.batches).toMatchObject({ formed: 1, faulted: 1, included: 0 });
     expect(r.stats.dropped.faulted).toBe(20);
-    expect(warnings.some((w) => /recordCohorts\(turned-off\) was included with FAULT \(FeatureDisabled\); its batch is dropped/.test(w))).toBe(true);
+    expect(warnings.some((w) => /recordCohorts\(turned-off\) was included with FAULT \(FeatureDisabled\); its outcomes are dropped, never retried/.test(w))).toBe(true);
     const sent = await txsOf(r.account, height);
     expect(sent.map((t) => [t.method, t.status, t.code])).toEqual([["recordCohorts", "FAULT", 12]]);
+    // Counted while the snapshot still showed Canary, then it learns of the change: not sent.
+    for (const a of randomAccounts(3)) r.success("turned-off", a);
     await provider.refresh();
     for (const a of randomAccounts(5)) r.error("turned-off", a);
     await r.flush();
+    expect(r.stats.dropped.disabledBeforeSending).toBe(3);
     expect(r.stats.dropped.disabled).toBe(5);
     expect(r.stats.batches.formed).toBe(1);
     expect(await txsOf(r.account, height)).toHaveLength(1);
+    expect(r.stats.included).toBe(0);
+    expectAccounted(r);
+    await r.close();
+  }, 20_000);
+
+  it("a batch whose recordCohorts rolls the feature back: those outcomes are included, its recordLatency FAULTs (FeatureDisabled) and only the latencies are dropped", async () => {
+    await canary("split-end", 10000, { analysis: 0, maxErrorRateBps: 100, minSamples: 1 });
+    const provider = await new SnapshotProvider(node.url).refresh();
+    const r = newReporter(provider, await reporterKey());
+    const height = node.height;
+    for (const a of randomAccounts(10)) {
+      r.error("split-end", a);
+      r.latency("split-end", a, 50);
+    }
+    await r.flush();
+    const sent = await txsOf(r.account, height);
+    expect(sent.map((t) => [t.method, t.status])).toEqual([
+      ["recordCohorts", "HALT"],
+      ["recordLatency", "FAULT"],
+    ]);
+    const v = (await client.getFeature("split-end"))!;
+    expect([v.status, v.rollbackReason, v.runErrors]).toEqual([Status.RolledBack, RollbackReason.ErrorRate, 10n]);
+    expect(r.stats.batches).toMatchObject({ formed: 1, faulted: 1, included: 0 });
+    expect(r.stats.included).toBe(10);
+    expect(r.stats.dropped.faulted).toBe(10);
+    expectAccounted(r);
     await r.close();
   }, 20_000);
 });
@@ -418,6 +552,8 @@ describe("close", () => {
     await r.close();
     expect(r.stats.batches.formed).toBe(1);
     expect(r.stats.canary + r.stats.baseline).toBe(25);
+    expect(r.stats.included).toBe(25);
+    expectAccounted(r);
   }, 20_000);
 });
 
@@ -469,6 +605,9 @@ describe("end to end through CanaryProvider and an OpenFeature client", () => {
     expect(r.stats.dropped.disabled).toBe(dropped + 1);
     expect(r.stats.batches.formed).toBe(formed);
     await r.close();
+    expectAccounted(r);
+    // seq-good's 900 outcomes (its counters above) at least; seq-bad's after its rollback FAULTed.
+    expect(r.stats.included).toBeGreaterThanOrEqual(900);
     await OpenFeature.clearProviders();
   }, 20_000);
 });

@@ -49,6 +49,15 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => deadNode.close(() => r())));
 
+/**
+ * Every outcome counted (canary, baseline, latencies) is in exactly one place: included, a
+ * drop after counting, or still pending (in the counters or a transaction not included yet).
+ */
+function expectAccounted(r: CanaryReporter): void {
+  const { canary, baseline, latencies, included, dropped } = r.stats;
+  expect(canary + baseline + latencies).toBe(included + r.pending + dropped.disabledBeforeSending + dropped.faulted + dropped.refused + dropped.abandoned);
+}
+
 function reporterOn(snapshot: FlagSnapshot | undefined, options: Partial<ConstructorParameters<typeof CanaryReporter>[0]> = {}): CanaryReporter {
   return new CanaryReporter({ provider: { snapshot }, node: deadUrl, key: NodeKey.generate(), intervalMs: 3_600_000, flushTimeoutMs: 200, retry: { minMs: 20, maxMs: 50 }, logger: silent, ...options });
 }
@@ -130,7 +139,29 @@ describe("classification and drops", () => {
     expect(r.stats.unknownEvents).toBe(1);
     expect(r.stats.latencies).toBe(1);
     expect(r.stats.canary + r.stats.baseline).toBe(1000);
+    expect(r.pending).toBe(1001);
+    expectAccounted(r);
     await r.close().catch(() => {});
+    expect(r.pending).toBe(0);
+    expect(r.stats.dropped.abandoned).toBe(1001);
+    expectAccounted(r);
+  });
+
+  it("close() timing out while a feature's batch is in flight: the outcomes counted meanwhile are abandoned too, none left uncounted", async () => {
+    const r = reporterOn(snapshot);
+    for (let i = 0; i < 5; i++) r.success("all", account(i));
+    await expect(r.flush()).rejects.toThrow(/1 batch\(es\) not included within 200 ms/);
+    // The first batch is still in flight: these wait in the counters for the next one.
+    for (let i = 0; i < 7; i++) r.success("all", account(i));
+    expectAccounted(r);
+    expect(r.pending).toBe(12);
+    await expect(r.close()).rejects.toThrow(/1 batch\(es\) not included within 200 ms/);
+    expect(r.stats.canary).toBe(12);
+    expect(r.stats.batches).toMatchObject({ formed: 1, abandoned: 1 });
+    expect(r.stats.dropped.abandoned).toBe(12);
+    expect(r.pending).toBe(0);
+    expect(r.stats.features).toBe(0);
+    expectAccounted(r);
   });
 
   it("drops everything before the provider has a snapshot", async () => {
@@ -150,6 +181,8 @@ describe("classification and drops", () => {
     await expect(closing).rejects.toThrow(/CanaryReporter.flush: 1 batch\(es\) not included within 200 ms \(node http:\/\/127.0.0.1:\d+\); last error: cannot reach the node/);
     expect(r.stats.batches).toMatchObject({ formed: 1, abandoned: 1 });
     expect(r.stats.dropped.abandoned).toBe(2);
+    expect(r.pending).toBe(0);
+    expectAccounted(r);
     expect(r.stats.retries).toBeGreaterThan(0);
     const before = JSON.stringify(r.stats);
     r.success("half", account(1));
@@ -192,5 +225,7 @@ describe("bounded memory and cost", () => {
     expect(ns).toBeLessThan(2000);
     await r.close().catch(() => {});
     expect(r.stats.batches.formed).toBe(256);
+    expect(r.pending).toBe(0);
+    expectAccounted(r);
   }, 20_000);
 });
