@@ -204,6 +204,10 @@ function applyChanges(s: FlagSnapshot, changes: readonly Change[], views: Readon
     switch (c.kind) {
       case "status":
         s.setStatus(c.name, c.status, c.rolloutBps);
+        // The contract's settle() (enable, disable, rollback: by hand, by a rule, by an
+        // incident) ends a pause with no PauseChanged; startCanary and startRollout keep it,
+        // and a step runs only unpaused (assembly/rules/lifecycle.ts, steps.ts).
+        if (!isLive(c.status)) s.setPaused(c.name, false);
         break;
       case "rollout":
         s.setRollout(c.name, c.rolloutBps);
