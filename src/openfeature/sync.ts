@@ -67,7 +67,11 @@ export interface FlagSyncEvents {
   stale: { height: number; error: Error };
   /** No snapshot could be loaded (yet). */
   error: { error: Error };
-  /** Flags whose evaluation or policy changed at `height` (one block, or a catch-up or reload ending there). */
+  /**
+   * Flags whose evaluation, policy or pause changed at `height` (one block, or a catch-up or
+   * reload ending there). A pause changes no evaluation, but it is part of what the snapshot
+   * shows (FlagFeature.paused), so a listener that shows it hears of it.
+   */
   changes: { flags: string[]; height: number };
 }
 
