@@ -41,7 +41,7 @@ describe("F1: a followed snapshot after pause and status churn", () => {
     const followed = new FlagSync({ node: d.url, logger: recordingLogger() });
     syncs.push(followed);
     await sendAll(d, [
-      ...["x", "en", "dis", "keep", "roll", "rep", "ovr"].map((name) => ["createFeature", { name, description: "", policy: fast }] as const),
+      ...["x", "en", "dis", "keep", "roll", "rep", "ovr"].map((name): Parameters<typeof sendAll>[1][number] => ["createFeature", { name, description: "", policy: fast }]),
       ["createFeature", { name: "rule", description: "", policy: { ...fast, maxPeakLatency: 10 } }],
       ["createFeature", { name: "step", description: "", policy: { ...fast, minSamples: 0, incrementBps: 5000, incrementBlocks: 2 } }],
     ]);
