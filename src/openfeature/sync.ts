@@ -1,11 +1,20 @@
 // FlagSync: keeps a FlagSnapshot equal to the contract's flag state at the node's latest
 // block, and says when it is not.
 //
-// Load: listFeatures (paged), getGlobal, and every OverrideSet since height 0 (the contract
-// has no view listing overrides). The views answer at the heights they answer at; the load
-// then replays every event from the lowest of those heights to the highest. Events set
-// absolute values (a status, a bps, a mode), so replaying an older event over a newer view is
-// undone by the newer event that follows, and the snapshot converges to the highest height.
+// Load: listFeatures (paged), getGlobal, and the overrides (the contract has no view listing
+// them: every OverrideSet up to the views' height, from getEvents). The views answer at the
+// heights they answer at; the load then replays every event from the lowest of those heights
+// to the highest. Events set absolute values (a status, a bps, a mode), so replaying an older
+// event over a newer view is undone by the newer event that follows, and the snapshot
+// converges to the highest height.
+//
+// The override scan reads every block record on the node (15-42 µs a block on a LevelDB
+// node, docs/SDK.md: 15-40 s for a million blocks), so it never starts over needlessly:
+// the overrides are kept with the block (height and hash) they are complete up to, each
+// completed page moves that block forward, and a load continues from there when the node
+// still has that block at that hash — after a failed page, or on a reload, seeded from the
+// current snapshot. Another hash (a reset node) starts from block 0. The scan's requests have
+// their own, longer timeout (overrideScanTimeoutMs).
 //
 // Follow: GET /events (subscribeBlocks), opened before the load so that no block falls
 // between the two; blocks at or below the snapshot's height are skipped, a gap is filled with
@@ -24,7 +33,7 @@ import { decodeResult, encodeArgs, encodeEvent, encodePolicy, isEventName, type 
 import { decodeEventPayload } from "../client/events.ts";
 import { bytesToHex, hexToBytes } from "../client/codec.ts";
 import { ErrorCode } from "../client/errors.ts";
-import { isEnumValue, Status } from "../client/enums.ts";
+import { isEnumValue, OverrideMode, Status } from "../client/enums.ts";
 import type { MethodName } from "../abi/methods.ts";
 import { NodeRpc, subscribeBlocks, type BlockMessage, type BlockMessageError } from "../node/client.ts";
 import { FlagSnapshot } from "./evaluate.ts";
@@ -55,6 +64,8 @@ export interface FlagSyncOptions {
   maxCatchUpBlocks?: number;
   /** Per JSON-RPC request (default 10,000 ms). */
   requestTimeoutMs?: number;
+  /** Per getEvents request of the override scan, each up to 100,000 blocks on the node (default 60,000 ms). */
+  overrideScanTimeoutMs?: number;
 }
 
 /** starting: no snapshot yet, first attempt · ready: following the node · stale: lost it, answering from the last snapshot · error: no snapshot and the node does not answer · closed. */
@@ -67,7 +78,11 @@ export interface FlagSyncEvents {
   stale: { height: number; error: Error };
   /** No snapshot could be loaded (yet). */
   error: { error: Error };
-  /** Flags whose evaluation or policy changed at `height` (one block, or a catch-up or reload ending there). */
+  /**
+   * Flags whose evaluation, policy or pause changed at `height` (one block, or a catch-up or
+   * reload ending there). A pause changes no evaluation, but it is part of what the snapshot
+   * shows (FlagFeature.paused), so a listener that shows it hears of it.
+   */
   changes: { flags: string[]; height: number };
 }
 
@@ -83,11 +98,13 @@ export interface FlagSyncStats {
   caughtUp: number;
   /** Malformed messages ignored. */
   malformed: number;
+  /** Blocks the override scans read (getEvents OverrideSet), all loads together. */
+  overrideScanBlocks: number;
   /** Sessions that ended in failure (a lost stream, a failed request). */
   disconnects: number;
 }
 
-const DEFAULTS = { minMs: 200, maxMs: 10_000, maxCatchUpBlocks: 10_000, requestTimeoutMs: 10_000 };
+const DEFAULTS = { minMs: 200, maxMs: 10_000, maxCatchUpBlocks: 10_000, requestTimeoutMs: 10_000, overrideScanTimeoutMs: 60_000 };
 const EVENTS_PAGE = 10_000;
 const FEATURES_PAGE = 100;
 
@@ -105,6 +122,21 @@ type Change =
   | { kind: "global"; paused: boolean; halted: boolean }
   | { kind: "created"; name: string }
   | { kind: "policy"; name: string };
+
+/**
+ * Every override as of one block: feature → account → mode (ForceOn or ForceOff; Clear
+ * removes), complete up to `height` (-1: nothing read yet), whose hash is `hash`.
+ */
+interface OverrideIndex {
+  height: number;
+  hash: string;
+  modes: Map<string, Map<string, number>>;
+}
+
+const noOverrides = (): OverrideIndex => ({ height: -1, hash: "", modes: new Map() });
+
+/** An override scan runs before the features are known: any name passes here, the load checks them. */
+const anyFeature: KnownFeatures = { has: () => true, add: () => {} };
 
 /** The feature names a snapshot has at one point of a block sequence. */
 interface KnownFeatures {
@@ -204,6 +236,10 @@ function applyChanges(s: FlagSnapshot, changes: readonly Change[], views: Readon
     switch (c.kind) {
       case "status":
         s.setStatus(c.name, c.status, c.rolloutBps);
+        // The contract's settle() (enable, disable, rollback: by hand, by a rule, by an
+        // incident) ends a pause with no PauseChanged; startCanary and startRollout keep it,
+        // and a step runs only unpaused (assembly/rules/lifecycle.ts, steps.ts).
+        if (!isLive(c.status)) s.setPaused(c.name, false);
         break;
       case "rollout":
         s.setRollout(c.name, c.rolloutBps);
@@ -239,6 +275,25 @@ function applyChanges(s: FlagSnapshot, changes: readonly Change[], views: Readon
   if (globalChanged) for (const f of s.features()) if (isLive(f.status)) changed.add(f.name);
 }
 
+/** The index's entry for (feature, account): set, or removed by Clear. */
+function setMode(modes: Map<string, Map<string, number>>, feature: string, account: string, mode: number): void {
+  let accounts = modes.get(feature);
+  if (mode === OverrideMode.Clear) {
+    accounts?.delete(account);
+    if (accounts?.size === 0) modes.delete(feature);
+    return;
+  }
+  if (accounts === undefined) modes.set(feature, (accounts = new Map()));
+  accounts.set(account, mode);
+}
+
+/** A snapshot's overrides as an index complete up to its block. */
+function overridesOf(s: FlagSnapshot): OverrideIndex {
+  const modes = new Map<string, Map<string, number>>();
+  for (const f of s.features()) if (f.overrides.size > 0) modes.set(f.name, new Map(f.overrides));
+  return { height: s.height, hash: s.hash, modes };
+}
+
 function policyKey(f: { policy: FeatureView["policy"] }): string {
   return bytesToHex(encodePolicy(f.policy));
 }
@@ -269,8 +324,12 @@ type Listener<K extends keyof FlagSyncEvents> = (info: FlagSyncEvents[K]) => voi
 /** Keeps a FlagSnapshot in step with a node. `start()` begins; `close()` ends. */
 export class FlagSync {
   readonly url: string;
-  readonly stats: FlagSyncStats = { loads: 0, resumes: 0, blocks: 0, caughtUp: 0, malformed: 0, disconnects: 0 };
+  readonly stats: FlagSyncStats = { loads: 0, resumes: 0, blocks: 0, caughtUp: 0, malformed: 0, disconnects: 0, overrideScanBlocks: 0 };
   private readonly rpc: NodeRpc;
+  /** The override scan's getEvents, with its own timeout. */
+  private readonly scanRpc: NodeRpc;
+  /** What an unfinished load's override scan has read so far; empty once a load succeeds (the snapshot then holds it). */
+  private overrideIndex: OverrideIndex = noOverrides();
   private readonly logger: SdkLogger;
   private readonly minMs: number;
   private readonly maxMs: number;
@@ -298,6 +357,7 @@ export class FlagSync {
     this.requestTimeoutMs = positive("requestTimeoutMs", options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs);
     this.url = options.node.replace(/\/+$/, "");
     this.rpc = new NodeRpc(this.url, { timeoutMs: this.requestTimeoutMs });
+    this.scanRpc = new NodeRpc(this.url, { timeoutMs: positive("overrideScanTimeoutMs", options.overrideScanTimeoutMs ?? DEFAULTS.overrideScanTimeoutMs) });
     this.logger = options.logger ?? defaultLogger;
   }
 
@@ -365,6 +425,7 @@ export class FlagSync {
     for (const hook of [...this.closeHooks]) hook();
     this.interrupt?.();
     this.rpc.close();
+    this.scanRpc.close();
     await this.loop?.catch(() => {});
   }
 
@@ -610,8 +671,12 @@ export class FlagSync {
   private async load(why: string): Promise<void> {
     this.stats.loads++;
     if (this.current !== undefined) this.logger.info?.(`${PREFIX} loading the flags again: ${why}`);
-    const next = await this.loadSnapshot();
     const before = this.current;
+    // The current snapshot's overrides are complete up to its block: the scan continues from
+    // there when the node still has that block (it checks), unless an unfinished scan got further.
+    if (before !== undefined && before.height > this.overrideIndex.height) this.overrideIndex = overridesOf(before);
+    const next = await this.loadSnapshot();
+    this.overrideIndex = noOverrides();
     this.current = next;
     if (before !== undefined) {
       const flags = changedFlags(before, next);
@@ -639,24 +704,54 @@ export class FlagSync {
     const s = new FlagSnapshot({ height: low, hash: "", global, features: views });
     if (low < 0) return s; // no block yet: nothing to replay
     // Overrides up to `low` (the contract lists none), then every event up to `high`.
-    const known = knownFeatures(s);
-    const overrides: Change[] = [];
-    for (let from: number | undefined = 0; from !== undefined; ) {
-      const page: Awaited<ReturnType<NodeRpc["getEvents"]>> = await this.rpc.getEvents({ name: "OverrideSet", fromHeight: from, toHeight: low, limit: EVENTS_PAGE });
-      if (!isObj(page) || !Array.isArray(page.events)) throw new Malformed(`getEvents(OverrideSet) answered ${JSON.stringify(page).slice(0, 200)}`);
-      for (const e of page.events) {
-        const c = eventChange(e as RawEvent, known);
-        if (c !== null) overrides.push(c);
-      }
-      from = page.next;
-      if (from !== undefined && (!Number.isSafeInteger(from) || from <= 0)) throw new Malformed(`getEvents(OverrideSet): next ${from}`);
+    const index = await this.scanOverrides(low);
+    for (const [name, accounts] of index.modes) {
+      if (s.feature(name) === undefined) throw new Malformed(`OverrideSet for feature ${JSON.stringify(name)}, which listFeatures does not have (was the node reset?)`);
+      for (const [account, mode] of accounts) s.setOverride(name, account, mode);
     }
-    applyChanges(s, overrides, new Map(), new Set());
-    const hash = await this.blockHash(low);
-    if (hash === undefined) throw new Malformed(`getBlock(${low}) is null although views answered at that height`);
-    s.setBlock(low, hash);
+    s.setBlock(low, index.hash);
     if (high > low) await this.catchUp(s, low + 1, high);
     return s;
+  }
+
+  /**
+   * Brings the override index up to block `target` with getEvents(OverrideSet), page by page
+   * (the node reads at most 100,000 blocks a call). Each completed page is kept with its last
+   * block's hash, so a failed page is read again from there by the next attempt, not from 0.
+   * An index whose block the node no longer has at that hash (a reset node) starts from 0.
+   */
+  private async scanOverrides(target: number): Promise<OverrideIndex> {
+    let index = this.overrideIndex;
+    if (index.height >= 0 && (index.height > target || (await this.blockHash(index.height)) !== index.hash)) {
+      this.logger.info?.(`${PREFIX} the overrides read up to block ${index.height} are not on the node's chain (a reset node); reading them from block 0`);
+      index = this.overrideIndex = noOverrides();
+    }
+    while (index.height < target) {
+      const from = index.height + 1;
+      const page = await this.scanRpc.getEvents({ name: "OverrideSet", fromHeight: from, toHeight: target, limit: EVENTS_PAGE });
+      if (!isObj(page) || !Array.isArray(page.events) || !Number.isSafeInteger(page.toHeight) || page.toHeight < from || page.toHeight > target) {
+        throw new Malformed(`getEvents(OverrideSet, ${from}..${target}) answered ${JSON.stringify(page).slice(0, 200)}`);
+      }
+      const changes: Extract<Change, { kind: "override" }>[] = [];
+      let last = from;
+      for (const e of page.events) {
+        const height = isObj(e) ? e.height : undefined;
+        if (typeof height !== "number" || !Number.isSafeInteger(height) || height < last || height > page.toHeight) {
+          throw new Malformed(`getEvents(OverrideSet, ${from}..${target}): an event at height ${JSON.stringify(height)}`);
+        }
+        last = height;
+        const c = eventChange(e as RawEvent, anyFeature);
+        if (c === null || c.kind !== "override") throw new Malformed(`getEvents(OverrideSet) answered a ${JSON.stringify((e as RawEvent).name)} event`);
+        changes.push(c);
+      }
+      const hash = await this.blockHash(page.toHeight);
+      if (hash === undefined) throw new Malformed(`getBlock(${page.toHeight}) is null right after getEvents read it (was the node reset?)`);
+      for (const c of changes) setMode(index.modes, c.name, c.account.toLowerCase(), c.mode);
+      index.height = page.toHeight;
+      index.hash = hash;
+      this.stats.overrideScanBlocks += page.toHeight - from + 1;
+    }
+    return index;
   }
 
   private async blockHash(height: number): Promise<string | undefined> {

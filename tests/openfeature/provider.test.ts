@@ -1,6 +1,6 @@
 // CanaryProvider through a real OpenFeature client (server SDK 1.23) against a devnet node:
 // every resolution reason and error code the issue lists, flagMetadata, TYPE_MISMATCH,
-// `track` forwarding, PROVIDER_CONFIGURATION_CHANGED within two blocks of a change, and a
+// `track` forwarding, PROVIDER_CONFIGURATION_CHANGED within two blocks of a change (a pause included), and a
 // node URL that does not answer (ERROR, defaults, nothing thrown; READY once a node is there).
 
 import { createServer } from "node:net";
@@ -145,6 +145,8 @@ describe("PROVIDER_CONFIGURATION_CHANGED", () => {
         [["setOverride", { name: "dis", account: C, mode: "ForceOn" }], ["dis"]],
         [["updatePolicy", { name: "on", policy: { maxPeakLatency: 250 } }], ["on"]],
         [["createFeature", { name: "fresh", description: "", policy: null }], ["fresh"]],
+        [["pause", { name: "half" }], ["half"]], // no evaluation changes, but the snapshot's paused does (docs/SDK.md)
+        [["resume", { name: "half" }], ["half"]],
         [["setGlobal", { paused: false, halted: true }], ["half"]], // the halt gates the live features
       ];
       for (const [tx, flags] of cases) {
