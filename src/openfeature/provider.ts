@@ -55,6 +55,8 @@ export interface CanaryProviderOptions {
   initTimeoutMs?: number;
   /** Per JSON-RPC request (default 10,000 ms). */
   requestTimeoutMs?: number;
+  /** Per request of the override scan, which reads up to 100,000 blocks a call (default 60,000 ms). */
+  overrideScanTimeoutMs?: number;
 }
 
 /** What the provider's `track` feeds: CanaryReporter has this shape. */
@@ -100,6 +102,7 @@ export class CanaryProvider implements Provider {
     if (options.reconnect !== undefined) syncOptions.reconnect = options.reconnect;
     if (options.maxCatchUpBlocks !== undefined) syncOptions.maxCatchUpBlocks = options.maxCatchUpBlocks;
     if (options.requestTimeoutMs !== undefined) syncOptions.requestTimeoutMs = options.requestTimeoutMs;
+    if (options.overrideScanTimeoutMs !== undefined) syncOptions.overrideScanTimeoutMs = options.overrideScanTimeoutMs;
     this.sync = new FlagSync(syncOptions);
     this.sync.on("ready", ({ height }) => {
       if (!this.initPending) this.events.emit(ProviderEvents.Ready, { message: `following the node at height ${height}`, metadata: { height } });
