@@ -42,21 +42,10 @@ import { statusName } from "../client/enums.ts";
 import type { Evaluation, EvaluationKind, FlagSnapshot } from "./evaluate.ts";
 import { FlagSync, defaultLogger, type FlagSyncOptions, type SdkLogger } from "./sync.ts";
 
-export interface CanaryProviderOptions {
-  /** The node's URL (http://127.0.0.1:20332). */
-  node: string;
-  /** Where reconnections and malformed messages are reported (default: console.warn with a prefix). */
-  logger?: SdkLogger;
-  /** Reconnection backoff bounds in ms (defaults 200 and 10,000). */
-  reconnect?: { minMs?: number; maxMs?: number };
-  /** A reconnection further behind than this reloads the snapshot (default 10,000 blocks). */
-  maxCatchUpBlocks?: number;
+/** FlagSync's options (passed on to it whole) and how long initialize() waits. */
+export interface CanaryProviderOptions extends FlagSyncOptions {
   /** How long initialize() waits for the first snapshot (default 5000 ms). */
   initTimeoutMs?: number;
-  /** Per JSON-RPC request (default 10,000 ms). */
-  requestTimeoutMs?: number;
-  /** Per request of the override scan, which reads up to 100,000 blocks a call (default 60,000 ms). */
-  overrideScanTimeoutMs?: number;
 }
 
 /** What the provider's `track` feeds: CanaryReporter has this shape. */
@@ -94,16 +83,13 @@ export class CanaryProvider implements Provider {
   private initPending = false;
 
   constructor(options: CanaryProviderOptions) {
-    const initTimeoutMs = options.initTimeoutMs ?? 5000;
+    const { initTimeoutMs: initOption, ...sync } = options;
+    const initTimeoutMs = initOption ?? 5000;
     if (typeof initTimeoutMs !== "number" || !(initTimeoutMs > 0)) throw new RangeError(`CanaryProvider: initTimeoutMs must be a positive number, got ${initTimeoutMs}`);
     this.initTimeoutMs = initTimeoutMs;
     this.logger = options.logger ?? defaultLogger;
-    const syncOptions: FlagSyncOptions = { node: options.node, logger: this.logger };
-    if (options.reconnect !== undefined) syncOptions.reconnect = options.reconnect;
-    if (options.maxCatchUpBlocks !== undefined) syncOptions.maxCatchUpBlocks = options.maxCatchUpBlocks;
-    if (options.requestTimeoutMs !== undefined) syncOptions.requestTimeoutMs = options.requestTimeoutMs;
-    if (options.overrideScanTimeoutMs !== undefined) syncOptions.overrideScanTimeoutMs = options.overrideScanTimeoutMs;
-    this.sync = new FlagSync(syncOptions);
+    // Every FlagSync option goes through as given: a new one needs no change here.
+    this.sync = new FlagSync({ ...sync, logger: this.logger });
     this.sync.on("ready", ({ height }) => {
       if (!this.initPending) this.events.emit(ProviderEvents.Ready, { message: `following the node at height ${height}`, metadata: { height } });
     });

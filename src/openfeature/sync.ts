@@ -57,6 +57,7 @@ export const defaultLogger: SdkLogger = {
 export interface FlagSyncOptions {
   /** The node's URL (http://127.0.0.1:20332). */
   node: string;
+  /** Where reconnections and malformed messages are reported (default: console.warn with a prefix). */
   logger?: SdkLogger;
   /** Reconnection delays: the n-th retry waits min(maxMs, minMs·2^n), the upper half of it jittered (defaults 200, 10000). */
   reconnect?: { minMs?: number; maxMs?: number };
