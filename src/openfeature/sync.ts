@@ -628,22 +628,12 @@ export class FlagSync {
     const changed = new Set<string>();
     let h = from;
     while (h <= to) {
-      const page = await this.rpc.getEvents({ fromHeight: h, toHeight: to, limit: EVENTS_PAGE });
-      if (!isObj(page) || !Array.isArray(page.events) || !Number.isSafeInteger(page.toHeight) || page.toHeight < h || page.toHeight > to) {
-        throw new Malformed(`getEvents(${h}..${to}) answered ${JSON.stringify(page).slice(0, 200)}`);
-      }
       const blocks: { height: number; events: RawEvent[] }[] = [];
-      for (const e of page.events) {
-        const height = isObj(e) ? e.height : undefined;
-        if (typeof height !== "number" || !Number.isSafeInteger(height) || height < h || height > page.toHeight || (blocks.length > 0 && height < blocks[blocks.length - 1]!.height)) {
-          throw new Malformed(`getEvents(${h}..${to}): an event at height ${JSON.stringify(height)}`);
-        }
+      const page = await this.readEventsPage(this.rpc, {}, h, to, (e, height) => {
         if (blocks.length === 0 || blocks[blocks.length - 1]!.height !== height) blocks.push({ height, events: [] });
-        blocks[blocks.length - 1]!.events.push(e as RawEvent);
-      }
-      const hash = await this.blockHash(page.toHeight);
-      if (hash === undefined) throw new Malformed(`getBlock(${page.toHeight}) is null right after getEvents reached it (was the node reset?)`);
-      await this.applyBlocks(s, blocks, page.toHeight, hash, changed);
+        blocks[blocks.length - 1]!.events.push(e);
+      });
+      await this.applyBlocks(s, blocks, page.toHeight, page.hash, changed);
       this.stats.caughtUp += page.toHeight - h + 1;
       h = page.toHeight + 1;
     }
@@ -729,30 +719,44 @@ export class FlagSync {
     }
     while (index.height < target) {
       const from = index.height + 1;
-      const page = await this.scanRpc.getEvents({ name: "OverrideSet", fromHeight: from, toHeight: target, limit: EVENTS_PAGE });
-      if (!isObj(page) || !Array.isArray(page.events) || !Number.isSafeInteger(page.toHeight) || page.toHeight < from || page.toHeight > target) {
-        throw new Malformed(`getEvents(OverrideSet, ${from}..${target}) answered ${JSON.stringify(page).slice(0, 200)}`);
-      }
       const changes: Extract<Change, { kind: "override" }>[] = [];
-      let last = from;
-      for (const e of page.events) {
-        const height = isObj(e) ? e.height : undefined;
-        if (typeof height !== "number" || !Number.isSafeInteger(height) || height < last || height > page.toHeight) {
-          throw new Malformed(`getEvents(OverrideSet, ${from}..${target}): an event at height ${JSON.stringify(height)}`);
-        }
-        last = height;
-        const c = eventChange(e as RawEvent, anyFeature);
-        if (c === null || c.kind !== "override") throw new Malformed(`getEvents(OverrideSet) answered a ${JSON.stringify((e as RawEvent).name)} event`);
+      const page = await this.readEventsPage(this.scanRpc, { name: "OverrideSet" }, from, target, (e) => {
+        const c = eventChange(e, anyFeature);
+        if (c === null || c.kind !== "override") throw new Malformed(`getEvents(OverrideSet) answered a ${JSON.stringify(e.name)} event`);
         changes.push(c);
-      }
-      const hash = await this.blockHash(page.toHeight);
-      if (hash === undefined) throw new Malformed(`getBlock(${page.toHeight}) is null right after getEvents read it (was the node reset?)`);
+      });
       for (const c of changes) setMode(index.modes, c.name, c.account.toLowerCase(), c.mode);
       index.height = page.toHeight;
-      index.hash = hash;
+      index.hash = page.hash;
       this.stats.overrideScanBlocks += page.toHeight - from + 1;
     }
     return index;
+  }
+
+  /**
+   * One getEvents page of `filter`'s events in from..to: checks the answer's shape, that it
+   * ends within from..to, and that its events' heights lie in from..its end and never go
+   * down; hands each event to `each` with its height, in order, as it is checked; then reads
+   * the hash of the page's last block. Throws Malformed.
+   */
+  private async readEventsPage(rpc: NodeRpc, filter: { name?: EventName }, from: number, to: number, each: (e: RawEvent, height: number) => void): Promise<{ toHeight: number; hash: string }> {
+    const what = `getEvents(${filter.name !== undefined ? `${filter.name}, ` : ""}${from}..${to})`;
+    const page = await rpc.getEvents({ ...filter, fromHeight: from, toHeight: to, limit: EVENTS_PAGE });
+    if (!isObj(page) || !Array.isArray(page.events) || !Number.isSafeInteger(page.toHeight) || page.toHeight < from || page.toHeight > to) {
+      throw new Malformed(`${what} answered ${JSON.stringify(page).slice(0, 200)}`);
+    }
+    let last = from;
+    for (const e of page.events) {
+      const height = isObj(e) ? e.height : undefined;
+      if (typeof height !== "number" || !Number.isSafeInteger(height) || height < last || height > page.toHeight) {
+        throw new Malformed(`${what}: an event at height ${JSON.stringify(height)}`);
+      }
+      last = height;
+      each(e as RawEvent, height);
+    }
+    const hash = await this.blockHash(page.toHeight);
+    if (hash === undefined) throw new Malformed(`getBlock(${page.toHeight}) is null right after getEvents read it (was the node reset?)`);
+    return { toHeight: page.toHeight, hash };
   }
 
   private async blockHash(height: number): Promise<string | undefined> {
