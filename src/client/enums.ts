@@ -72,6 +72,11 @@ export const roleName = (v: number): string => enumName("Role", v);
 export const overrideModeName = (v: number): string => enumName("OverrideMode", v);
 export const analysisName = (v: number): string => enumName("Analysis", v);
 
+/** Canary or RollingOut: a rollout under way (the bucket decides; the global switches gate it). */
+export const isLive = (status: number): boolean => status === Status.Canary || status === Status.RollingOut;
+/** Disabled or RolledBack: off for every account, overrides included. */
+export const isOff = (status: number): boolean => status === Status.Disabled || status === Status.RolledBack;
+
 export const parseStatus = (v: StatusName | (string & {}) | number): number => parseEnum("Status", v);
 export const parseReason = (v: RollbackReasonName | (string & {}) | number): number => parseEnum("RollbackReason", v);
 export const parseRole = (v: RoleName | (string & {}) | number): number => parseEnum("Role", v);

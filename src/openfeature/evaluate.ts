@@ -8,7 +8,7 @@
 // are read straight from the "0x" + 40 hex string.
 
 import type { FeatureView, GlobalState, Policy } from "../client/schema.ts";
-import { OverrideMode, Status } from "../client/enums.ts";
+import { OverrideMode, Status, isLive, isOff } from "../client/enums.ts";
 
 /** Why an evaluation came out as it did (SPEC section 4's order). */
 export type EvaluationKind = "not-found" | "invalid-account" | "disabled" | "halted" | "override" | "enabled" | "split";
@@ -192,10 +192,6 @@ export function flagFeature(view: FeatureView): FlagFeature {
   };
 }
 
-function isLive(status: number): boolean {
-  return status === Status.Canary || status === Status.RollingOut;
-}
-
 /**
  * The flag state at one block: features, overrides, the global switches, the block's height
  * and hash. FlagSync keeps one up to date by applying each block's events (the mutators
@@ -244,7 +240,7 @@ export class FlagSnapshot {
     const status = f.status;
     const rolloutBps = f.rolloutBps;
     const height = this.height;
-    if (status === Status.Disabled || status === Status.RolledBack) {
+    if (isOff(status)) {
       return isAccountHex(account) ? { kind: "disabled", value: false, bucket: -1, status, rolloutBps, height } : invalidAccount(status, rolloutBps, height);
     }
     if (isLive(status) && this.global.halted) {
@@ -268,7 +264,7 @@ export class FlagSnapshot {
     const f = this.byName.get(flagKey);
     if (f === undefined) return undefined;
     const status = f.status;
-    if (status === Status.Canary || status === Status.RollingOut) {
+    if (isLive(status)) {
       if (this.global.halted) return isAccountHex(account) ? false : undefined;
       if (f.overrides.size > 0 && isAccountHex(account)) {
         const mode = f.overrides.get(lowerAccount(account));

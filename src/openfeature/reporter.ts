@@ -59,7 +59,7 @@
 // After close() every call (success, error, latency, track, flush) is ignored.
 
 import type { EvaluationContext, Logger, TrackingEventDetails } from "@openfeature/server-sdk";
-import { Status } from "../client/enums.ts";
+import { isOff } from "../client/enums.ts";
 import { errorName } from "../client/errors.ts";
 import { encodeArgs } from "../client/schema.ts";
 import { RpcCode, RpcError } from "../node/errors.ts";
@@ -406,7 +406,7 @@ export class CanaryReporter {
       // isEnabled is false for every account of a Disabled/RolledBack feature; the contract
       // refuses reports for it, so they are not counted as baseline.
       const status = snapshot.feature(feature)!.status;
-      if (status === Status.Disabled || status === Status.RolledBack) {
+      if (isOff(status)) {
         this.stats.dropped.disabled++;
         return;
       }
@@ -483,7 +483,7 @@ export class CanaryReporter {
 
   private formBatch(c: FeatureCounters): Batch | null {
     const feature = this.provider.snapshot?.feature(c.name);
-    if (feature !== undefined && (feature.status === Status.Disabled || feature.status === Status.RolledBack)) {
+    if (feature !== undefined && isOff(feature.status)) {
       // Turned off since these were counted (by an operator, or a rollback these reports caused).
       this.stats.dropped.disabledBeforeSending += c.outcomes;
       c.reset();

@@ -33,7 +33,7 @@ import { decodeResult, encodeArgs, encodeEvent, encodePolicy, isEventName, type 
 import { decodeEventPayload } from "../client/events.ts";
 import { bytesToHex, hexToBytes } from "../client/codec.ts";
 import { ErrorCode } from "../client/errors.ts";
-import { isEnumValue, OverrideMode, Status } from "../client/enums.ts";
+import { isEnumValue, isLive, OverrideMode, Status } from "../client/enums.ts";
 import type { MethodName } from "../abi/methods.ts";
 import { NodeRpc, subscribeBlocks, type BlockMessage, type BlockMessageError } from "../node/client.ts";
 import { FlagSnapshot } from "./evaluate.ts";
@@ -158,7 +158,6 @@ interface RawEvent {
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-const isLive = (status: number): boolean => status === Status.Canary || status === Status.RollingOut;
 const toError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
 
 /**
