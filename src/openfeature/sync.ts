@@ -35,7 +35,7 @@ import { bytesToHex, hexToBytes } from "../client/codec.ts";
 import { ErrorCode } from "../client/errors.ts";
 import { isEnumValue, isLive, OverrideMode, Status } from "../client/enums.ts";
 import type { MethodName } from "../abi/methods.ts";
-import { NodeRpc, subscribeBlocks, type BlockMessage, type BlockMessageError } from "../node/client.ts";
+import { NodeRpc, isObj, subscribeBlocks, type BlockMessage, type BlockMessageError } from "../node/client.ts";
 import { FlagSnapshot } from "./evaluate.ts";
 
 /** Where FlagSync and the provider write what went wrong; OpenFeature's Logger fits. */
@@ -157,7 +157,6 @@ interface RawEvent {
   error?: unknown;
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const toError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
 
 /**
