@@ -19,9 +19,12 @@
 //   tsx src/bench/sdk.ts '{"sdk":200000}'
 
 import { InMemoryProvider, OpenFeature } from "@openfeature/server-sdk";
+import { expectOk } from "../client/client.ts";
+import { fmix32 } from "../model/murmur.ts";
 import { NodeKey, NodeRpc, RpcCanaryClient, Wallet, startNode } from "../node/index.ts";
 import { CanaryProvider } from "../openfeature/provider.ts";
 import { CanaryReporter } from "../openfeature/reporter.ts";
+import { nsPerOp } from "./stats.ts";
 
 export interface SdkRoundResult {
   evaluateNs: number;
@@ -35,26 +38,18 @@ const FLAG = "vita_recovery_v2";
 const ACCOUNTS = 1024;
 
 function accounts(): string[] {
-  // Deterministic accounts (the bench compares rounds): 20 bytes of a counter's fmix.
+  // Deterministic accounts (the bench compares rounds): 20 bytes of fmix32 iterated from a seed.
   const out: string[] = [];
   let x = 0x9e3779b9;
   for (let i = 0; i < ACCOUNTS; i++) {
     let hex = "0x";
     for (let w = 0; w < 5; w++) {
-      x = Math.imul(x ^ (x >>> 16), 0x85ebca6b) >>> 0;
-      x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35) >>> 0;
-      x = (x ^ (x >>> 16)) >>> 0;
+      x = fmix32(x);
       hex += x.toString(16).padStart(8, "0");
     }
     out.push(hex);
   }
   return out;
-}
-
-function nsPerCall(n: number, run: (i: number) => void): number {
-  const t0 = process.hrtime.bigint();
-  for (let i = 0; i < n; i++) run(i);
-  return Number(process.hrtime.bigint() - t0) / n;
 }
 
 async function nsPerAwaitedCall(n: number, run: (i: number) => Promise<unknown>): Promise<number> {
@@ -69,13 +64,10 @@ export async function sdkRound(n: number): Promise<SdkRoundResult> {
   const reporterKey = NodeKey.generate();
   const rpc = new NodeRpc(node.url);
   const client = RpcCanaryClient(new Wallet(rpc, [admin]));
-  const expectOk = (r: { codeName: string }, what: string) => {
-    if (r.codeName !== "Ok") throw new Error(`bench setup: ${what} → ${r.codeName}`);
-  };
-  expectOk(await client.init(admin, admin.accountHex), "init");
-  expectOk(await client.grantRole(admin, "Reporter", reporterKey.accountHex), "grantRole");
-  expectOk(await client.createFeature(admin, FLAG, "bench", null), "createFeature");
-  expectOk(await client.startCanary(admin, FLAG, 500), "startCanary");
+  expectOk(await client.init(admin, admin.accountHex));
+  expectOk(await client.grantRole(admin, "Reporter", reporterKey.accountHex));
+  expectOk(await client.createFeature(admin, FLAG, "bench", null));
+  expectOk(await client.startCanary(admin, FLAG, 500));
 
   const silent = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} };
   const provider = new CanaryProvider({ node: node.url, logger: silent });
@@ -88,14 +80,14 @@ export async function sdkRound(n: number): Promise<SdkRoundResult> {
 
   // Each row twice: the first pass warms the JIT, the second is kept.
   let sink = 0;
-  const evaluate = () => nsPerCall(n, (i) => void (sink += provider.evaluate(FLAG, acc[i & mask]!)!.value ? 1 : 0));
+  const evaluate = () => nsPerOp(n, (i) => void (sink += provider.evaluate(FLAG, acc[i & mask]!)!.value ? 1 : 0));
   const resolve = () => nsPerAwaitedCall(n, (i) => provider.resolveBooleanEvaluation(FLAG, false, ctx[i & mask]!));
   const full = () => nsPerAwaitedCall(n >> 2, (i) => of.getBooleanValue(FLAG, false, ctx[i & mask]!));
   const inMemory = new InMemoryProvider({ [FLAG]: { variants: { on: true, off: false }, defaultVariant: "on", disabled: false } });
   await OpenFeature.setProviderAndWait("in-memory", inMemory);
   const ofInMemory = OpenFeature.getClient("in-memory");
   const fullInMemory = () => nsPerAwaitedCall(n >> 2, (i) => ofInMemory.getBooleanValue(FLAG, false, ctx[i & mask]!));
-  const report = () => nsPerCall(n, (i) => reporter.success(FLAG, acc[i & mask]!));
+  const report = () => nsPerOp(n, (i) => reporter.success(FLAG, acc[i & mask]!));
   evaluate();
   await resolve();
   await full();
