@@ -5,7 +5,7 @@
 import { analysisName, reasonName, statusName, Status, type FeatureView, type GlobalState } from "../client/index.ts";
 import type { DisplayValue } from "../client/codec.ts";
 import { pair, ruleOf } from "../replay/report.ts";
-import { int, rate, yesNo } from "./commands/inspect.ts";
+import { int, rate, yesNo } from "./format.ts";
 
 // ---------------------------------------------------------------- state
 

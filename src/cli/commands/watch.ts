@@ -10,10 +10,10 @@ import { ContractError, ErrorCode } from "../../client/index.ts";
 import { subscribeBlocks, type NodeRpc } from "../../node/client.ts";
 import { parseCommandLine, type Command } from "../command.ts";
 import { CliError, EXIT, UsageError } from "../errors.ts";
+import { unknownFeature } from "../format.ts";
 import type { CliIO, Terminal } from "../io.ts";
 import { DEFAULT_URL, nodeUnreachable, nodeUrl, nodeViews, unreachableError, type HeightTrackingRpc } from "../rpc.ts";
 import { EVENTS_KEPT, fit, renderFrame, type ContractSnapshot, type FrameOptions, type WatchEvent, type WatchState } from "../watch-frame.ts";
-import { unknownFeature } from "./inspect.ts";
 
 const DEFAULT_INTERVAL_MS = 250;
 
