@@ -21,3 +21,8 @@ export function unknownFeature(name: string, where: string, names: readonly stri
 }
 
 export const INIT_HINT = "send init first: canary tx init '{\"admin\":\"0x…\"}' --key NAME";
+
+/** "no feature X" on a node whose contract is not initialized yet (inspect and watch), with INIT_HINT. */
+export function notInitialized(name: string, where: string, height: number): CliError {
+  return new CliError(`no feature ${JSON.stringify(name)}: the contract on ${where} is not initialized (height ${height})`, INIT_HINT);
+}

@@ -23,7 +23,7 @@ import { openChain, readModule } from "../../replay/module.ts";
 import { table } from "../../replay/output.ts";
 import { parseCommandLine, type Command } from "../command.ts";
 import { CliError, EXIT, UsageError } from "../errors.ts";
-import { INIT_HINT, int, rate, unknownFeature, yesNo } from "../format.ts";
+import { INIT_HINT, int, notInitialized, rate, unknownFeature, yesNo } from "../format.ts";
 import type { CliIO } from "../io.ts";
 import { DEFAULT_WASM, shown } from "../paths.ts";
 import { DEFAULT_URL, nodeUnreachable, nodeUrl, nodeViews, rpcFailure, unreachableError } from "../rpc.ts";
@@ -218,7 +218,7 @@ async function inspectNode(url: string, feature: string | undefined, json: boole
       const head: Head = { where: rpc.url, title: `node ${rpc.url}`, height, facts: `state root ${stateRoot}`, json: { node: rpc.url, height, stateRoot } };
       if (heights.length > 1) head.facts += ` (read over heights ${Math.min(...heights)}–${height}: blocks kept committing while it was read)`;
       if (data === "not-initialized") {
-        if (feature !== undefined) throw new CliError(`no feature ${JSON.stringify(feature)}: the contract on ${rpc.url} is not initialized (height ${height})`, INIT_HINT);
+        if (feature !== undefined) throw notInitialized(feature, rpc.url, height);
         if (json) return JSON.stringify({ type: "chain", ...head.json, initialized: false, global: null, features: [] }) + "\n";
         return `${head.title}\n  height ${height}, ${head.facts}\n  the contract is not initialized (${INIT_HINT})\n`;
       }

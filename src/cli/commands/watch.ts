@@ -10,7 +10,7 @@ import { ContractError, ErrorCode } from "../../client/index.ts";
 import { subscribeBlocks, type NodeRpc } from "../../node/client.ts";
 import { parseCommandLine, type Command } from "../command.ts";
 import { CliError, EXIT, UsageError } from "../errors.ts";
-import { unknownFeature } from "../format.ts";
+import { notInitialized, unknownFeature } from "../format.ts";
 import type { CliIO, Terminal } from "../io.ts";
 import { DEFAULT_URL, nodeUnreachable, nodeUrl, nodeViews, unreachableError, type HeightTrackingRpc } from "../rpc.ts";
 import { EVENTS_KEPT, fit, renderFrame, type ContractSnapshot, type FrameOptions, type WatchEvent, type WatchState } from "../watch-frame.ts";
@@ -87,7 +87,7 @@ export async function watchOnce(url: string, feature: string | undefined, write:
   try {
     const contract = await readContract(client, feature);
     const height = Math.max(-1, ...rpc.answeredAt);
-    if (feature !== undefined && contract === "not-initialized") throw new CliError(`no feature ${JSON.stringify(feature)}: the contract on ${rpc.url} is not initialized (height ${height})`);
+    if (feature !== undefined && contract === "not-initialized") throw notInitialized(feature, rpc.url, height);
     if (feature !== undefined && contract !== "not-initialized" && contract.features.length === 0) {
       throw unknownFeature(feature, `${rpc.url} at height ${height}`, (await client.listAllFeatures()).map((f) => f.name));
     }
@@ -259,7 +259,7 @@ class LiveView {
     const f = this.o.feature;
     if (!this.everRead && f !== undefined && (contract === "not-initialized" || contract.features.length === 0)) {
       const names = contract === "not-initialized" ? [] : (await this.client.listAllFeatures()).map((v) => v.name);
-      throw contract === "not-initialized" ? new CliError(`no feature ${JSON.stringify(f)}: the contract on ${this.rpc.url} is not initialized (height ${height})`) : unknownFeature(f, `${this.rpc.url} at height ${height}`, names);
+      throw contract === "not-initialized" ? notInitialized(f, this.rpc.url, height) : unknownFeature(f, `${this.rpc.url} at height ${height}`, names);
     }
     const events = height < 0 ? [] : await latestEvents(this.rpc, height, f, EVENTS_KEPT);
     if (gen !== this.generation) return;
