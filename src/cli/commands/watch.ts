@@ -350,9 +350,11 @@ class LiveView {
   }
 
   /**
-   * GET /events ends without an error when the node stops cleanly, so a stream that has been
-   * quiet for three block times (0.5–5 s) is checked: a node that does not answer, or that is
-   * at another height than the stream's last block, is reconnected to.
+   * A node that stops cleanly ends GET /events, which subscribeBlocks reports as an error ("the
+   * node ended the event stream") and lost() handles; a node that hangs, with the stream left
+   * open, says nothing. So a stream that has been quiet for three block times (0.5–5 s) is
+   * checked: a node that does not answer, or that is at another height than the stream's last
+   * block, is reconnected to.
    */
   private async probe(): Promise<void> {
     const quietFor = Math.min(Math.max(3 * this.blockTimeMs, 500), 5000);
