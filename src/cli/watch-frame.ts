@@ -5,7 +5,7 @@
 import { analysisName, reasonName, statusName, Status, type FeatureView, type GlobalState } from "../client/index.ts";
 import type { DisplayValue } from "../client/codec.ts";
 import { pair, ruleOf } from "../replay/report.ts";
-import { int, rate, yesNo } from "./commands/inspect.ts";
+import { INIT_HINT, int, rate, yesNo } from "./format.ts";
 
 // ---------------------------------------------------------------- state
 
@@ -227,7 +227,7 @@ export function renderFrame(s: WatchState, o: FrameOptions): string[] {
   out.push(`${paint("1", "canary watch")} · ${s.url} · height ${s.height < 0 ? "—" : int(s.height)} · ${linkText(s.link, paint)}`);
   const c = s.contract;
   if (c === null) out.push("(no read of the node yet)");
-  else if (c === "not-initialized") out.push(`the contract is not initialized (send init first: canary tx init '{"admin":"0x…"}' --key NAME)`);
+  else if (c === "not-initialized") out.push(`the contract is not initialized (${INIT_HINT})`);
   else {
     const g = c.global;
     const flags = [

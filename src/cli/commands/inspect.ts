@@ -23,6 +23,7 @@ import { openChain, readModule } from "../../replay/module.ts";
 import { table } from "../../replay/output.ts";
 import { parseCommandLine, type Command } from "../command.ts";
 import { CliError, EXIT, UsageError } from "../errors.ts";
+import { INIT_HINT, int, notInitialized, rate, unknownFeature, yesNo } from "../format.ts";
 import type { CliIO } from "../io.ts";
 import { DEFAULT_WASM, shown } from "../paths.ts";
 import { DEFAULT_URL, nodeUnreachable, nodeUrl, nodeViews, rpcFailure, unreachableError } from "../rpc.ts";
@@ -52,15 +53,6 @@ Exit status: 0 shown; 1 the node could not be reached; 2 the database, the modul
 or the command line was refused.
 `;
 
-export const int = (n: number | bigint) => n.toLocaleString("en-US");
-export const yesNo = (b: boolean) => (b ? "yes" : "no");
-
-/** errors / (errors + successes) as a percentage with two places, "—" with no samples. */
-export function rate(errors: bigint, successes: bigint): string {
-  const n = errors + successes;
-  return n === 0n ? "—" : `${(Number((errors * 1_000_000n) / n) / 10_000).toFixed(2)} %`;
-}
-
 function statusText(v: FeatureView): string {
   return statusName(v.status) + (v.paused ? " (paused)" : "");
 }
@@ -84,14 +76,6 @@ function historyRows(history: readonly HistoryEntry[]): string[][] {
 function policyLines(v: FeatureView): string[] {
   const p = toDisplay(POLICY, v.policy) as Record<string, unknown>;
   return Object.entries(p).map(([k, x]) => `  ${k.padEnd(24)} ${typeof x === "object" ? JSON.stringify(x) : String(x)}`);
-}
-
-/** "no feature X" with the names that are there (inspect and watch). */
-export function unknownFeature(name: string, where: string, names: readonly string[]): CliError {
-  return new CliError(
-    `no feature ${JSON.stringify(name)} in ${where}`,
-    names.length ? `features there: ${names.slice(0, 20).join(", ")}${names.length > 20 ? ", …" : ""}` : "the chain has no features",
-  );
 }
 
 export const inspectCommand: Command = {
@@ -205,8 +189,6 @@ async function readFeature(views: ContractViews, name: string): Promise<FeatureD
   return { view, metrics: (await views.getMetrics(name)) as Metrics, history: await views.getAllHistory(name) };
 }
 
-const INIT_HINT = "send init first: canary tx init '{\"admin\":\"0x…\"}' --key NAME";
-
 /**
  * Reads a node's views at one block: every `call` answers on the latest committed block, so a
  * read that saw two heights is read again (a block committed in between), a few times at most.
@@ -236,7 +218,7 @@ async function inspectNode(url: string, feature: string | undefined, json: boole
       const head: Head = { where: rpc.url, title: `node ${rpc.url}`, height, facts: `state root ${stateRoot}`, json: { node: rpc.url, height, stateRoot } };
       if (heights.length > 1) head.facts += ` (read over heights ${Math.min(...heights)}–${height}: blocks kept committing while it was read)`;
       if (data === "not-initialized") {
-        if (feature !== undefined) throw new CliError(`no feature ${JSON.stringify(feature)}: the contract on ${rpc.url} is not initialized (height ${height})`, INIT_HINT);
+        if (feature !== undefined) throw notInitialized(feature, rpc.url, height);
         if (json) return JSON.stringify({ type: "chain", ...head.json, initialized: false, global: null, features: [] }) + "\n";
         return `${head.title}\n  height ${height}, ${head.facts}\n  the contract is not initialized (${INIT_HINT})\n`;
       }

@@ -10,10 +10,10 @@ import { ContractError, ErrorCode } from "../../client/index.ts";
 import { subscribeBlocks, type NodeRpc } from "../../node/client.ts";
 import { parseCommandLine, type Command } from "../command.ts";
 import { CliError, EXIT, UsageError } from "../errors.ts";
+import { notInitialized, unknownFeature } from "../format.ts";
 import type { CliIO, Terminal } from "../io.ts";
 import { DEFAULT_URL, nodeUnreachable, nodeUrl, nodeViews, unreachableError, type HeightTrackingRpc } from "../rpc.ts";
 import { EVENTS_KEPT, fit, renderFrame, type ContractSnapshot, type FrameOptions, type WatchEvent, type WatchState } from "../watch-frame.ts";
-import { unknownFeature } from "./inspect.ts";
 
 const DEFAULT_INTERVAL_MS = 250;
 
@@ -79,19 +79,53 @@ async function latestEvents(rpc: NodeRpc, height: number, feature: string | unde
   return out;
 }
 
+/** One read of the node: the contract's views, the height they were read at, the latest events. */
+interface WatchRead {
+  contract: ContractSnapshot | "not-initialized";
+  height: number;
+  events: WatchEvent[];
+}
+
+/** What a read asks its reader, after the views answered (blocks may have streamed in meanwhile). */
+interface ReadContext {
+  /** A height already seen: the read's height is at least this. */
+  floor(): number;
+  /** Whether a FEATURE the node does not have (or a contract not initialized) is a CliError. */
+  checkFeature(): boolean;
+  /** false: a newer read took this one's place; it stops and gives null. */
+  current(): boolean;
+}
+
+/**
+ * The views (every feature or the one watched) and the latest events of a node, for `--once`
+ * and the live view: the height is the highest the views answered at (at least `floor()`);
+ * a FEATURE the node does not have is a CliError when `checkFeature()`.
+ */
+async function readWatchState(rpc: HeightTrackingRpc, client: Views, feature: string | undefined, ctx: ReadContext): Promise<WatchRead | null> {
+  rpc.answeredAt.clear();
+  const contract = await readContract(client, feature);
+  if (!ctx.current()) return null;
+  const height = Math.max(ctx.floor(), ...rpc.answeredAt);
+  if (ctx.checkFeature() && feature !== undefined && (contract === "not-initialized" || contract.features.length === 0)) {
+    if (contract === "not-initialized") throw notInitialized(feature, rpc.url, height);
+    throw unknownFeature(feature, `${rpc.url} at height ${height}`, (await client.listAllFeatures()).map((v) => v.name));
+  }
+  const events = height < 0 ? [] : await latestEvents(rpc, height, feature, EVENTS_KEPT);
+  if (!ctx.current()) return null;
+  return { contract, height, events };
+}
+
 // ---------------------------------------------------------------- --once
+
+/** --once: no height seen before, every read is the current one, FEATURE is checked. */
+const ONCE: ReadContext = { floor: () => -1, checkFeature: () => true, current: () => true };
 
 /** Reads the node once and writes one frame; a node that cannot be read is a CliError (exit 1). */
 export async function watchOnce(url: string, feature: string | undefined, write: (text: string) => void, o: FrameOptions): Promise<void> {
   const { rpc, client } = nodeViews(url);
   try {
-    const contract = await readContract(client, feature);
-    const height = Math.max(-1, ...rpc.answeredAt);
-    if (feature !== undefined && contract === "not-initialized") throw new CliError(`no feature ${JSON.stringify(feature)}: the contract on ${rpc.url} is not initialized (height ${height})`);
-    if (feature !== undefined && contract !== "not-initialized" && contract.features.length === 0) {
-      throw unknownFeature(feature, `${rpc.url} at height ${height}`, (await client.listAllFeatures()).map((f) => f.name));
-    }
-    const events = height < 0 ? [] : await latestEvents(rpc, height, feature, EVENTS_KEPT);
+    // ONCE's read is always current: never null.
+    const { contract, height, events } = (await readWatchState(rpc, client, feature, ONCE))!;
     const state: WatchState = { url: rpc.url, height, link: { kind: "once" }, contract, events, ...(feature !== undefined ? { feature } : {}) };
     write(renderFrame(state, o).join("\n") + "\n");
   } catch (e) {
@@ -252,17 +286,15 @@ class LiveView {
 
   /** The views and the latest events, at the node's height. */
   private async readAll(gen: number): Promise<void> {
-    this.rpc.answeredAt.clear();
-    const contract = await readContract(this.client, this.o.feature);
-    if (gen !== this.generation) return;
-    const height = Math.max(this.state.height, ...this.rpc.answeredAt);
-    const f = this.o.feature;
-    if (!this.everRead && f !== undefined && (contract === "not-initialized" || contract.features.length === 0)) {
-      const names = contract === "not-initialized" ? [] : (await this.client.listAllFeatures()).map((v) => v.name);
-      throw contract === "not-initialized" ? new CliError(`no feature ${JSON.stringify(f)}: the contract on ${this.rpc.url} is not initialized (height ${height})`) : unknownFeature(f, `${this.rpc.url} at height ${height}`, names);
-    }
-    const events = height < 0 ? [] : await latestEvents(this.rpc, height, f, EVENTS_KEPT);
-    if (gen !== this.generation) return;
+    const read = await readWatchState(this.rpc, this.client, this.o.feature, {
+      // Streamed blocks may have moved the height on while the views were read.
+      floor: () => this.state.height,
+      // FEATURE is checked at the first read only: a feature gone later is shown, not an exit.
+      checkFeature: () => !this.everRead,
+      current: () => gen === this.generation,
+    });
+    if (read === null) return;
+    const { contract, events, height } = read;
     // Views answered at two heights: read once more at the next draw.
     if (this.rpc.answeredAt.size > 1) this.dirty = true;
     this.everRead = true;
@@ -318,9 +350,11 @@ class LiveView {
   }
 
   /**
-   * GET /events ends without an error when the node stops cleanly, so a stream that has been
-   * quiet for three block times (0.5–5 s) is checked: a node that does not answer, or that is
-   * at another height than the stream's last block, is reconnected to.
+   * A node that stops cleanly ends GET /events, which subscribeBlocks reports as an error ("the
+   * node ended the event stream") and lost() handles; a node that hangs, with the stream left
+   * open, says nothing. So a stream that has been quiet for three block times (0.5–5 s) is
+   * checked: a node that does not answer, or that is at another height than the stream's last
+   * block, is reconnected to.
    */
   private async probe(): Promise<void> {
     const quietFor = Math.min(Math.max(3 * this.blockTimeMs, 500), 5000);
