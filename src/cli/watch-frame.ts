@@ -4,6 +4,7 @@
 
 import { analysisName, reasonName, statusName, Status, type FeatureView, type GlobalState } from "../client/index.ts";
 import type { DisplayValue } from "../client/codec.ts";
+import { isLive } from "../client/enums.ts";
 import { pair, ruleOf } from "../replay/report.ts";
 import { INIT_HINT, int, rate, yesNo } from "./format.ts";
 
@@ -170,7 +171,7 @@ function featureLines(v: FeatureView, s: WatchState, global: GlobalState, nameWi
   const bps = v.targetBps > v.rolloutBps ? `${v.rolloutBps} → ${v.targetBps} bps` : `${v.rolloutBps} bps`;
   const notes: string[] = [];
   if (v.paused) notes.push(paint("35", "paused"));
-  const active = v.status === Status.Canary || v.status === Status.RollingOut;
+  const active = isLive(v.status);
   if (global.halted && active) notes.push(paint("31;1", "halted: exposes no one"));
   if (v.status === Status.RolledBack && v.rollbackReason !== null) notes.push(paint("31", reasonName(v.rollbackReason)));
   const lines = [
