@@ -10,38 +10,14 @@ import { CliError } from "../../src/cli/errors.ts";
 import type { CliIO, Terminal } from "../../src/cli/io.ts";
 import { backoffMs, watchNode } from "../../src/cli/commands/watch.ts";
 import { fit, renderFrame, visibleWidth, type WatchEvent, type WatchState } from "../../src/cli/watch-frame.ts";
-import { DEFAULT_POLICY, FEATURE_VIEW, Status, comparativePolicy, toDisplay, type FeatureView, type Policy } from "../../src/client/index.ts";
+import { FEATURE_VIEW, Status, comparativePolicy, toDisplay, type FeatureView } from "../../src/client/index.ts";
 import { NodeKey, NodeRpc, RpcCanaryClient, Wallet, startNode, type AsyncCanaryClient, type CanaryNode } from "../../src/node/index.ts";
 import { poll } from "../helpers/process.ts";
 import { tempDirHandle } from "../helpers/temp.ts";
+import { view } from "../helpers/views.ts";
 import { cli } from "./helpers.ts";
 
 // ---------------------------------------------------------------- the frame
-
-const BASE_VIEW: FeatureView = {
-  name: "fast_sync",
-  description: "",
-  status: Status.Disabled,
-  rolloutBps: 0,
-  targetBps: 0,
-  paused: false,
-  startBlock: 0,
-  lastStepBlock: 0,
-  windowSuccesses: 0n,
-  windowErrors: 0n,
-  rollbackReason: null,
-  createdBy: "0x" + "11".repeat(20),
-  policy: { ...DEFAULT_POLICY, steps: [] },
-  runSuccesses: 0n,
-  runErrors: 0n,
-  baseSuccesses: 0n,
-  baseErrors: 0n,
-  statistic: 0n,
-};
-
-function view(over: Partial<Omit<FeatureView, "policy">> & { policy?: Partial<Policy> } = {}): FeatureView {
-  return { ...BASE_VIEW, ...over, policy: { ...BASE_VIEW.policy, ...over.policy } } as FeatureView;
-}
 
 function state(features: FeatureView[], over: Partial<WatchState> & { paused?: boolean; halted?: boolean } = {}): WatchState {
   const { paused = false, halted = false, ...rest } = over;
