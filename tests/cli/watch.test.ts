@@ -3,7 +3,6 @@
 // devnet node in this process (startNode, 20 ms blocks): --once, a live view that prints a frame
 // per change and stops on abort, a terminal view that restores the screen, reconnecting to a
 // restarted node, an unknown FEATURE (exit 2) and an unreachable node (exit 1).
-import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/cli.ts";
 import { CliError } from "../../src/cli/errors.ts";
@@ -12,7 +11,7 @@ import { backoffMs, watchNode } from "../../src/cli/commands/watch.ts";
 import { fit, renderFrame, visibleWidth, type WatchEvent, type WatchState } from "../../src/cli/watch-frame.ts";
 import { FEATURE_VIEW, Status, comparativePolicy, toDisplay, type FeatureView } from "../../src/client/index.ts";
 import { NodeKey, NodeRpc, RpcCanaryClient, Wallet, startNode, type AsyncCanaryClient, type CanaryNode } from "../../src/node/index.ts";
-import { poll } from "../helpers/process.ts";
+import { freePort, poll } from "../helpers/process.ts";
 import { tempDirHandle } from "../helpers/temp.ts";
 import { view } from "../helpers/views.ts";
 import { cli } from "./helpers.ts";
@@ -196,15 +195,6 @@ afterAll(async () => {
   await node?.close();
 });
 
-/** A port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
 /** What a live view wrote, as it wrote it. */
 function capture(): { write: (t: string) => void; text: () => string } {
   let out = "";
@@ -263,7 +253,7 @@ describe("canary watch --once against a node", () => {
   });
 
   it("an unreachable node: exit 1 with the URL and the reason", async () => {
-    const url = `http://127.0.0.1:${await closedPort()}`;
+    const url = `http://127.0.0.1:${await freePort()}`;
     const r = await cli(["watch", "--once", "--node", url]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`cannot reach the node at ${url}: connect ECONNREFUSED`);
@@ -432,7 +422,7 @@ describe("canary inspect --node", () => {
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toMatch(new RegExp(`no feature "nope" in ${node.url} at height \\d+`));
     expect(unknown.stderr).toContain("features there: alpha, beta, delta, eps, gamma");
-    const url = `http://127.0.0.1:${await closedPort()}`;
+    const url = `http://127.0.0.1:${await freePort()}`;
     const away = await cli(["inspect", "--node", url]);
     expect(away.status).toBe(1);
     expect(away.stderr).toContain(`cannot reach the node at ${url}: connect ECONNREFUSED`);

@@ -7,13 +7,12 @@
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RollbackReason, Status } from "../../src/client/enums.ts";
 import { Keystore, NodeRpc, RpcCanaryClient, Wallet, NodeKey, startNode, type AsyncCanaryClient, type CanaryNode } from "../../src/node/index.ts";
 import { ROOT } from "../helpers/paths.ts";
-import { poll } from "../helpers/process.ts";
+import { freePort, poll } from "../helpers/process.ts";
 import { tempDirHandle } from "../helpers/temp.ts";
 
 const FLAG = "new_checkout";
@@ -28,16 +27,6 @@ let appStderr = "";
 let reporterAccount: string;
 const admin = NodeKey.generate();
 const temp = tempDirHandle("example");
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
-}
 
 async function checkout(account: string): Promise<{ status: number; path?: string }> {
   const res = await fetch(`${appUrl}/checkout`, { headers: { "x-account": account }, signal: AbortSignal.timeout(10_000) });
