@@ -9,8 +9,8 @@ import { decodeResult, encodeArgs } from "../../src/client/schema.ts";
 import { hexToBytes } from "../../src/client/codec.ts";
 import { startNode } from "../../src/node/index.ts";
 import { CanaryProvider } from "../../src/openfeature/index.ts";
+import { connect, randomAccounts, recordingLogger, sendAll, startDevnet, waitFor } from "../helpers/devnet.ts";
 import { freePort } from "../helpers/process.ts";
-import { connect, randomAccounts, recordingLogger, sendAll, startDevnet, waitFor } from "./_devnet.ts";
 
 let d: Awaited<ReturnType<typeof startDevnet>>;
 let provider: CanaryProvider;

@@ -1,12 +1,12 @@
-// Shared helpers of the SDK tests: a devnet node with an admin, transactions sent in a batch
-// (nonces kept by the Wallet, receipts checked), random accounts, bounded waits, a logger
-// that records.
+// Helpers of the tests that run a devnet node in their own process (the SDK, the CLI's watch,
+// the examples): a node with an admin, transactions sent in a batch (nonces kept by the
+// Wallet, receipts checked), random accounts, bounded waits, a logger that records.
 
 import { randomBytes } from "node:crypto";
 import { encodeArgs, type MethodArgs } from "../../src/client/schema.ts";
 import type { MethodName } from "../../src/abi/methods.ts";
 import { NodeKey, NodeRpc, RpcCanaryClient, Wallet, startNode, type AsyncCanaryClient, type CanaryNode, type NodeOptions } from "../../src/node/index.ts";
-import { poll } from "../helpers/process.ts";
+import { poll } from "./process.ts";
 
 export interface Devnet {
   url: string;
