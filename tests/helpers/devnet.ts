@@ -1,6 +1,7 @@
 // Helpers of the tests that run a devnet node in their own process (the SDK, the CLI's watch,
 // the examples): a node with an admin, transactions sent in a batch (nonces kept by the
-// Wallet, receipts checked), random accounts, bounded waits, a logger that records.
+// Wallet, receipts checked), random accounts, bounded waits, a logger that records and one
+// that drops every line.
 
 import { randomBytes } from "node:crypto";
 import { encodeArgs, type MethodArgs } from "../../src/client/schema.ts";
@@ -76,3 +77,6 @@ export function recordingLogger(): { lines: string[]; warn: (...a: unknown[]) =>
   const put = (level: string) => (...a: unknown[]) => void lines.push(`${level} ${a.map((x) => (x instanceof Error ? x.message : String(x))).join(" ")}`);
   return { lines, warn: put("warn"), error: put("error"), info: put("info"), debug: put("debug") };
 }
+
+/** A logger that drops every line. */
+export const silentLogger = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} };

@@ -16,6 +16,7 @@ import { NodeKey, NodeRpc, RpcCanaryClient, Wallet, startNode, type AsyncCanaryC
 import { FlagSnapshot } from "../../src/openfeature/evaluate.ts";
 import { CanaryProvider } from "../../src/openfeature/provider.ts";
 import { CanaryReporter, type CanaryReporterOptions } from "../../src/openfeature/reporter.ts";
+import { silentLogger } from "../helpers/devnet.ts";
 import { tempDir } from "../helpers/temp.ts";
 import { waitFor } from "../node/_helpers.ts";
 
@@ -24,7 +25,6 @@ let rpc: NodeRpc;
 let wallet: Wallet;
 let client: AsyncCanaryClient;
 const admin = NodeKey.generate();
-const silent = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} };
 /** A Threshold policy whose error rule never fires: the counters can be read back as sent. */
 const NEVER_ROLLS_BACK: PolicyInput = { analysis: 0, maxErrorRateBps: 10000, minSamples: 1 };
 
@@ -94,7 +94,7 @@ function expectAccounted(r: CanaryReporter, pending = 0): void {
 }
 
 function newReporter(provider: SnapshotProvider, key: NodeKey, options: Partial<CanaryReporterOptions> = {}): CanaryReporter {
-  return new CanaryReporter({ provider, key, intervalMs: 3_600_000, flushTimeoutMs: 15_000, retry: { minMs: 20, maxMs: 200 }, logger: silent, ...options });
+  return new CanaryReporter({ provider, key, intervalMs: 3_600_000, flushTimeoutMs: 15_000, retry: { minMs: 20, maxMs: 200 }, logger: silentLogger, ...options });
 }
 
 interface SentTx {
@@ -488,7 +488,7 @@ describe("what the contract refuses", () => {
     await canary("turned-off", 5000, NEVER_ROLLS_BACK);
     const provider = await new SnapshotProvider(node.url).refresh();
     const warnings: string[] = [];
-    const r = newReporter(provider, await reporterKey(), { logger: { ...silent, warn: (m: unknown) => void warnings.push(String(m)) } });
+    const r = newReporter(provider, await reporterKey(), { logger: { ...silentLogger, warn: (m: unknown) => void warnings.push(String(m)) } });
     expect((await client.disable(admin, "turned-off")).codeName).toBe("Ok");
     // The snapshot has not seen the change: the batch goes out and the contract refuses it.
     const height = node.height;
@@ -562,11 +562,11 @@ describe("end to end through CanaryProvider and an OpenFeature client", () => {
     const policy: PolicyInput = { analysis: 1, minSamples: 50 };
     await canary("seq-bad", 5000, policy);
     await canary("seq-good", 5000, policy);
-    const provider = new CanaryProvider({ node: node.url, logger: silent });
+    const provider = new CanaryProvider({ node: node.url, logger: silentLogger });
     await OpenFeature.setProviderAndWait("reporter-e2e", provider);
     const flags = OpenFeature.getClient("reporter-e2e");
     // No node option: the reporter sends to the provider's node.
-    const r = new CanaryReporter({ provider, key: await reporterKey(), intervalMs: 150, logger: silent });
+    const r = new CanaryReporter({ provider, key: await reporterKey(), intervalMs: 150, logger: silentLogger });
     const accounts = randomAccounts(300);
     let exposedOutcomes = 0;
     for (let round = 0; round < 3; round++) {

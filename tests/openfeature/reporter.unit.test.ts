@@ -10,11 +10,11 @@ import { OverrideMode, Status } from "../../src/client/enums.ts";
 import { Keystore, KeystoreError, NodeKey } from "../../src/node/index.ts";
 import { FlagSnapshot } from "../../src/openfeature/evaluate.ts";
 import { CanaryReporter, TRACK_EVENTS } from "../../src/openfeature/reporter.ts";
+import { silentLogger } from "../helpers/devnet.ts";
 import { tempDir } from "../helpers/temp.ts";
 import { view } from "../helpers/views.ts";
 
 const account = (i: number): string => "0x" + i.toString(16).padStart(8, "0").repeat(5);
-const silent = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} };
 
 // A URL that refuses every request (a closed port would be reused; this answers 503 without JSON).
 let deadNode: Server;
@@ -36,7 +36,7 @@ function expectAccounted(r: CanaryReporter): void {
 }
 
 function reporterOn(snapshot: FlagSnapshot | undefined, options: Partial<ConstructorParameters<typeof CanaryReporter>[0]> = {}): CanaryReporter {
-  return new CanaryReporter({ provider: { snapshot }, node: deadUrl, key: NodeKey.generate(), intervalMs: 3_600_000, flushTimeoutMs: 200, retry: { minMs: 20, maxMs: 50 }, logger: silent, ...options });
+  return new CanaryReporter({ provider: { snapshot }, node: deadUrl, key: NodeKey.generate(), intervalMs: 3_600_000, flushTimeoutMs: 200, retry: { minMs: 20, maxMs: 50 }, logger: silentLogger, ...options });
 }
 
 describe("options", () => {
@@ -52,7 +52,7 @@ describe("options", () => {
   });
 
   it("the node defaults to the provider's URL", async () => {
-    const r = new CanaryReporter({ provider: { snapshot: undefined, sync: { url: deadUrl } }, key: NodeKey.generate(), logger: silent });
+    const r = new CanaryReporter({ provider: { snapshot: undefined, sync: { url: deadUrl } }, key: NodeKey.generate(), logger: silentLogger });
     await r.close();
   });
 
@@ -75,7 +75,7 @@ describe("options", () => {
 
   it("attaches itself to a provider that forwards track()", async () => {
     let attached: unknown;
-    const r = new CanaryReporter({ provider: { snapshot: undefined, attachReporter: (x) => (attached = x) }, node: deadUrl, key: NodeKey.generate(), logger: silent });
+    const r = new CanaryReporter({ provider: { snapshot: undefined, attachReporter: (x) => (attached = x) }, node: deadUrl, key: NodeKey.generate(), logger: silentLogger });
     expect(attached).toBe(r);
     await r.close();
   });
