@@ -16,7 +16,7 @@ import { NodeKey, NodeRpc, RpcCanaryClient, Wallet, startNode, type AsyncCanaryC
 import { FlagSnapshot } from "../../src/openfeature/evaluate.ts";
 import { CanaryProvider } from "../../src/openfeature/provider.ts";
 import { CanaryReporter, type CanaryReporterOptions } from "../../src/openfeature/reporter.ts";
-import { silentLogger } from "../helpers/devnet.ts";
+import { connect, silentLogger, startDevnet } from "../helpers/devnet.ts";
 import { tempDir } from "../helpers/temp.ts";
 import { waitFor } from "../node/_helpers.ts";
 
@@ -24,21 +24,18 @@ let node: CanaryNode;
 let rpc: NodeRpc;
 let wallet: Wallet;
 let client: AsyncCanaryClient;
-const admin = NodeKey.generate();
+let admin: NodeKey;
+let devnet: Awaited<ReturnType<typeof startDevnet>>;
 /** A Threshold policy whose error rule never fires: the counters can be read back as sent. */
 const NEVER_ROLLS_BACK: PolicyInput = { analysis: 0, maxErrorRateBps: 10000, minSamples: 1 };
 
 beforeAll(async () => {
-  node = await startNode({ blockTimeMs: 25 });
-  rpc = new NodeRpc(node.url, { timeoutMs: 10_000 });
-  wallet = new Wallet(rpc, [admin]);
-  client = RpcCanaryClient(wallet);
-  expect((await client.init(admin, admin.accountHex)).codeName).toBe("Ok");
+  devnet = await startDevnet({ blockTimeMs: 25 });
+  ({ node, rpc, wallet, client, admin } = devnet);
 }, 30_000);
 
 afterAll(async () => {
-  rpc?.close();
-  await node?.close();
+  await devnet?.close();
 });
 
 /** A fresh key holding the Reporter role on `on`'s contract. */
@@ -357,9 +354,7 @@ describe("failed sends", () => {
   it("the node restarts and loses its mempool: the accepted transaction is sent again as signed and counted once", async () => {
     const dir = tempDir("reporter-node");
     let second = await startNode({ db: path.join(dir, "db"), blockTimeMs: 25 });
-    const secondRpc = new NodeRpc(second.url, { timeoutMs: 10_000 });
-    const secondClient = RpcCanaryClient(new Wallet(secondRpc, [admin]));
-    expect((await secondClient.init(admin, admin.accountHex)).codeName).toBe("Ok");
+    const { rpc: secondRpc, client: secondClient } = await connect(second.url, admin);
     await canary("restart", 5000, NEVER_ROLLS_BACK, secondClient);
     const key = await reporterKey(secondClient);
     // Reopened with blocks 5 s apart: the batch the reporter sends next is accepted long
@@ -422,9 +417,7 @@ describe("expiry behind a backed-up mempool", () => {
   it("validForBlocks 1 while another key's transactions fill many blocks: re-signed once, valid from the inclusion height the node named; a bounded number of sends; counted once", async () => {
     // One transaction per block: the mempool's backlog in blocks is its length.
     const busy = await startNode({ blockTimeMs: 20, maxTxPerBlock: 1 });
-    const busyRpc = new NodeRpc(busy.url, { timeoutMs: 10_000 });
-    const busyClient = RpcCanaryClient(new Wallet(busyRpc, [admin]));
-    expect((await busyClient.init(admin, admin.accountHex)).codeName).toBe("Ok");
+    const { rpc: busyRpc, client: busyClient } = await connect(busy.url, admin);
     await canary("backlog", 5000, NEVER_ROLLS_BACK, busyClient);
     const key = await reporterKey(busyClient);
     const proxy = await new FlakyProxy(busy.url).start();
