@@ -6,7 +6,6 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { OpenFeature } from "@openfeature/server-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,9 +15,8 @@ import { NodeKey, NodeRpc, RpcCanaryClient, Wallet, startNode, type AsyncCanaryC
 import { FlagSnapshot } from "../../src/openfeature/evaluate.ts";
 import { CanaryProvider } from "../../src/openfeature/provider.ts";
 import { CanaryReporter, type CanaryReporterOptions } from "../../src/openfeature/reporter.ts";
-import { connect, silentLogger, startDevnet } from "../helpers/devnet.ts";
+import { connect, randomAccounts, silentLogger, startDevnet, waitFor } from "../helpers/devnet.ts";
 import { tempDir } from "../helpers/temp.ts";
-import { waitFor } from "../node/_helpers.ts";
 
 let node: CanaryNode;
 let rpc: NodeRpc;
@@ -50,8 +48,6 @@ async function canary(name: string, bps: number, policy: PolicyInput, on: AsyncC
   expect((await on.createFeature(admin, name, "", policy)).codeName).toBe("Ok");
   expect((await on.startCanary(admin, name, bps)).codeName).toBe("Ok");
 }
-
-const randomAccounts = (n: number): string[] => Array.from({ length: n }, () => "0x" + randomBytes(20).toString("hex"));
 
 /**
  * The provider's part the reporter reads, loaded from the node on demand (so a test decides
