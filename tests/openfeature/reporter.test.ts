@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { OpenFeature } from "@openfeature/server-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { OverrideMode, RollbackReason, Status } from "../../src/client/enums.ts";
+import { RollbackReason, Status, parseOverrideMode } from "../../src/client/enums.ts";
 import { decodeArgs, encodeArgs, type PolicyInput } from "../../src/client/schema.ts";
 import { NodeKey, NodeRpc, RpcCanaryClient, Wallet, startNode, type AsyncCanaryClient, type CanaryNode, type TxAnswer } from "../../src/node/index.ts";
 import { FlagSnapshot } from "../../src/openfeature/evaluate.ts";
@@ -68,8 +68,7 @@ class SnapshotProvider {
     const snapshot = new FlagSnapshot({ height, hash: "", global: await this.on.getGlobal(), features: await this.on.listAllFeatures(false) });
     const overrides = await r.getEvents({ name: "OverrideSet", limit: 10_000 });
     for (const e of overrides.events as { data: { name: string; account: string; mode: string | number } }[]) {
-      const mode = typeof e.data.mode === "number" ? e.data.mode : OverrideMode[e.data.mode as keyof typeof OverrideMode];
-      snapshot.setOverride(e.data.name, e.data.account, mode);
+      snapshot.setOverride(e.data.name, e.data.account, parseOverrideMode(e.data.mode));
     }
     this.snapshot = snapshot;
     return this;
