@@ -1,6 +1,6 @@
 // `canary watch` and `canary inspect --node`: the frame as a pure function of the state (each
 // status, pause, halt, each analysis, a cut long name), then both commands against a real
-// devnet node in this process (startNode, 20 ms blocks): --once, a live view that prints a frame
+// devnet node in this process (startDevnet, 20 ms blocks): --once, a live view that prints a frame
 // per change and stops on abort, a terminal view that restores the screen, reconnecting to a
 // restarted node, an unknown FEATURE (exit 2) and an unreachable node (exit 1).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,7 +10,8 @@ import type { CliIO, Terminal } from "../../src/cli/io.ts";
 import { backoffMs, watchNode } from "../../src/cli/commands/watch.ts";
 import { fit, renderFrame, visibleWidth, type WatchEvent, type WatchState } from "../../src/cli/watch-frame.ts";
 import { FEATURE_VIEW, Status, comparativePolicy, toDisplay, type FeatureView } from "../../src/client/index.ts";
-import { NodeKey, NodeRpc, RpcCanaryClient, Wallet, startNode, type AsyncCanaryClient, type CanaryNode } from "../../src/node/index.ts";
+import { startNode, type AsyncCanaryClient, type CanaryNode, type NodeKey, type NodeRpc } from "../../src/node/index.ts";
+import { startDevnet } from "../helpers/devnet.ts";
 import { freePort, poll } from "../helpers/process.ts";
 import { tempDirHandle } from "../helpers/temp.ts";
 import { view } from "../helpers/views.ts";
@@ -156,20 +157,19 @@ describe("renderFrame: state → lines, no terminal", () => {
 
 // ---------------------------------------------------------------- against a node
 
-const admin = NodeKey.generate();
+let devnet: Awaited<ReturnType<typeof startDevnet>>;
 let node: CanaryNode;
 let rpc: NodeRpc;
 let client: AsyncCanaryClient;
+let admin: NodeKey;
 
 async function ok(p: Promise<{ codeName: string }>): Promise<void> {
   expect((await p).codeName).toBe("Ok");
 }
 
 beforeAll(async () => {
-  node = await startNode({ port: 0, blockTimeMs: 20 });
-  rpc = new NodeRpc(node.url, { timeoutMs: 10_000 });
-  client = RpcCanaryClient(new Wallet(rpc, [admin]));
-  await ok(client.init(admin, admin.accountHex));
+  devnet = await startDevnet({ blockTimeMs: 20 });
+  ({ node, rpc, client, admin } = devnet);
   await ok(client.grantRole(admin, "Reporter", admin.accountHex));
   // alpha: Sequential, rolling out toward 50 % (the next step far away).
   await ok(client.createFeature(admin, "alpha", "the first", { minSuccessCount: 0n, incrementBlocks: 100_000, minSamples: 10 }));
@@ -191,8 +191,7 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-  rpc?.close();
-  await node?.close();
+  await devnet?.close();
 });
 
 /** What a live view wrote, as it wrote it. */
@@ -385,14 +384,10 @@ describe("canary inspect --node", () => {
   it("reads what --db reads: the same features and global state from a node's directory", async () => {
     const tmp = tempDirHandle("watch");
     try {
-      const persistent = await startNode({ port: 0, blockTimeMs: 20, db: tmp.dir });
-      const r2 = new NodeRpc(persistent.url);
-      const c2 = RpcCanaryClient(new Wallet(r2, [admin]));
-      await ok(c2.init(admin, admin.accountHex));
-      await ok(c2.createFeature(admin, "kept", "on disk", { minSamples: 10 }));
-      await ok(c2.startCanary(admin, "kept", 700));
+      const persistent = await startDevnet({ blockTimeMs: 20, db: tmp.dir });
+      await ok(persistent.client.createFeature(persistent.admin, "kept", "on disk", { minSamples: 10 }));
+      await ok(persistent.client.startCanary(persistent.admin, "kept", 700));
       const viaNode = await cli(["inspect", "--node", persistent.url, "--json"]);
-      r2.close();
       await persistent.close();
       const viaDb = await cli(["inspect", "--db", tmp.dir, "--json"]);
       expect(viaNode.status, viaNode.stderr).toBe(0);
