@@ -7,10 +7,10 @@ import { describe, expect, it } from "vitest";
 import { OverrideMode, Status } from "../../src/client/enums.ts";
 import { bucket as modelBucket, murmur3_32 } from "../../src/model/murmur.ts";
 import { FlagSnapshot, accountHash, bucketOfHash, flagFeature, isAccountHex } from "../../src/openfeature/evaluate.ts";
+import { hex0x } from "../helpers/bytes.ts";
 import { Prng } from "../helpers/prng.ts";
 import { view } from "../helpers/views.ts";
 
-const hexOf = (b: Uint8Array) => "0x" + Buffer.from(b).toString("hex");
 const accountOf = (f: (i: number) => number) => Uint8Array.from({ length: 20 }, (_, i) => f(i));
 
 /** `n` bytes from a seeded generator, so that a failure can be replayed. */
@@ -27,14 +27,14 @@ describe("accountHash and bucketOfHash: SPEC section 4 vectors", () => {
     ["a", accountOf((i) => (i < 10 ? 0x7f : 0x80)), 0xde3c15a9, 8681],
   ] as const)("salt %s", (salt, account, hash, bucket) => {
     const f = flagFeature(view({ name: "f", status: Status.Canary, rolloutBps: 0, policy: { salt } }));
-    expect(accountHash(f, hexOf(account))).toBe(hash);
-    expect(accountHash(f, hexOf(account).toUpperCase().replace("0X", "0x"))).toBe(hash);
+    expect(accountHash(f, hex0x(account))).toBe(hash);
+    expect(accountHash(f, hex0x(account).toUpperCase().replace("0X", "0x"))).toBe(hash);
     expect(bucketOfHash(hash)).toBe(bucket);
   });
 
   it("an empty salt hashes the feature name (name length 18: not a multiple of 4)", () => {
     const f = flagFeature(view({ name: "cross_chain_proofs", status: Status.Canary, rolloutBps: 0, policy: { salt: "" } }));
-    expect(accountHash(f, hexOf(accountOf(() => 0)))).toBe(0x42330738);
+    expect(accountHash(f, hex0x(accountOf(() => 0)))).toBe(0x42330738);
   });
 });
 
@@ -53,9 +53,9 @@ describe("accountHash equals the reference model's murmur3 on random salts and a
         const buf = new Uint8Array(saltBytes.length + 20);
         buf.set(saltBytes);
         buf.set(account, saltBytes.length);
-        const h = accountHash(f, hexOf(account));
+        const h = accountHash(f, hex0x(account));
         if (h !== murmur3_32(buf) || bucketOfHash(h) !== modelBucket(salt, account)) {
-          throw new Error(`mismatch: salt ${JSON.stringify(salt)} account ${hexOf(account)}`);
+          throw new Error(`mismatch: salt ${JSON.stringify(salt)} account ${hex0x(account)}`);
         }
         compared++;
       }
