@@ -1,47 +1,23 @@
 // `canary watch` and `canary inspect --node`: the frame as a pure function of the state (each
 // status, pause, halt, each analysis, a cut long name), then both commands against a real
-// devnet node in this process (startNode, 20 ms blocks): --once, a live view that prints a frame
+// devnet node in this process (startDevnet, 20 ms blocks): --once, a live view that prints a frame
 // per change and stops on abort, a terminal view that restores the screen, reconnecting to a
 // restarted node, an unknown FEATURE (exit 2) and an unreachable node (exit 1).
-import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/cli.ts";
 import { CliError } from "../../src/cli/errors.ts";
 import type { CliIO, Terminal } from "../../src/cli/io.ts";
 import { backoffMs, watchNode } from "../../src/cli/commands/watch.ts";
 import { fit, renderFrame, visibleWidth, type WatchEvent, type WatchState } from "../../src/cli/watch-frame.ts";
-import { DEFAULT_POLICY, FEATURE_VIEW, Status, comparativePolicy, toDisplay, type FeatureView, type Policy } from "../../src/client/index.ts";
-import { NodeKey, NodeRpc, RpcCanaryClient, Wallet, startNode, type AsyncCanaryClient, type CanaryNode } from "../../src/node/index.ts";
-import { poll } from "../helpers/process.ts";
+import { FEATURE_VIEW, Status, comparativePolicy, toDisplay, type FeatureView } from "../../src/client/index.ts";
+import { startNode, type AsyncCanaryClient, type CanaryNode, type NodeKey, type NodeRpc } from "../../src/node/index.ts";
+import { startDevnet } from "../helpers/devnet.ts";
+import { freePort, poll } from "../helpers/process.ts";
 import { tempDirHandle } from "../helpers/temp.ts";
+import { view } from "../helpers/views.ts";
 import { cli } from "./helpers.ts";
 
 // ---------------------------------------------------------------- the frame
-
-const BASE_VIEW: FeatureView = {
-  name: "fast_sync",
-  description: "",
-  status: Status.Disabled,
-  rolloutBps: 0,
-  targetBps: 0,
-  paused: false,
-  startBlock: 0,
-  lastStepBlock: 0,
-  windowSuccesses: 0n,
-  windowErrors: 0n,
-  rollbackReason: null,
-  createdBy: "0x" + "11".repeat(20),
-  policy: { ...DEFAULT_POLICY, steps: [] },
-  runSuccesses: 0n,
-  runErrors: 0n,
-  baseSuccesses: 0n,
-  baseErrors: 0n,
-  statistic: 0n,
-};
-
-function view(over: Partial<Omit<FeatureView, "policy">> & { policy?: Partial<Policy> } = {}): FeatureView {
-  return { ...BASE_VIEW, ...over, policy: { ...BASE_VIEW.policy, ...over.policy } } as FeatureView;
-}
 
 function state(features: FeatureView[], over: Partial<WatchState> & { paused?: boolean; halted?: boolean } = {}): WatchState {
   const { paused = false, halted = false, ...rest } = over;
@@ -181,20 +157,19 @@ describe("renderFrame: state → lines, no terminal", () => {
 
 // ---------------------------------------------------------------- against a node
 
-const admin = NodeKey.generate();
+let devnet: Awaited<ReturnType<typeof startDevnet>>;
 let node: CanaryNode;
 let rpc: NodeRpc;
 let client: AsyncCanaryClient;
+let admin: NodeKey;
 
 async function ok(p: Promise<{ codeName: string }>): Promise<void> {
   expect((await p).codeName).toBe("Ok");
 }
 
 beforeAll(async () => {
-  node = await startNode({ port: 0, blockTimeMs: 20 });
-  rpc = new NodeRpc(node.url, { timeoutMs: 10_000 });
-  client = RpcCanaryClient(new Wallet(rpc, [admin]));
-  await ok(client.init(admin, admin.accountHex));
+  devnet = await startDevnet({ blockTimeMs: 20 });
+  ({ node, rpc, client, admin } = devnet);
   await ok(client.grantRole(admin, "Reporter", admin.accountHex));
   // alpha: Sequential, rolling out toward 50 % (the next step far away).
   await ok(client.createFeature(admin, "alpha", "the first", { minSuccessCount: 0n, incrementBlocks: 100_000, minSamples: 10 }));
@@ -216,18 +191,8 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-  rpc?.close();
-  await node?.close();
+  await devnet?.close();
 });
-
-/** A port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 /** What a live view wrote, as it wrote it. */
 function capture(): { write: (t: string) => void; text: () => string } {
@@ -287,7 +252,7 @@ describe("canary watch --once against a node", () => {
   });
 
   it("an unreachable node: exit 1 with the URL and the reason", async () => {
-    const url = `http://127.0.0.1:${await closedPort()}`;
+    const url = `http://127.0.0.1:${await freePort()}`;
     const r = await cli(["watch", "--once", "--node", url]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`cannot reach the node at ${url}: connect ECONNREFUSED`);
@@ -419,14 +384,10 @@ describe("canary inspect --node", () => {
   it("reads what --db reads: the same features and global state from a node's directory", async () => {
     const tmp = tempDirHandle("watch");
     try {
-      const persistent = await startNode({ port: 0, blockTimeMs: 20, db: tmp.dir });
-      const r2 = new NodeRpc(persistent.url);
-      const c2 = RpcCanaryClient(new Wallet(r2, [admin]));
-      await ok(c2.init(admin, admin.accountHex));
-      await ok(c2.createFeature(admin, "kept", "on disk", { minSamples: 10 }));
-      await ok(c2.startCanary(admin, "kept", 700));
+      const persistent = await startDevnet({ blockTimeMs: 20, db: tmp.dir });
+      await ok(persistent.client.createFeature(persistent.admin, "kept", "on disk", { minSamples: 10 }));
+      await ok(persistent.client.startCanary(persistent.admin, "kept", 700));
       const viaNode = await cli(["inspect", "--node", persistent.url, "--json"]);
-      r2.close();
       await persistent.close();
       const viaDb = await cli(["inspect", "--db", tmp.dir, "--json"]);
       expect(viaNode.status, viaNode.stderr).toBe(0);
@@ -456,7 +417,7 @@ describe("canary inspect --node", () => {
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toMatch(new RegExp(`no feature "nope" in ${node.url} at height \\d+`));
     expect(unknown.stderr).toContain("features there: alpha, beta, delta, eps, gamma");
-    const url = `http://127.0.0.1:${await closedPort()}`;
+    const url = `http://127.0.0.1:${await freePort()}`;
     const away = await cli(["inspect", "--node", url]);
     expect(away.status).toBe(1);
     expect(away.stderr).toContain(`cannot reach the node at ${url}: connect ECONNREFUSED`);

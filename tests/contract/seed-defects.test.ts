@@ -6,8 +6,8 @@ import { describe, expect, it } from "vitest";
 import { Analysis, CanaryClient, RollbackReason, Status, type PolicyInput, type TxResult } from "../../src/client/index.ts";
 import { Chain } from "../../src/host/index.ts";
 import { ADMIN, GUARDIAN, OPERATOR, OUTSIDER, REPORTER, account, releaseWasm, type Fixture } from "../helpers/contract.ts";
+import { Prng } from "../helpers/prng.ts";
 import {
-  Prng,
   canary,
   chainAt,
   closeBlock,

@@ -5,8 +5,8 @@
 import { describe, expect, it } from "vitest";
 import { RollbackReason, Status, type PolicyInput } from "../../src/client/index.ts";
 import { ADMIN, GUARDIAN, OPERATOR, OUTSIDER, REPORTER, emptyChain, type Fixture } from "../helpers/contract.ts";
+import { Prng } from "../helpers/prng.ts";
 import {
-  Prng,
   U32_MAX,
   advances,
   canary,

@@ -7,37 +7,28 @@
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RollbackReason, Status } from "../../src/client/enums.ts";
-import { Keystore, NodeRpc, RpcCanaryClient, Wallet, NodeKey, startNode, type AsyncCanaryClient, type CanaryNode } from "../../src/node/index.ts";
+import { Keystore, type AsyncCanaryClient, type CanaryNode, type NodeKey, type NodeRpc } from "../../src/node/index.ts";
+import { startDevnet } from "../helpers/devnet.ts";
 import { ROOT } from "../helpers/paths.ts";
-import { poll } from "../helpers/process.ts";
+import { freePort, poll } from "../helpers/process.ts";
 import { tempDirHandle } from "../helpers/temp.ts";
 
 const FLAG = "new_checkout";
 const APP = path.join(ROOT, "examples", "express", "app.mjs");
 
+let devnet: Awaited<ReturnType<typeof startDevnet>>;
 let node: CanaryNode;
 let rpc: NodeRpc;
 let client: AsyncCanaryClient;
+let admin: NodeKey;
 let app: ChildProcess;
 let appUrl: string;
 let appStderr = "";
 let reporterAccount: string;
-const admin = NodeKey.generate();
 const temp = tempDirHandle("example");
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
-}
 
 async function checkout(account: string): Promise<{ status: number; path?: string }> {
   const res = await fetch(`${appUrl}/checkout`, { headers: { "x-account": account }, signal: AbortSignal.timeout(10_000) });
@@ -48,10 +39,8 @@ async function checkout(account: string): Promise<{ status: number; path?: strin
 const account = (): string => "0x" + randomBytes(20).toString("hex");
 
 beforeAll(async () => {
-  node = await startNode({ port: 0, blockTimeMs: 50 });
-  rpc = new NodeRpc(node.url, { timeoutMs: 10_000 });
-  client = RpcCanaryClient(new Wallet(rpc, [admin]));
-  expect((await client.init(admin, admin.accountHex)).codeName).toBe("Ok");
+  devnet = await startDevnet({ blockTimeMs: 50 });
+  ({ node, rpc, client, admin } = devnet);
   // The reporter's key, as an operator would make it: `canary keys new reporter`.
   const keystoreFile = path.join(temp.dir, "keys.json");
   const keystore = Keystore.load(keystoreFile, { create: true });
@@ -89,8 +78,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   app?.kill("SIGKILL");
-  rpc?.close();
-  await node?.close();
+  await devnet?.close();
   temp.cleanup();
 });
 

@@ -1,6 +1,7 @@
-// Child processes of the tests (TypeScript scripts run through tsx) and bounded waits.
+// Child processes of the tests (TypeScript scripts run through tsx), bounded waits and free ports.
 
 import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
 import { ROOT } from "./paths.ts";
 
 /** node's arguments that run the TypeScript `script` (a path) through tsx with `args`. */
@@ -45,4 +46,16 @@ export async function poll<T>(what: string, check: () => Promise<T | undefined> 
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${detail ? `; ${detail()}` : ""}`);
     await new Promise((r) => setTimeout(r, pollMs));
   }
+}
+
+/** A port on 127.0.0.1 nothing listens on (a listener opened on port 0, then closed). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", resolve);
+  });
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
 }

@@ -4,50 +4,18 @@
 // 10^5 accounts per feature state, is pinned in mismatch.test.ts.)
 
 import { describe, expect, it } from "vitest";
-import { DEFAULT_POLICY, type FeatureView } from "../../src/client/schema.ts";
 import { OverrideMode, Status } from "../../src/client/enums.ts";
 import { bucket as modelBucket, murmur3_32 } from "../../src/model/murmur.ts";
 import { FlagSnapshot, accountHash, bucketOfHash, flagFeature, isAccountHex } from "../../src/openfeature/evaluate.ts";
+import { hex0x } from "../helpers/bytes.ts";
+import { Prng } from "../helpers/prng.ts";
+import { view } from "../helpers/views.ts";
 
-function featureView(name: string, status: number, rolloutBps: number, salt = ""): FeatureView {
-  return {
-    name,
-    description: "",
-    status,
-    rolloutBps,
-    targetBps: 0,
-    paused: false,
-    startBlock: 0,
-    lastStepBlock: 0,
-    windowSuccesses: 0n,
-    windowErrors: 0n,
-    rollbackReason: null,
-    createdBy: "0x" + "00".repeat(20),
-    policy: { ...DEFAULT_POLICY, steps: [], salt },
-    runSuccesses: 0n,
-    runErrors: 0n,
-    baseSuccesses: 0n,
-    baseErrors: 0n,
-    statistic: 0n,
-  } as FeatureView;
-}
-
-const hexOf = (b: Uint8Array) => "0x" + Buffer.from(b).toString("hex");
 const accountOf = (f: (i: number) => number) => Uint8Array.from({ length: 20 }, (_, i) => f(i));
 
-function randomBytes(n: number, rnd: () => number): Uint8Array {
-  return Uint8Array.from({ length: n }, () => Math.floor(rnd() * 256));
-}
-
-/** A small seeded generator (mulberry32) so that a failure can be replayed. */
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** `n` bytes from a seeded generator, so that a failure can be replayed. */
+function randomBytes(n: number, rng: Prng): Uint8Array {
+  return Uint8Array.from({ length: n }, () => Math.floor(rng.next() * 256));
 }
 
 describe("accountHash and bucketOfHash: SPEC section 4 vectors", () => {
@@ -58,36 +26,36 @@ describe("accountHash and bucketOfHash: SPEC section 4 vectors", () => {
     ["cross_chain_proofs", accountOf(() => 0), 0x42330738, 2585],
     ["a", accountOf((i) => (i < 10 ? 0x7f : 0x80)), 0xde3c15a9, 8681],
   ] as const)("salt %s", (salt, account, hash, bucket) => {
-    const f = flagFeature(featureView("f", Status.Canary, 0, salt));
-    expect(accountHash(f, hexOf(account))).toBe(hash);
-    expect(accountHash(f, hexOf(account).toUpperCase().replace("0X", "0x"))).toBe(hash);
+    const f = flagFeature(view({ name: "f", status: Status.Canary, rolloutBps: 0, policy: { salt } }));
+    expect(accountHash(f, hex0x(account))).toBe(hash);
+    expect(accountHash(f, hex0x(account).toUpperCase().replace("0X", "0x"))).toBe(hash);
     expect(bucketOfHash(hash)).toBe(bucket);
   });
 
   it("an empty salt hashes the feature name (name length 18: not a multiple of 4)", () => {
-    const f = flagFeature(featureView("cross_chain_proofs", Status.Canary, 0, ""));
-    expect(accountHash(f, hexOf(accountOf(() => 0)))).toBe(0x42330738);
+    const f = flagFeature(view({ name: "cross_chain_proofs", status: Status.Canary, rolloutBps: 0, policy: { salt: "" } }));
+    expect(accountHash(f, hex0x(accountOf(() => 0)))).toBe(0x42330738);
   });
 });
 
 describe("accountHash equals the reference model's murmur3 on random salts and accounts", () => {
   it("salts of length 1..64 (every length mod 4) and multi-byte UTF-8 salts, 2000 accounts each", () => {
-    const rnd = mulberry32(18);
+    const rng = new Prng(18);
     const salts: string[] = [];
-    for (let n = 1; n <= 64; n++) salts.push(Array.from({ length: n }, () => "abcdefghijklmnopqrstuvwxyz0123456789_.-"[Math.floor(rnd() * 39)]).join(""));
+    for (let n = 1; n <= 64; n++) salts.push(Array.from({ length: n }, () => "abcdefghijklmnopqrstuvwxyz0123456789_.-"[Math.floor(rng.next() * 39)]).join(""));
     salts.push("é", "é1", "ü-ß", "日本");
     let compared = 0;
     for (const salt of salts) {
-      const f = flagFeature(featureView("name", Status.Canary, 0, salt));
+      const f = flagFeature(view({ name: "name", status: Status.Canary, rolloutBps: 0, policy: { salt } }));
       const saltBytes = new TextEncoder().encode(salt);
       for (let i = 0; i < 2000; i++) {
-        const account = randomBytes(20, rnd);
+        const account = randomBytes(20, rng);
         const buf = new Uint8Array(saltBytes.length + 20);
         buf.set(saltBytes);
         buf.set(account, saltBytes.length);
-        const h = accountHash(f, hexOf(account));
+        const h = accountHash(f, hex0x(account));
         if (h !== murmur3_32(buf) || bucketOfHash(h) !== modelBucket(salt, account)) {
-          throw new Error(`mismatch: salt ${JSON.stringify(salt)} account ${hexOf(account)}`);
+          throw new Error(`mismatch: salt ${JSON.stringify(salt)} account ${hex0x(account)}`);
         }
         compared++;
       }
@@ -113,7 +81,7 @@ describe("isAccountHex", () => {
 describe("accountHash refuses what is not an account (-1)", () => {
   it("wrong length or prefix, a non-hex digit, and characters above 127 that would mask to hex digits", () => {
     for (const r of [0, 1, 2, 3]) {
-      const f = flagFeature(featureView("f", Status.Canary, 0, "s".repeat(4 + r)));
+      const f = flagFeature(view({ name: "f", status: Status.Canary, rolloutBps: 0, policy: { salt: "s".repeat(4 + r) } }));
       expect(accountHash(f, "0x" + "ab".repeat(20))).toBeGreaterThanOrEqual(0);
       for (const bad of [
         "0x" + "ab".repeat(19),
@@ -131,7 +99,7 @@ describe("accountHash refuses what is not an account (-1)", () => {
 describe("FlagSnapshot.evaluate follows SPEC section 4's order", () => {
   const A = "0x" + "11".repeat(20);
   const snapshotWith = (status: number, bps: number, halted = false) => {
-    const s = new FlagSnapshot({ height: 7, hash: "0xab", global: { paused: false, halted }, features: [featureView("f", status, bps)] });
+    const s = new FlagSnapshot({ height: 7, hash: "0xab", global: { paused: false, halted }, features: [view({ name: "f", status, rolloutBps: bps })] });
     return s;
   };
 
@@ -202,7 +170,7 @@ describe("FlagSnapshot.evaluate follows SPEC section 4's order", () => {
   it("putFeature (a refetched view) keeps the feature's overrides", () => {
     const s = snapshotWith(Status.Canary, 0);
     s.setOverride("f", A, OverrideMode.ForceOn);
-    s.putFeature(featureView("f", Status.Canary, 0));
+    s.putFeature(view({ name: "f", status: Status.Canary, rolloutBps: 0 }));
     expect(s.override("f", A)).toBe(OverrideMode.ForceOn);
   });
 });

@@ -10,7 +10,7 @@ import { decodeResult, encodeArgs } from "../../src/client/schema.ts";
 import { hexToBytes } from "../../src/client/codec.ts";
 import { Status } from "../../src/client/enums.ts";
 import { CanaryProvider } from "../../src/openfeature/index.ts";
-import { randomAccounts, recordingLogger, sendAll, startDevnet, waitFor } from "./_devnet.ts";
+import { randomAccounts, recordingLogger, sendAll, startDevnet, waitFor } from "../helpers/devnet.ts";
 
 const ACCOUNTS = 100_000;
 const PER_CALL = 1024;

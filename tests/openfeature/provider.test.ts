@@ -3,14 +3,14 @@
 // `track` forwarding, PROVIDER_CONFIGURATION_CHANGED within two blocks of a change (a pause included), and a
 // node URL that does not answer (ERROR, defaults, nothing thrown; READY once a node is there).
 
-import { createServer } from "node:net";
 import { ErrorCode, OpenFeature, ProviderEvents, ProviderStatus, StandardResolutionReasons, type Client, type EvaluationContext, type EventDetails, type TrackingEventDetails } from "@openfeature/server-sdk";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { decodeResult, encodeArgs } from "../../src/client/schema.ts";
 import { hexToBytes } from "../../src/client/codec.ts";
 import { startNode } from "../../src/node/index.ts";
 import { CanaryProvider } from "../../src/openfeature/index.ts";
-import { connect, randomAccounts, recordingLogger, sendAll, startDevnet, waitFor } from "./_devnet.ts";
+import { connect, randomAccounts, recordingLogger, sendAll, startDevnet, waitFor } from "../helpers/devnet.ts";
+import { freePort } from "../helpers/process.ts";
 
 let d: Awaited<ReturnType<typeof startDevnet>>;
 let provider: CanaryProvider;
@@ -164,15 +164,6 @@ describe("PROVIDER_CONFIGURATION_CHANGED", () => {
     }
   }, 20_000);
 });
-
-/** A port nothing listens on (a listener opened and closed). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 describe("a node URL that does not answer", () => {
   it("ERROR and defaults without throwing; READY once a node appears there, then real answers", async () => {

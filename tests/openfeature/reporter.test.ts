@@ -6,39 +6,34 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { OpenFeature } from "@openfeature/server-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { OverrideMode, RollbackReason, Status } from "../../src/client/enums.ts";
+import { RollbackReason, Status, parseOverrideMode } from "../../src/client/enums.ts";
 import { decodeArgs, encodeArgs, type PolicyInput } from "../../src/client/schema.ts";
 import { NodeKey, NodeRpc, RpcCanaryClient, Wallet, startNode, type AsyncCanaryClient, type CanaryNode, type TxAnswer } from "../../src/node/index.ts";
 import { FlagSnapshot } from "../../src/openfeature/evaluate.ts";
 import { CanaryProvider } from "../../src/openfeature/provider.ts";
 import { CanaryReporter, type CanaryReporterOptions } from "../../src/openfeature/reporter.ts";
+import { connect, randomAccounts, silentLogger, startDevnet, waitFor } from "../helpers/devnet.ts";
 import { tempDir } from "../helpers/temp.ts";
-import { waitFor } from "../node/_helpers.ts";
 
 let node: CanaryNode;
 let rpc: NodeRpc;
 let wallet: Wallet;
 let client: AsyncCanaryClient;
-const admin = NodeKey.generate();
-const silent = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} };
+let admin: NodeKey;
+let devnet: Awaited<ReturnType<typeof startDevnet>>;
 /** A Threshold policy whose error rule never fires: the counters can be read back as sent. */
 const NEVER_ROLLS_BACK: PolicyInput = { analysis: 0, maxErrorRateBps: 10000, minSamples: 1 };
 
 beforeAll(async () => {
-  node = await startNode({ blockTimeMs: 25 });
-  rpc = new NodeRpc(node.url, { timeoutMs: 10_000 });
-  wallet = new Wallet(rpc, [admin]);
-  client = RpcCanaryClient(wallet);
-  expect((await client.init(admin, admin.accountHex)).codeName).toBe("Ok");
+  devnet = await startDevnet({ blockTimeMs: 25 });
+  ({ node, rpc, wallet, client, admin } = devnet);
 }, 30_000);
 
 afterAll(async () => {
-  rpc?.close();
-  await node?.close();
+  await devnet?.close();
 });
 
 /** A fresh key holding the Reporter role on `on`'s contract. */
@@ -53,8 +48,6 @@ async function canary(name: string, bps: number, policy: PolicyInput, on: AsyncC
   expect((await on.createFeature(admin, name, "", policy)).codeName).toBe("Ok");
   expect((await on.startCanary(admin, name, bps)).codeName).toBe("Ok");
 }
-
-const randomAccounts = (n: number): string[] => Array.from({ length: n }, () => "0x" + randomBytes(20).toString("hex"));
 
 /**
  * The provider's part the reporter reads, loaded from the node on demand (so a test decides
@@ -75,8 +68,7 @@ class SnapshotProvider {
     const snapshot = new FlagSnapshot({ height, hash: "", global: await this.on.getGlobal(), features: await this.on.listAllFeatures(false) });
     const overrides = await r.getEvents({ name: "OverrideSet", limit: 10_000 });
     for (const e of overrides.events as { data: { name: string; account: string; mode: string | number } }[]) {
-      const mode = typeof e.data.mode === "number" ? e.data.mode : OverrideMode[e.data.mode as keyof typeof OverrideMode];
-      snapshot.setOverride(e.data.name, e.data.account, mode);
+      snapshot.setOverride(e.data.name, e.data.account, parseOverrideMode(e.data.mode));
     }
     this.snapshot = snapshot;
     return this;
@@ -94,7 +86,7 @@ function expectAccounted(r: CanaryReporter, pending = 0): void {
 }
 
 function newReporter(provider: SnapshotProvider, key: NodeKey, options: Partial<CanaryReporterOptions> = {}): CanaryReporter {
-  return new CanaryReporter({ provider, key, intervalMs: 3_600_000, flushTimeoutMs: 15_000, retry: { minMs: 20, maxMs: 200 }, logger: silent, ...options });
+  return new CanaryReporter({ provider, key, intervalMs: 3_600_000, flushTimeoutMs: 15_000, retry: { minMs: 20, maxMs: 200 }, logger: silentLogger, ...options });
 }
 
 interface SentTx {
@@ -357,9 +349,7 @@ describe("failed sends", () => {
   it("the node restarts and loses its mempool: the accepted transaction is sent again as signed and counted once", async () => {
     const dir = tempDir("reporter-node");
     let second = await startNode({ db: path.join(dir, "db"), blockTimeMs: 25 });
-    const secondRpc = new NodeRpc(second.url, { timeoutMs: 10_000 });
-    const secondClient = RpcCanaryClient(new Wallet(secondRpc, [admin]));
-    expect((await secondClient.init(admin, admin.accountHex)).codeName).toBe("Ok");
+    const { rpc: secondRpc, client: secondClient } = await connect(second.url, admin);
     await canary("restart", 5000, NEVER_ROLLS_BACK, secondClient);
     const key = await reporterKey(secondClient);
     // Reopened with blocks 5 s apart: the batch the reporter sends next is accepted long
@@ -422,9 +412,7 @@ describe("expiry behind a backed-up mempool", () => {
   it("validForBlocks 1 while another key's transactions fill many blocks: re-signed once, valid from the inclusion height the node named; a bounded number of sends; counted once", async () => {
     // One transaction per block: the mempool's backlog in blocks is its length.
     const busy = await startNode({ blockTimeMs: 20, maxTxPerBlock: 1 });
-    const busyRpc = new NodeRpc(busy.url, { timeoutMs: 10_000 });
-    const busyClient = RpcCanaryClient(new Wallet(busyRpc, [admin]));
-    expect((await busyClient.init(admin, admin.accountHex)).codeName).toBe("Ok");
+    const { rpc: busyRpc, client: busyClient } = await connect(busy.url, admin);
     await canary("backlog", 5000, NEVER_ROLLS_BACK, busyClient);
     const key = await reporterKey(busyClient);
     const proxy = await new FlakyProxy(busy.url).start();
@@ -488,7 +476,7 @@ describe("what the contract refuses", () => {
     await canary("turned-off", 5000, NEVER_ROLLS_BACK);
     const provider = await new SnapshotProvider(node.url).refresh();
     const warnings: string[] = [];
-    const r = newReporter(provider, await reporterKey(), { logger: { ...silent, warn: (m: unknown) => void warnings.push(String(m)) } });
+    const r = newReporter(provider, await reporterKey(), { logger: { ...silentLogger, warn: (m: unknown) => void warnings.push(String(m)) } });
     expect((await client.disable(admin, "turned-off")).codeName).toBe("Ok");
     // The snapshot has not seen the change: the batch goes out and the contract refuses it.
     const height = node.height;
@@ -562,11 +550,11 @@ describe("end to end through CanaryProvider and an OpenFeature client", () => {
     const policy: PolicyInput = { analysis: 1, minSamples: 50 };
     await canary("seq-bad", 5000, policy);
     await canary("seq-good", 5000, policy);
-    const provider = new CanaryProvider({ node: node.url, logger: silent });
+    const provider = new CanaryProvider({ node: node.url, logger: silentLogger });
     await OpenFeature.setProviderAndWait("reporter-e2e", provider);
     const flags = OpenFeature.getClient("reporter-e2e");
     // No node option: the reporter sends to the provider's node.
-    const r = new CanaryReporter({ provider, key: await reporterKey(), intervalMs: 150, logger: silent });
+    const r = new CanaryReporter({ provider, key: await reporterKey(), intervalMs: 150, logger: silentLogger });
     const accounts = randomAccounts(300);
     let exposedOutcomes = 0;
     for (let round = 0; round < 3; round++) {

@@ -6,38 +6,15 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_POLICY, type FeatureView } from "../../src/client/schema.ts";
 import { OverrideMode, Status } from "../../src/client/enums.ts";
 import { Keystore, KeystoreError, NodeKey } from "../../src/node/index.ts";
 import { FlagSnapshot } from "../../src/openfeature/evaluate.ts";
 import { CanaryReporter, TRACK_EVENTS } from "../../src/openfeature/reporter.ts";
+import { silentLogger } from "../helpers/devnet.ts";
 import { tempDir } from "../helpers/temp.ts";
-
-function featureView(name: string, status: number, rolloutBps: number): FeatureView {
-  return {
-    name,
-    description: "",
-    status,
-    rolloutBps,
-    targetBps: 0,
-    paused: false,
-    startBlock: 0,
-    lastStepBlock: 0,
-    windowSuccesses: 0n,
-    windowErrors: 0n,
-    rollbackReason: null,
-    createdBy: "0x" + "00".repeat(20),
-    policy: { ...DEFAULT_POLICY, steps: [] },
-    runSuccesses: 0n,
-    runErrors: 0n,
-    baseSuccesses: 0n,
-    baseErrors: 0n,
-    statistic: 0n,
-  } as FeatureView;
-}
+import { view } from "../helpers/views.ts";
 
 const account = (i: number): string => "0x" + i.toString(16).padStart(8, "0").repeat(5);
-const silent = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} };
 
 // A URL that refuses every request (a closed port would be reused; this answers 503 without JSON).
 let deadNode: Server;
@@ -59,7 +36,7 @@ function expectAccounted(r: CanaryReporter): void {
 }
 
 function reporterOn(snapshot: FlagSnapshot | undefined, options: Partial<ConstructorParameters<typeof CanaryReporter>[0]> = {}): CanaryReporter {
-  return new CanaryReporter({ provider: { snapshot }, node: deadUrl, key: NodeKey.generate(), intervalMs: 3_600_000, flushTimeoutMs: 200, retry: { minMs: 20, maxMs: 50 }, logger: silent, ...options });
+  return new CanaryReporter({ provider: { snapshot }, node: deadUrl, key: NodeKey.generate(), intervalMs: 3_600_000, flushTimeoutMs: 200, retry: { minMs: 20, maxMs: 50 }, logger: silentLogger, ...options });
 }
 
 describe("options", () => {
@@ -75,7 +52,7 @@ describe("options", () => {
   });
 
   it("the node defaults to the provider's URL", async () => {
-    const r = new CanaryReporter({ provider: { snapshot: undefined, sync: { url: deadUrl } }, key: NodeKey.generate(), logger: silent });
+    const r = new CanaryReporter({ provider: { snapshot: undefined, sync: { url: deadUrl } }, key: NodeKey.generate(), logger: silentLogger });
     await r.close();
   });
 
@@ -98,7 +75,7 @@ describe("options", () => {
 
   it("attaches itself to a provider that forwards track()", async () => {
     let attached: unknown;
-    const r = new CanaryReporter({ provider: { snapshot: undefined, attachReporter: (x) => (attached = x) }, node: deadUrl, key: NodeKey.generate(), logger: silent });
+    const r = new CanaryReporter({ provider: { snapshot: undefined, attachReporter: (x) => (attached = x) }, node: deadUrl, key: NodeKey.generate(), logger: silentLogger });
     expect(attached).toBe(r);
     await r.close();
   });
@@ -109,7 +86,7 @@ describe("classification and drops", () => {
     height: 1,
     hash: "",
     global: { paused: false, halted: false },
-    features: [featureView("half", Status.Canary, 5000), featureView("off", Status.Disabled, 0), featureView("back", Status.RolledBack, 0), featureView("all", Status.Enabled, 10000)],
+    features: [view({ name: "half", status: Status.Canary, rolloutBps: 5000 }), view({ name: "off", status: Status.Disabled, rolloutBps: 0 }), view({ name: "back", status: Status.RolledBack, rolloutBps: 0 }), view({ name: "all", status: Status.Enabled, rolloutBps: 10000 })],
   });
   snapshot.setOverride("half", account(7), OverrideMode.ForceOff);
 
@@ -196,7 +173,7 @@ describe("classification and drops", () => {
 describe("bounded memory and cost", () => {
   it("10^6 outcomes over 5000 features: at most maxFeatures counted, the rest dropped and counted, no per-outcome memory", async () => {
     const features = Array.from({ length: 5000 }, (_, i) => `f${i}`);
-    const snapshot = new FlagSnapshot({ height: 1, hash: "", global: { paused: false, halted: false }, features: features.map((n) => featureView(n, Status.Canary, 2500)) });
+    const snapshot = new FlagSnapshot({ height: 1, hash: "", global: { paused: false, halted: false }, features: features.map((n) => view({ name: n, status: Status.Canary, rolloutBps: 2500 })) });
     const accounts = Array.from({ length: 997 }, (_, i) => account(i * 7919 + 1));
     const r = reporterOn(snapshot, { maxFeatures: 256 });
     // Warm up, then measure: heap and time over 10^6 outcomes.

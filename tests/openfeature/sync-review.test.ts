@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bytesToHex } from "../../src/client/codec.ts";
 import { encodePolicy } from "../../src/client/schema.ts";
 import { CanaryProvider, FlagSync, changedFlags, type FlagSnapshot } from "../../src/openfeature/index.ts";
-import { randomAccounts, recordingLogger, sendAll, startDevnet, waitFor } from "./_devnet.ts";
+import { randomAccounts, recordingLogger, sendAll, startDevnet, waitFor } from "../helpers/devnet.ts";
 
 const [A, B, C] = randomAccounts(3) as [string, string, string];
 const Status = { Disabled: 0, Canary: 1, RollingOut: 2, Enabled: 3, RolledBack: 4 } as const;

@@ -21,7 +21,7 @@ import { NodeKey, subscribeBlocks, type BlockMessage } from "../../src/node/inde
 import { CanaryProvider } from "../../src/openfeature/index.ts";
 import { spawnNode, type ChildNode } from "../node/_helpers.ts";
 import { tempDir } from "../helpers/temp.ts";
-import { connect, randomAccounts, recordingLogger, sendAll, startDevnet, waitFor } from "./_devnet.ts";
+import { connect, randomAccounts, recordingLogger, sendAll, startDevnet, waitFor } from "../helpers/devnet.ts";
 
 const A = randomAccounts(1)[0]!;
 const children: ChildNode[] = [];

@@ -11,6 +11,7 @@ import { builtinModules } from "node:module";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../helpers/paths.ts";
+import { poll } from "../helpers/process.ts";
 import { tempDirHandle } from "../helpers/temp.ts";
 import { NodeRpc } from "../../src/node/client.ts";
 import { cli } from "../cli/helpers.ts";
@@ -208,15 +209,20 @@ describe("npm install <tarball> --omit=dev into an empty app", () => {
     child.stderr.setEncoding("utf8").on("data", (d: string) => (err += d));
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     try {
-      const deadline = Date.now() + 20_000;
-      while (!/http:\/\/\S+/.test(out)) {
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`canary node did not start: ${out}${err}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await poll(
+        "canary node to print its URL",
+        () => {
+          if (child.exitCode !== null) throw new Error(`canary node did not start: ${out}${err}`);
+          return /http:\/\/\S+/.test(out) ? true : undefined;
+        },
+        20_000,
+        20,
+        () => `${out}${err}`,
+      );
       const rpc = new NodeRpc(out.match(/http:\/\/[^\s·]+/)![0]);
       try {
         const first = await rpc.getHeight();
-        while ((await rpc.getHeight()) < first + 2) await new Promise((r) => setTimeout(r, 20));
+        await poll("two more blocks", async () => ((await rpc.getHeight()) >= first + 2 ? true : undefined), 10_000, 20);
         expect((await rpc.getInfo()).blockTimeMs).toBe(20);
       } finally {
         rpc.close();

@@ -1,12 +1,13 @@
-// Shared helpers of the SDK tests: a devnet node with an admin, transactions sent in a batch
-// (nonces kept by the Wallet, receipts checked), random accounts, bounded waits, a logger
-// that records.
+// Helpers of the tests that run a devnet node in their own process (the SDK, the CLI's watch,
+// the examples): a node with an admin, transactions sent in a batch (nonces kept by the
+// Wallet, receipts checked), random accounts, bounded waits, a logger that records and one
+// that drops every line.
 
 import { randomBytes } from "node:crypto";
 import { encodeArgs, type MethodArgs } from "../../src/client/schema.ts";
 import type { MethodName } from "../../src/abi/methods.ts";
 import { NodeKey, NodeRpc, RpcCanaryClient, Wallet, startNode, type AsyncCanaryClient, type CanaryNode, type NodeOptions } from "../../src/node/index.ts";
-import { poll } from "../helpers/process.ts";
+import { poll } from "./process.ts";
 
 export interface Devnet {
   url: string;
@@ -76,3 +77,6 @@ export function recordingLogger(): { lines: string[]; warn: (...a: unknown[]) =>
   const put = (level: string) => (...a: unknown[]) => void lines.push(`${level} ${a.map((x) => (x instanceof Error ? x.message : String(x))).join(" ")}`);
   return { lines, warn: put("warn"), error: put("error"), info: put("info"), debug: put("debug") };
 }
+
+/** A logger that drops every line. */
+export const silentLogger = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} };
