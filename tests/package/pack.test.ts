@@ -190,7 +190,8 @@ describe("npm install <tarball> --omit=dev into an empty app", () => {
     expect(r.stdout).toContain("expectations: 12 passed, 0 failed");
     expect(ok("npx", ["canary", "replay", "held-canary-25"], app)).toContain("expectations: 12 passed, 0 failed");
     expect(ok("npx", ["canary", "bucket", "vita_recovery_v2", "0x0000000000000000000000000000000000000000"], app)).toBe("6765\n");
-  });
+    // Five npx processes: ~3 s here, past vitest's default 5 s on a loaded machine.
+  }, 60_000);
 
   it("npx canary lab runs its worker threads on the compiled worker and gives the checkout's numbers", async () => {
     const args = ["lab", "scenarios/lab/regression-5x.yaml", "--runs", "4", "--jobs", "2", "--json"];
@@ -207,7 +208,9 @@ describe("npm install <tarball> --omit=dev into an empty app", () => {
     let err = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
     child.stderr.setEncoding("utf8").on("data", (d: string) => (err += d));
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    // "close", not "exit": npx may exit before the node it started (its child, which shares
+    // the stdout pipe) has written its last line; "close" waits until every writer is gone.
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
     try {
       await poll(
         "canary node to print its URL",
