@@ -236,6 +236,8 @@ interface QueuedTx {
   /** True once a send of this signed transaction was attempted (the next send is a resend). */
   attempted: boolean;
   expectedHeight: number;
+  /** True once a ValidUntilTooFar refusal made the reporter ask the node for its limit again. */
+  limitRefreshed: boolean;
 }
 
 interface Batch {
@@ -517,7 +519,7 @@ export class CanaryReporter {
   }
 
   private queued(batch: Batch, method: QueuedTx["method"], args: Uint8Array, outcomes: number): QueuedTx {
-    return { batch, method, args, outcomes, ended: "", signed: null, state: NEW, attempted: false, expectedHeight: 0 };
+    return { batch, method, args, outcomes, ended: "", signed: null, state: NEW, attempted: false, expectedHeight: 0, limitRefreshed: false };
   }
 
   /**
@@ -710,15 +712,7 @@ export class CanaryReporter {
    * Throws on a transient failure (the loop backs off and tries again).
    */
   private async pass(): Promise<boolean> {
-    if (this.node === null) {
-      const info = await this.rpc.getInfo();
-      this.node = {
-        network: info.network,
-        validFor: Math.min(this.validForBlocks, info.maxValidIncrement),
-        maxValidIncrement: info.maxValidIncrement,
-        pollMs: Math.max(10, Math.min(500, Math.floor(info.blockTimeMs / 2))),
-      };
-    }
+    await this.readNode();
     let progressed = false;
     if (this.recheck) {
       // The node refused a nonce as skipping ahead: it lost transactions it had accepted
@@ -737,6 +731,7 @@ export class CanaryReporter {
       if (this.stopped) return false; // close() abandoned the queue meanwhile
       if (tx.state !== NEW) continue;
       if (tx.signed === null) {
+        await this.readNode(); // a refusal may have sent the reporter to read it again
         height ??= await this.rpc.getHeight();
         await this.sign(tx, height);
       }
@@ -761,6 +756,18 @@ export class CanaryReporter {
     }
     if (progressed) this.queue = this.queue.filter((tx) => tx.state === NEW || tx.state === SENT);
     return progressed;
+  }
+
+  /** The node's network, limit and block time, read when not known (at start, and after a refusal that may mean they changed). */
+  private async readNode(): Promise<void> {
+    if (this.node !== null) return;
+    const info = await this.rpc.getInfo();
+    this.node = {
+      network: info.network,
+      validFor: Math.min(this.validForBlocks, info.maxValidIncrement),
+      maxValidIncrement: info.maxValidIncrement,
+      pollMs: Math.max(10, Math.min(500, Math.floor(info.blockTimeMs / 2))),
+    };
   }
 
   private async sign(tx: QueuedTx, height: number): Promise<void> {
@@ -846,23 +853,40 @@ export class CanaryReporter {
           this.resignFrom(tx);
           return true;
         }
+        case RpcCode.ValidUntilTooFar:
+          // The node's limit is below the one this reporter read (a node restarted with a
+          // smaller --max-valid-increment): read it again and re-sign within it, once per
+          // transaction; refused again, it is refused for good (below).
+          if (!tx.limitRefreshed) {
+            tx.limitRefreshed = true;
+            this.logger.warn(`the node refused validUntilBlock ${s.validUntilBlock} of ${tx.method}(${tx.batch.feature.name}) as too far ahead (${e.message}): reading its limit again and re-signing with the same counts`);
+            this.node = null;
+            this.resignFrom(tx);
+            return true;
+          }
+          return this.refusedForGood(tx, e);
         case RpcCode.MempoolFull:
         case RpcCode.Unavailable:
         case RpcCode.InternalError:
           throw e;
         default:
           // Malformed, wrongly signed, wrong network, …: sending it again cannot help.
-          this.logger.error(`the node refused ${tx.method}(${tx.batch.feature.name}) for good (${e.code}: ${e.message}); its ${tx.outcomes} outcome(s) are dropped`);
-          // Its nonce was never used: the transactions after it must take it.
-          this.resignFrom(tx);
-          tx.state = DROPPED;
-          this.endTx(tx, "refused");
-          tx.batch.failed ||= "refused";
-          this.settleIfFinished(tx.batch);
-          if (e.code === RpcCode.WrongNetwork) this.node = null;
-          return true;
+          return this.refusedForGood(tx, e);
       }
     }
+  }
+
+  /** A refusal that sending again cannot help: the transaction's outcomes are dropped. */
+  private refusedForGood(tx: QueuedTx, e: RpcError): true {
+    this.logger.error(`the node refused ${tx.method}(${tx.batch.feature.name}) for good (${e.code}: ${e.message}); its ${tx.outcomes} outcome(s) are dropped`);
+    // Its nonce was never used: the transactions after it must take it.
+    this.resignFrom(tx);
+    tx.state = DROPPED;
+    this.endTx(tx, "refused");
+    tx.batch.failed ||= "refused";
+    this.settleIfFinished(tx.batch);
+    if (e.code === RpcCode.WrongNetwork) this.node = null;
+    return true;
   }
 
   private included(tx: QueuedTx, t: TxAnswer): void {

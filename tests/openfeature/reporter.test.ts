@@ -385,6 +385,37 @@ describe("failed sends", () => {
     await second.close();
   }, 30_000);
 
+  it("the node restarts with a smaller maxValidIncrement: the refused batch (ValidUntilTooFar) is re-signed within the new limit, not dropped; counted once", async () => {
+    const dir = tempDir("reporter-limit");
+    let node2 = await startNode({ db: path.join(dir, "db"), blockTimeMs: 25 });
+    const { rpc: rpc2, client: client2 } = await connect(node2.url, admin);
+    await canary("limit", 5000, NEVER_ROLLS_BACK, client2);
+    const key = await reporterKey(client2);
+    const proxy = await new FlakyProxy(node2.url).start();
+    const provider = await new SnapshotProvider(proxy.url, client2).refresh();
+    const r = newReporter(provider, key, { validForBlocks: 1000 });
+    for (const a of randomAccounts(10)) r.success("limit", a);
+    await r.flush(); // the reporter has read the node's limit (5,760 blocks by default)
+    rpc2.close();
+    await node2.close();
+    node2 = await startNode({ db: path.join(dir, "db"), blockTimeMs: 25, maxValidIncrement: 10 });
+    proxy.target = node2.url;
+    for (const a of randomAccounts(10)) r.error("limit", a);
+    await r.flush();
+    expect(r.stats.transactions).toMatchObject({ signed: 3, resigned: 1, included: 2 });
+    expect(r.stats.dropped.refused).toBe(0);
+    const checkRpc = new NodeRpc(node2.url);
+    const v = (await RpcCanaryClient(new Wallet(checkRpc)).getFeature("limit"))!;
+    expect(v.runSuccesses + v.baseSuccesses).toBe(10n);
+    expect(v.runErrors + v.baseErrors).toBe(10n);
+    expect(r.stats.included).toBe(20);
+    expectAccounted(r);
+    await r.close();
+    await proxy.close();
+    checkRpc.close();
+    await node2.close();
+  }, 30_000);
+
   it("another sender took the reporter key's nonce: the batch is re-signed with the same counts, counted once", async () => {
     await canary("shared-key", 5000, NEVER_ROLLS_BACK);
     const key = await reporterKey();
