@@ -22,9 +22,9 @@
 // PolicyUpdated: the policy and the view fields come from there, the status from the events),
 // and only then applied, synchronously: an evaluation never sees half a block.
 //
-// Trouble: a lost stream or a failed request ends the session: "stale" (evaluations go on
-// from the last snapshot) or "error" (no snapshot yet), then reconnection with exponential
-// backoff and jitter. A session resumes from the snapshot's height with getEvents, after
+// Trouble: a lost stream, a stream silent for stallMs (a hung node) or a failed request ends
+// the session: "stale" (evaluations go on from the last snapshot) or "error" (no snapshot
+// yet), then reconnection with exponential backoff and jitter. A session resumes from the snapshot's height with getEvents, after
 // checking that block's hash (a node reset gives another chain: full load), and loads fully
 // when more than maxCatchUpBlocks behind. A malformed message is ignored, logged, and
 // followed by a full load (the stream may have lost what it was about).
@@ -67,6 +67,8 @@ export interface FlagSyncOptions {
   requestTimeoutMs?: number;
   /** Per getEvents request of the override scan, each up to 100,000 blocks on the node (default 60,000 ms). */
   overrideScanTimeoutMs?: number;
+  /** A stream silent this long is taken for a hung node and reconnected (default max(10,000 ms, 20 × the node's blockTimeMs)). */
+  stallMs?: number;
 }
 
 /** starting: no snapshot yet, first attempt · ready: following the node · stale: lost it, answering from the last snapshot · error: no snapshot and the node does not answer · closed. */
@@ -334,6 +336,8 @@ export class FlagSync {
   private readonly maxMs: number;
   private readonly maxCatchUpBlocks: number;
   private readonly requestTimeoutMs: number;
+  /** Set by the option; else each session takes the default from the node's blockTimeMs. */
+  private readonly stallMs: number | undefined;
   private current: FlagSnapshot | undefined;
   private stateNow: SyncState = "starting";
   private lastErrorNow: Error | undefined;
@@ -354,6 +358,7 @@ export class FlagSync {
     if (this.maxMs < this.minMs) throw new RangeError(`FlagSync: reconnect.maxMs (${this.maxMs}) is below reconnect.minMs (${this.minMs})`);
     this.maxCatchUpBlocks = positive("maxCatchUpBlocks", options.maxCatchUpBlocks ?? DEFAULTS.maxCatchUpBlocks);
     this.requestTimeoutMs = positive("requestTimeoutMs", options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs);
+    this.stallMs = options.stallMs === undefined ? undefined : positive("stallMs", options.stallMs);
     this.url = options.node.replace(/\/+$/, "");
     this.rpc = new NodeRpc(this.url, { timeoutMs: this.requestTimeoutMs });
     this.scanRpc = new NodeRpc(this.url, { timeoutMs: positive("overrideScanTimeoutMs", options.overrideScanTimeoutMs ?? DEFAULTS.overrideScanTimeoutMs) });
@@ -530,9 +535,8 @@ export class FlagSync {
       } finally {
         clearTimeout(openTimer);
       }
-      const info = await this.rpc.getInfo();
       // The node makes a block every blockTimeMs, empty or not: a silent stream is a dead one.
-      const stallMs = Math.max(10_000, 20 * (Number.isFinite(info?.blockTimeMs) ? info.blockTimeMs : 1000));
+      const stallMs = this.stallMs ?? (await this.defaultStallMs());
       if (this.current === undefined) await this.load("first load");
       else await this.resume();
       if (this.closed) return;
@@ -567,6 +571,12 @@ export class FlagSync {
     } finally {
       stop();
     }
+  }
+
+  /** max(10 s, 20 blocks) of the node's blockTimeMs (getInfo; 1000 ms if it does not say). */
+  private async defaultStallMs(): Promise<number> {
+    const info = await this.rpc.getInfo();
+    return Math.max(10_000, 20 * (Number.isFinite(info?.blockTimeMs) ? info.blockTimeMs : 1000));
   }
 
   /** A malformed message or answer: ignored, logged, and the snapshot loaded again. */

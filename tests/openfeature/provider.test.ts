@@ -206,6 +206,7 @@ describe("construction and logging", () => {
     expect(() => new CanaryProvider({ node: "http://127.0.0.1:1", reconnect: { minMs: -1 } })).toThrow(/reconnect.minMs must be a positive number/);
     expect(() => new CanaryProvider({ node: "http://127.0.0.1:1", reconnect: { minMs: 500, maxMs: 100 } })).toThrow(/reconnect.maxMs \(100\) is below reconnect.minMs \(500\)/);
     expect(() => new CanaryProvider({ node: "http://127.0.0.1:1", maxCatchUpBlocks: Number.NaN })).toThrow(/maxCatchUpBlocks/);
+    expect(() => new CanaryProvider({ node: "http://127.0.0.1:1", stallMs: 0 })).toThrow(/stallMs must be a positive number, got 0/);
   });
 
   it("the default logger is console.warn with the [onchain-canary] prefix", async () => {

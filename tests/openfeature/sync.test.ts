@@ -6,13 +6,16 @@
 //   gone, the new one's there);
 // - an outage within maxCatchUpBlocks: resumed with getEvents, the changes made meanwhile
 //   announced; a longer one: a full reload;
+// - a node that hangs with its stream open (the proxy holds the stream and leaves a new one
+//   unanswered): STALE after stallMs without a block, evaluations from the last snapshot,
+//   reconnection attempts; READY once it answers again, resumed with the change made meanwhile;
 // - a view fetched after the block being applied (the stream behind the node) brings that
 //   block's policy but not a later status;
 // - malformed messages on the stream (bad JSON, wrong shapes, a bad payload, an unknown event
 //   about a tracked feature, heights going backwards): ignored, logged, and one full reload
 //   each, while the provider stays READY; an unknown event about no tracked feature changes
 //   nothing. The stream passes through a small proxy that forwards the node's blocks and
-//   lets the test rewrite or inject messages.
+//   lets the test rewrite, inject or hold back messages.
 
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { OpenFeature, ProviderEvents, ProviderStatus } from "@openfeature/server-sdk";
@@ -105,12 +108,25 @@ describe("node restart and node reset", () => {
   }, 30_000);
 });
 
-/** Forwards JSON-RPC to the node and its blocks to subscribers; the test can rewrite the next block or inject raw text. */
+/**
+ * Forwards JSON-RPC to the node and its blocks to subscribers; the test can rewrite the next
+ * block, inject raw text, hold the stream back (and, hung, leave a new GET /events unanswered)
+ * or cut everything.
+ */
 async function startProxy(upstream: string) {
   const subscribers = new Set<ServerResponse>();
   const relayed: string[] = [];
   let down = false;
   let held: string[] | undefined;
+  let hung = false;
+  /** GET /events requests left unanswered while hung, answered on release unless their client gave up. */
+  const waiting = new Set<ServerResponse>();
+  const openStream = (req: IncomingMessage, res: ServerResponse): void => {
+    res.writeHead(200, { "content-type": "text/event-stream" });
+    res.write(": proxy\n\n");
+    subscribers.add(res);
+    req.on("close", () => subscribers.delete(res));
+  };
   let rewrite: { when: (b: BlockMessage) => boolean; how: (b: BlockMessage) => unknown } | undefined;
   const write = (text: string): void => {
     if (held !== undefined) held.push(text);
@@ -131,10 +147,10 @@ async function startProxy(upstream: string) {
       return;
     }
     if (req.method === "GET" && req.url === "/events") {
-      res.writeHead(200, { "content-type": "text/event-stream" });
-      res.write(": proxy\n\n");
-      subscribers.add(res);
-      req.on("close", () => subscribers.delete(res));
+      if (hung) {
+        waiting.add(res);
+        req.on("close", () => waiting.delete(res));
+      } else openStream(req, res);
       return;
     }
     const chunks: Buffer[] = [];
@@ -153,13 +169,22 @@ async function startProxy(upstream: string) {
       rewrite = { when, how };
     },
     inject: write,
-    /** While held, messages are kept back; released, they go out in order. */
-    hold(on: boolean): void {
-      if (on) held ??= [];
-      else {
+    /**
+     * While held, messages are kept back; released, they go out in order. With `hang`, a new
+     * GET /events gets no answer either until the release (a node that hangs with its stream
+     * open; JSON-RPC still passes).
+     */
+    hold(on: boolean, options: { hang?: boolean } = {}): void {
+      if (on) {
+        held ??= [];
+        hung = options.hang ?? false;
+      } else {
         const out = held ?? [];
         held = undefined;
+        hung = false;
         for (const t of out) write(t);
+        for (const res of waiting) openStream(res.req, res);
+        waiting.clear();
       }
     },
     /** While down, the stream is cut and every request is answered 503. */
@@ -170,6 +195,7 @@ async function startProxy(upstream: string) {
     close: async () => {
       stopUpstream();
       for (const s of subscribers) s.end();
+      for (const s of waiting) s.destroy();
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
@@ -316,4 +342,61 @@ describe("catching up after an outage", () => {
       await d.close();
     }
   }, 20_000);
+});
+
+describe("a node that hangs with its stream open", () => {
+  it("no block for stallMs: STALE (answering from the last snapshot) and reconnecting; READY once the node moves again, with the change made meanwhile", async () => {
+    const d = await startDevnet({ blockTimeMs: 25 });
+    const proxy = await startProxy(d.url);
+    const log = recordingLogger();
+    // A new GET /events on the hung proxy waits requestTimeoutMs before the attempt fails.
+    const provider = new CanaryProvider({ node: proxy.url, logger: log, stallMs: 300, requestTimeoutMs: 500, reconnect: { minMs: 30, maxMs: 150 } });
+    const client = OpenFeature.getClient("stall");
+    const statuses: string[] = [];
+    for (const e of [ProviderEvents.Ready, ProviderEvents.Stale, ProviderEvents.Error]) client.addHandler(e, () => void statuses.push(e));
+    try {
+      await sendAll(d, [["createFeature", { name: "f", description: "", policy: null }], ["startCanary", { name: "f", bps: 5000 }]]);
+      await OpenFeature.setProviderAndWait("stall", provider);
+      // Blocks every 25 ms keep the stream alive: 20 of them (longer than stallMs) and no reconnection.
+      const h0 = provider.snapshot!.height;
+      await waitFor("20 blocks", () => (provider.snapshot!.height >= h0 + 20 ? true : undefined));
+      expect(provider.sync.stats.disconnects).toBe(0);
+      const before = await client.getBooleanDetails("f", false, { targetingKey: A });
+      expect(before.reason).toBe("SPLIT");
+
+      // Hung: the stream stays open but brings nothing, and a new one is not answered.
+      proxy.hold(true, { hang: true });
+      await waitFor("STALE", () => (client.providerStatus === ProviderStatus.STALE ? true : undefined), 3000);
+      expect(provider.sync.lastError?.message).toBe("no block from the node for 300 ms");
+      expect(log.lines.some((l) => /^warn lost the node .*no block from the node for 300 ms/.test(l))).toBe(true);
+      const heightWhenLost = provider.snapshot!.height;
+      const whileHung = await client.getBooleanDetails("f", false, { targetingKey: A });
+      expect(whileHung).toMatchObject({ value: before.value, reason: "SPLIT", flagMetadata: { height: heightWhenLost, rolloutBps: 5000 } });
+      expect(whileHung.errorCode).toBeUndefined();
+
+      // The chain moves on meanwhile; the provider keeps trying (each attempt's stream unanswered).
+      const at = await sendAll(d, [["startCanary", { name: "f", bps: 7000 }]]);
+      await waitFor("a failed reconnection", () => (provider.sync.stats.disconnects >= 2 ? true : undefined), 3000);
+      expect(client.providerStatus).toBe(ProviderStatus.STALE);
+      expect(provider.snapshot!.feature("f")!.rolloutBps).toBe(5000);
+      expect(provider.snapshot!.height).toBe(heightWhenLost);
+
+      // The node answers again: READY, resumed from the last block with the change in it.
+      proxy.hold(false);
+      await waitFor("READY", () => (client.providerStatus === ProviderStatus.READY ? true : undefined), 3000);
+      expect(provider.snapshot!.feature("f")!.rolloutBps).toBe(7000);
+      expect(provider.snapshot!.height).toBeGreaterThanOrEqual(at);
+      expect(await client.getBooleanDetails("f", false, { targetingKey: A })).toMatchObject({ reason: "SPLIT", flagMetadata: { rolloutBps: 7000 } });
+      expect(provider.sync.stats).toMatchObject({ loads: 1, resumes: 1 });
+      // Following the stream again.
+      const blocks = provider.sync.stats.blocks;
+      await waitFor("blocks over the stream", () => (provider.sync.stats.blocks >= blocks + 3 ? true : undefined));
+      // One Ready from setProviderAndWait, Stale once for the outage (not per attempt), Ready.
+      expect(statuses).toEqual([ProviderEvents.Ready, ProviderEvents.Stale, ProviderEvents.Ready]);
+    } finally {
+      await OpenFeature.clearProviders();
+      await proxy.close();
+      await d.close();
+    }
+  }, 10_000);
 });
