@@ -115,8 +115,9 @@ function importCwSimulate<T>(load: () => Promise<T>): Promise<T> {
 }
 
 /**
- * cw-simulate 2.8.108's shortcomings that change results, patched once per process (the same
- * patches as the module tests' setup, tests/cosmwasm/_module.ts; docs/COSMWASM.md lists them):
+ * cw-simulate 2.8.108's shortcomings that change results, patched once per process
+ * (docs/COSMWASM.md lists them; the module tests' setup, tests/cosmwasm/_sim.ts, applies the
+ * VM's part through patchCosmwasmVm below, and adds the Contract's failed-call restore):
  *
  * - cosmwasm-vm-js's byte comparison (helpers/byte-array.js `compare`) tests
  *   `bytes1.length < i` where it means `<=`: a key that is a proper prefix of another compares
@@ -133,46 +134,63 @@ function importCwSimulate<T>(load: () => Promise<T>): Promise<T> {
  */
 export function patchCwSimulate(): Promise<void> {
   patched ??= (async () => {
-    type Storage = { scan(s: Uint8Array | null, e: Uint8Array | null, o: number): Uint8Array; iterators: Map<number, { data: { key: Uint8Array }[]; position: number }> };
-    const vmjs = (await importCwSimulate(() => import("@oraichain/cosmwasm-vm-js"))) as unknown as {
-      BinaryKVIterStorage: { prototype: Storage };
-      VMInstance: { prototype: Record<string, unknown> };
-    };
+    const vmjs = (await importCwSimulate(() => import("@oraichain/cosmwasm-vm-js"))) as unknown as CosmwasmVmModule;
     const byteArray = createRequire(import.meta.url)("@oraichain/cosmwasm-vm-js/dist/helpers/byte-array.js") as { compare: typeof compareBytes };
-    byteArray.compare = compareBytes;
-    const sp = vmjs.BinaryKVIterStorage.prototype;
-    const scan = sp.scan;
-    sp.scan = function (this: Storage, start, end, order) {
-      const id = scan.call(this, start, end, order);
-      if (start !== null && start.length > 0) {
-        const it = this.iterators.get(Number(Buffer.from(id).readUIntBE(0, id.length)))!;
-        it.data = it.data.filter((r) => compareBytes(r.key, start) >= 0);
-      }
-      return id;
-    };
-    type Vm = {
-      region(p: number): { data: Uint8Array };
-      backend: { storage: Storage };
-      allocate_bytes(b: Uint8Array): { ptr: number };
-      do_db_next(r: { ptr: number }): { ptr: number };
-    };
-    const proto = vmjs.VMInstance.prototype;
-    proto.db_scan = function (this: Vm, startPtr: number, endPtr: number, order: number): number {
-      const start = startPtr === 0 ? null : this.region(startPtr).data;
-      const end = endPtr === 0 ? null : this.region(endPtr).data;
-      const id = this.backend.storage.scan(start, end, order);
-      return Number(Buffer.from(id).readUIntBE(0, id.length));
-    };
-    proto.db_next = function (this: Vm, id: number): number {
-      const bytes = Buffer.alloc(4);
-      bytes.writeUInt32BE(id);
-      return this.do_db_next(this.allocate_bytes(new Uint8Array(bytes))).ptr;
-    };
-    proto.allocate_str = function (this: Vm, str: string): { ptr: number } {
-      return this.allocate_bytes(new TextEncoder().encode(str));
-    };
+    patchCosmwasmVm(vmjs, byteArray);
   })();
   return patched;
+}
+
+/** What patchCosmwasmVm touches of `@oraichain/cosmwasm-vm-js`. */
+export interface CosmwasmVmModule {
+  BinaryKVIterStorage: { prototype: object };
+  VMInstance: { prototype: object };
+}
+
+const VM_PATCHED = Symbol.for("onchain-canary.cosmwasm-vm-js.patched");
+
+/**
+ * The VM's part of the patches above (the comparison, the scan, db_scan/db_next, allocate_str)
+ * on the modules as the caller loaded them — the replay through a lazy import, the tests
+ * through require — once per process (the prototypes outlive a test file's modules).
+ */
+export function patchCosmwasmVm(vmjs: CosmwasmVmModule, byteArray: { compare: typeof compareBytes }): void {
+  byteArray.compare = compareBytes;
+  const marks = vmjs.VMInstance.prototype as Record<symbol, unknown>;
+  if (marks[VM_PATCHED]) return;
+  marks[VM_PATCHED] = true;
+  type Storage = { scan(s: Uint8Array | null, e: Uint8Array | null, o: number): Uint8Array; iterators: Map<number, { data: { key: Uint8Array }[]; position: number }> };
+  const sp = vmjs.BinaryKVIterStorage.prototype as Storage;
+  const scan = sp.scan;
+  sp.scan = function (this: Storage, start, end, order) {
+    const id = scan.call(this, start, end, order);
+    if (start !== null && start.length > 0) {
+      const it = this.iterators.get(Number(Buffer.from(id).readUIntBE(0, id.length)))!;
+      it.data = it.data.filter((r) => compareBytes(r.key, start) >= 0);
+    }
+    return id;
+  };
+  type Vm = {
+    region(p: number): { data: Uint8Array };
+    backend: { storage: Storage };
+    allocate_bytes(b: Uint8Array): { ptr: number };
+    do_db_next(r: { ptr: number }): { ptr: number };
+  };
+  const proto = vmjs.VMInstance.prototype as Record<string, unknown>;
+  proto.db_scan = function (this: Vm, startPtr: number, endPtr: number, order: number): number {
+    const start = startPtr === 0 ? null : this.region(startPtr).data;
+    const end = endPtr === 0 ? null : this.region(endPtr).data;
+    const id = this.backend.storage.scan(start, end, order);
+    return Number(Buffer.from(id).readUIntBE(0, id.length));
+  };
+  proto.db_next = function (this: Vm, id: number): number {
+    const bytes = Buffer.alloc(4);
+    bytes.writeUInt32BE(id);
+    return this.do_db_next(this.allocate_bytes(new Uint8Array(bytes))).ptr;
+  };
+  proto.allocate_str = function (this: Vm, str: string): { ptr: number } {
+    return this.allocate_bytes(new TextEncoder().encode(str));
+  };
 }
 
 /** A contract on a cw-simulate app, answering synchronously at the height it is told. */

@@ -30,6 +30,7 @@
 import { createRequire } from "node:module";
 import { createHash } from "node:crypto";
 import { fromBech32, toBech32 } from "@cosmjs/encoding";
+import { compareBytes, patchCosmwasmVm, type CosmwasmVmModule } from "../../src/client/cosmwasm-sim.ts";
 
 const require = createRequire(import.meta.url);
 // Loaded through require so that the patches below reach the very module objects
@@ -42,12 +43,8 @@ const ContractClass = (require("@oraichain/cw-simulate/dist/modules/wasm/contrac
 /** The bech32 prefix of the simulated chain. */
 export const PREFIX = "wasm";
 
-/** Plain bytewise order: the first differing byte decides; a proper prefix comes first. */
-export function bytewiseCompare(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1;
-  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
-}
+/** Plain bytewise order: the first differing byte decides; a proper prefix comes first (the replay's). */
+export const bytewiseCompare = compareBytes;
 
 /**
  * cosmwasm-vm-js's own compare, for the test that shows P1: a fresh copy of its module (the
@@ -72,34 +69,16 @@ export const unpatchedContractMethods: Readonly<Record<string, (...a: unknown[])
 
 let patched = false;
 
-/** Applies P1 and P2 (idempotent). Every helper of this file calls it first. */
+/** Applies P1–P4 (idempotent). Every helper of this file calls it first. */
 export function applySimPatches(): void {
   if (patched) return;
   patched = true;
-  // P1: the module's exports are plain data properties; storage.js and cw-simulate read
+  // P1, P3, P4: the replay's own patches (src/client/cosmwasm-sim.ts) on the modules loaded
+  // here. P1: the module's exports are plain data properties; storage.js and cw-simulate read
   // `compare` through them at each call (index.js re-exports through a getter).
-  byteArray.compare = bytewiseCompare;
+  UNPATCHED.allocate_str ??= (vmjs.VMInstance.prototype as unknown as { allocate_str: never }).allocate_str;
+  patchCosmwasmVm(vmjs as unknown as CosmwasmVmModule, byteArray);
   if (vmjs.compare !== bytewiseCompare) throw new Error("cw-simulate patch P1 did not reach @oraichain/cosmwasm-vm-js's compare");
-  // P3.
-  const VM = vmjs.VMInstance.prototype as unknown as { allocate_bytes(b: Uint8Array): unknown; allocate_str(s: string): unknown };
-  UNPATCHED.allocate_str ??= VM.allocate_str as never;
-  VM.allocate_str = function (this: typeof VM, str: string) {
-    return this.allocate_bytes(new TextEncoder().encode(str));
-  };
-  // P4.
-  const proto = vmjs.VMInstance.prototype as unknown as Record<string, unknown>;
-  type Inst = { region(p: number): { data: Uint8Array }; backend: { storage: { scan(s: Uint8Array | null, e: Uint8Array | null, o: number): Uint8Array } }; allocate_bytes(b: Uint8Array): unknown; do_db_next(r: unknown): { ptr: number } };
-  proto.db_scan = function (this: Inst, startPtr: number, endPtr: number, order: number): number {
-    const start = startPtr === 0 ? null : this.region(startPtr).data;
-    const end = endPtr === 0 ? null : this.region(endPtr).data;
-    const id = this.backend.storage.scan(start, end, order);
-    return Number(Buffer.from(id).readUIntBE(0, id.length));
-  };
-  proto.db_next = function (this: Inst, id: number): number {
-    const bytes = Buffer.alloc(4);
-    bytes.writeUInt32BE(id);
-    return this.do_db_next(this.allocate_bytes(new Uint8Array(bytes))).ptr;
-  };
   // P2 (once per process: the prototype outlives this module's re-evaluation per test file).
   if ((ContractClass.prototype as Record<symbol, unknown>)[P2_MARK]) return;
   (ContractClass.prototype as Record<symbol, unknown>)[P2_MARK] = true;
