@@ -9,7 +9,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createHash } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
-import { BuildError, COSMWASM_BUILD, COSMWASM_OUT, buildModule } from "../src/verify/build.ts";
+import { reportBuildFailure, COSMWASM_BUILD, COSMWASM_OUT, buildModule } from "../src/verify/build.ts";
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -31,12 +31,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     out = await buildModule({ root, ...COSMWASM_BUILD, substitute: { ...COSMWASM_BUILD.substitute }, cache: !force });
   } catch (err) {
-    if (err instanceof BuildError) {
-      if (err.diagnostics) process.stderr.write(err.diagnostics);
-      process.stderr.write(`build failed: ${err.message}\n`);
-      return 1;
-    }
-    throw err;
+    return reportBuildFailure(err);
   }
   if (out.diagnostics) process.stderr.write(out.diagnostics);
   // The compiler's module (build/canary-cw.raw.wasm) → the stub runtime's start function

@@ -11,7 +11,7 @@
 
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { BuildError, DEFAULT_TARGETS, buildModule } from "../src/verify/build.ts";
+import { reportBuildFailure, DEFAULT_TARGETS, buildModule } from "../src/verify/build.ts";
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -44,12 +44,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${target.padEnd(8)} ${rel}  ${out.size} bytes  sha256 ${out.sha256}  (${how})\n`);
       built.push({ target, path: out.outFile });
     } catch (err) {
-      if (err instanceof BuildError) {
-        if (err.diagnostics) process.stderr.write(err.diagnostics);
-        process.stderr.write(`build failed: ${err.message}\n`);
-        return 1;
-      }
-      throw err;
+      return reportBuildFailure(err);
     }
   }
   const release = built.find((b) => b.target === "release");

@@ -80,6 +80,14 @@ export class BuildError extends Error {
   }
 }
 
+/** A build script's answer to a failed build: a BuildError's diagnostics and message on stderr, exit status 1; anything else is rethrown. */
+export function reportBuildFailure(err: unknown): 1 {
+  if (!(err instanceof BuildError)) throw err;
+  if (err.diagnostics) process.stderr.write(err.diagnostics);
+  process.stderr.write(`build failed: ${err.message}\n`);
+  return 1;
+}
+
 const STAMP_VERSION = 1;
 
 interface Stamp {
